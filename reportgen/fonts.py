@@ -1,0 +1,190 @@
+"""Font chains by role: which actual font serves each role, and which characters no font covers.
+
+Fonts come from fontconfig (``fc-list``; ``fc-query`` for files in the project's ``fonts/`` folder),
+the same source Pango/WeasyPrint use, so what this module reports is what the PDF embeds.
+Project fonts are tried before the layout's chain: an office drops its licensed 仿宋_GB2312 there.
+"""
+from __future__ import annotations
+
+import bisect
+import subprocess
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from . import document as d
+from .errors import Diagnostic
+from .layout import Layout
+from .messages import _
+
+FONT_SUFFIXES = (".ttf", ".otf", ".ttc", ".otc")
+FORMAT = "%{family}\t%{style}\t%{file}\t%{index}\t%{charset}\n"
+STYLE_WEIGHTS = {"thin": 100, "extralight": 200, "light": 300, "regular": 400, "book": 400, "normal": 400,
+                 "medium": 500, "semibold": 600, "demibold": 600, "bold": 700, "extrabold": 800,
+                 "heavy": 900, "black": 900}
+
+
+@dataclass(frozen=True)
+class Face:
+    """One font face as fontconfig sees it."""
+
+    families: tuple[str, ...]
+    style: str
+    file: str
+    index: int
+    ranges: tuple[tuple[int, int], ...] = field(repr=False, compare=False)
+    project: bool = False
+
+    @property
+    def family(self) -> str:
+        return self.families[0]
+
+    @property
+    def weight(self) -> int:
+        return STYLE_WEIGHTS.get(self.style.lower().replace(" ", "").replace("-", ""), 400)
+
+    def covers(self, ch: str) -> bool:
+        cp = ord(ch)
+        i = bisect.bisect_right(self.ranges, (cp, 0x10FFFF + 1)) - 1
+        return i >= 0 and self.ranges[i][0] <= cp <= self.ranges[i][1]
+
+
+def _parse_charset(text: str) -> tuple[tuple[int, int], ...]:
+    out = []
+    for part in text.split():
+        lo, _sep, hi = part.partition("-")
+        out.append((int(lo, 16), int(hi or lo, 16)))
+    return tuple(sorted(out))
+
+
+def _parse(output: str, project: bool) -> list[Face]:
+    faces = []
+    for line in output.splitlines():
+        parts = line.split("\t")
+        if len(parts) != 5 or not parts[0]:
+            continue
+        family, style, file, index, charset = parts
+        faces.append(Face(tuple(f.strip() for f in family.split(",")), style.split(",")[0].strip(), file,
+                          int(index or 0), _parse_charset(charset), project))
+    return faces
+
+
+def _run(args: list[str]) -> str:
+    try:
+        return subprocess.run(args, capture_output=True, text=True, check=False).stdout
+    except FileNotFoundError:
+        return ""
+
+
+@lru_cache(maxsize=None)
+def system_faces() -> tuple[Face, ...]:
+    return tuple(_parse(_run(["fc-list", "--format", FORMAT]), project=False))
+
+
+def project_faces(fonts_dir: Path) -> list[Face]:
+    if not fonts_dir.is_dir():
+        return []
+    faces: list[Face] = []
+    for path in sorted(fonts_dir.iterdir()):
+        if path.suffix.lower() in FONT_SUFFIXES:
+            faces.extend(_parse(_run(["fc-query", "--format", FORMAT, str(path)]), project=True))
+    return faces
+
+
+@dataclass(frozen=True)
+class Chain:
+    """A role's font chain resolved on this machine: the available faces, in order of preference."""
+
+    name: str
+    wanted: tuple[str, ...]
+    faces: tuple[Face, ...]
+
+    @property
+    def serving(self) -> Face | None:
+        return self.faces[0] if self.faces else None
+
+    def missing(self, text: str) -> list[str]:
+        seen = []
+        for ch in text:
+            if ch.isspace() or ch in seen:
+                continue
+            if not any(f.covers(ch) for f in self.faces):
+                seen.append(ch)
+        return seen
+
+
+def _wanted(entry: str) -> tuple[str, str | None]:
+    family, _sep, style = entry.partition(":")
+    return family.strip(), (style.strip() or None)
+
+
+def _find(faces: list[Face] | tuple[Face, ...], family: str, style: str | None) -> Face | None:
+    fam = family.casefold()
+    candidates = [f for f in faces if fam in (n.casefold() for n in f.families)]
+    if style:
+        candidates = [f for f in candidates if f.style.casefold() == style.casefold()]
+    else:
+        regular = [f for f in candidates if f.weight == 400]
+        candidates = regular or candidates
+    return candidates[0] if candidates else None
+
+
+def resolve(layout: Layout, fonts_dir: Path | None = None) -> dict[str, Chain]:
+    """Resolve every font chain of the layout: project fonts first, then the chain's entries."""
+    local = project_faces(fonts_dir) if fonts_dir else []
+    system = system_faces()
+    chains = {}
+    for name, wanted in layout.fonts.items():
+        faces: list[Face] = []
+        for entry in wanted:
+            family, style = _wanted(entry)
+            face = _find(local, family, style) or _find(system, family, style)
+            if face and face not in faces:
+                faces.append(face)
+        # Project fonts named in no chain still serve first when their family is in this chain's names.
+        chains[name] = Chain(name, wanted, tuple(faces))
+    return chains
+
+
+def runs(block: d.Block) -> list[tuple[str, str]]:
+    """The styled runs of a block as (layout role, text): which font role sets which text."""
+    if isinstance(block, d.Title):
+        return [("title", "".join(block.lines))]
+    if isinstance(block, d.Subtitle):
+        return [("subtitle", block.text)]
+    if isinstance(block, d.Heading):
+        return [(f"heading{block.level}", block.number + block.text)]
+    if isinstance(block, d.LeadParagraph):
+        return [(f"heading{block.level}", block.number + block.lead), ("body", block.body)]
+    if isinstance(block, d.Signature):
+        return [("body", block.issuer), ("body", block.date)]
+    return [("body", block.text)]
+
+
+def check_glyphs(doc: d.Document, layout: Layout, chains: dict[str, Chain]) -> list[Diagnostic]:
+    """A diagnostic for every character that no font of its role's chain can draw (never tofu)."""
+    out: list[Diagnostic] = []
+    pn = layout.page_number_format.replace("{n}", "0123456789")
+    items: list[tuple[str, str, d.Origin]] = [("page_number", pn, d.Origin("page_number"))]
+    for block in doc.blocks:
+        items += [(role, text, block.origin) for role, text in runs(block)]
+    for role, text, origin in items:
+        chain = chains[layout.roles[role].font]
+        if chain.serving is None:
+            out.append(Diagnostic(_("no font of the {chain} chain is installed (wanted: {wanted})",
+                                    chain=chain.name, wanted=", ".join(chain.wanted)),
+                                  hint=_("run the setup script, or put the font files in the project's fonts/ folder")))
+            continue
+        for ch in chain.missing(text):
+            col = text.index(ch)
+            out.append(Diagnostic(
+                _("no font for the {role} role has the character {ch} (U+{cp:04X}), at character {pos} of this paragraph",
+                  role=role, ch=ch, cp=ord(ch), pos=col + 1),
+                file=origin.file, line=origin.line, col=origin.col, path=origin.path,
+                hint=_("fonts tried: {fonts}", fonts=", ".join(f.family for f in chain.faces))))
+    # Report a missing chain once, not once per paragraph.
+    unique: list[Diagnostic] = []
+    for diag in out:
+        if diag not in unique:
+            unique.append(diag)
+    return unique

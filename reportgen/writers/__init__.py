@@ -1,0 +1,1 @@
+"""Writers: each typesets one :class:`~reportgen.document.Document` into one format, as bytes."""
