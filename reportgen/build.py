@@ -103,3 +103,92 @@ def load_year(project: Project, path: Path, expected_year: int | None = None,
     markup, template = render_markup(project.root, src.data)
     doc = parse_markup(markup, project.display(Path(template)), layout, src.data, src)
     return Loaded(src.data["year"], path, src, doc, [d for d in diagnostics if d.level != "error"])
+
+
+def build_date(loaded: Loaded):
+    """The one clock: the data's date (成文日期), else SOURCE_DATE_EPOCH, else none at all."""
+    import datetime as dt
+    import os
+
+    if loaded.document.meta.date is not None:
+        return dt.datetime.combine(loaded.document.meta.date, dt.time())
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.strip().isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).replace(tzinfo=None)
+    return None
+
+
+@dataclass
+class Output:
+    year: int
+    format: str
+    path: Path
+    size: int
+
+
+def output_paths(project: Project, year: int) -> dict[str, Path]:
+    folder = project.output_dir / str(year)
+    return {fmt: folder / f"report-{year}.{fmt}" for fmt in FORMATS}
+
+
+def check_fonts(project: Project, loaded: list[Loaded], layout: Layout):
+    """Resolve the font chains and refuse any character no font of its role can draw."""
+    from .fonts import check_glyphs, resolve
+
+    chains = resolve(layout, project.fonts_dir)
+    problems = []
+    for item in loaded:
+        problems += check_glyphs(item.document, layout, chains)
+    if problems:
+        raise ReportgenError(problems)
+    return chains
+
+
+def render_outputs(project: Project, item: Loaded, layout: Layout, chains, formats=FORMATS) -> dict[str, bytes]:
+    """Typeset one Document in every requested format, in memory."""
+    out: dict[str, bytes] = {}
+    if "txt" in formats:
+        from .writers.text import write_text
+
+        out["txt"] = write_text(item.document)
+    if "docx" in formats:
+        from .writers.docx import write_docx
+
+        out["docx"] = write_docx(item.document, layout, chains, date=build_date(item))
+    if "pdf" in formats:
+        from .writers.pdf import write_pdf
+
+        out["pdf"] = write_pdf(item.document, layout, chains, allowed=[project.fonts_dir])
+    return out
+
+
+def build(project: Project, years: list[str], formats=FORMATS) -> tuple[list[Output], list[Diagnostic]]:
+    """Check every requested year, typeset all of them, and only then write the outputs."""
+    from .output import write_atomic
+
+    layout = load_layout()
+    loaded = load_all(project, years, layout)
+    chains = check_fonts(project, loaded, layout)
+    rendered = [(item, render_outputs(project, item, layout, chains, formats)) for item in loaded]
+    outputs: list[Output] = []
+    for item, files in rendered:
+        paths = output_paths(project, item.year)
+        for fmt in FORMATS:
+            if fmt in files:
+                write_atomic(paths[fmt], files[fmt])
+                outputs.append(Output(item.year, fmt, paths[fmt], len(files[fmt])))
+    warnings = [w for item in loaded for w in item.warnings]
+    return outputs, warnings
+
+
+def load_all(project: Project, years: list[str], layout: Layout) -> list[Loaded]:
+    """Load every requested year; collect the diagnostics of all of them before failing."""
+    loaded, problems = [], []
+    for year, path in project.resolve_years(years):
+        try:
+            loaded.append(load_year(project, path, year, layout))
+        except ReportgenError as e:
+            problems += e.diagnostics
+    if problems:
+        raise ReportgenError(problems)
+    return loaded

@@ -1,0 +1,176 @@
+"""The ``reportgen`` command: build, check, new, fonts (and later diff, finalize, verify, extract).
+
+Heavy libraries (WeasyPrint, python-docx) are imported only by the commands that use them.
+Exit codes: 0 ok, 1 bad data or a failed build, 2 usage.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from . import __version__
+from .errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, Diagnostic, ReportgenError
+from .messages import _, set_lang
+
+
+def _common(default) -> argparse.ArgumentParser:
+    """Options accepted before and after the command; only the top level sets their defaults."""
+    p = argparse.ArgumentParser(add_help=False)
+    p.add_argument("-C", "--project", type=Path, default=default, metavar="DIR",
+                   help="the report project folder (default: the current folder)")
+    p.add_argument("--lang", choices=["zh", "zh-CN", "zh_CN", "en"], default=default,
+                   help="message language (default: zh-CN, or English under an English locale)")
+    return p
+
+
+def parser() -> argparse.ArgumentParser:
+    common = _common(argparse.SUPPRESS)
+    top = argparse.ArgumentParser(prog="reportgen", parents=[_common(None)],
+                                  description="Year data (YAML) → the 法治建设情况 report in GB/T 9704 format.")
+    top.add_argument("--version", action="version", version=f"reportgen {__version__}")
+    sub = top.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    b = sub.add_parser("build", parents=[common], help="build DOCX, PDF and text for the given years (default: all)")
+    b.add_argument("years", nargs="*", metavar="YEAR", help="a year (2023) or a path to a year file")
+    b.add_argument("--json", action="store_true", help="print a machine-readable result")
+    c = sub.add_parser("check", parents=[common], help="validate the year files without writing anything")
+    c.add_argument("years", nargs="*", metavar="YEAR")
+    c.add_argument("--json", action="store_true", help="print a machine-readable result")
+    n = sub.add_parser("new", parents=[common], help="scaffold data/years/YEAR.yaml from the previous year")
+    n.add_argument("year", type=int, metavar="YEAR")
+    f = sub.add_parser("fonts", parents=[common], help="show which installed font serves each role")
+    f.add_argument("--json", action="store_true", help="print a machine-readable result")
+    return top
+
+
+def _project(args) -> "Project":
+    from .build import Project
+
+    return Project((args.project or Path.cwd()).resolve())
+
+
+def _emit_diagnostics(diags: list[Diagnostic], as_json: bool, extra: dict | None = None) -> None:
+    errors = [d for d in diags if d.level == "error"]
+    if as_json:
+        print(json.dumps({"ok": not errors, **(extra or {}),
+                          "errors": [d.to_json() for d in errors],
+                          "warnings": [d.to_json() for d in diags if d.level != "error"]},
+                         ensure_ascii=False, indent=2))
+    else:
+        for d in diags:
+            print(d.format(), file=sys.stderr)
+
+
+def cmd_build(args) -> int:
+    from .build import build
+
+    project = _project(args)
+    try:
+        outputs, warnings = build(project, args.years)
+    except ReportgenError as e:
+        _emit_diagnostics(e.diagnostics, args.json, {"outputs": []})
+        if not args.json:
+            print(_("build failed: nothing was written"), file=sys.stderr)
+        return e.exit_code
+    listed = [{"year": o.year, "format": o.format, "path": project.display(o.path), "bytes": o.size} for o in outputs]
+    if args.json:
+        _emit_diagnostics(warnings, True, {"outputs": listed})
+    else:
+        _emit_diagnostics(warnings, False)
+        for o in listed:
+            print(_("wrote {path} ({size} bytes)", path=o["path"], size=o["bytes"]))
+    return EXIT_OK
+
+
+def cmd_check(args) -> int:
+    from .build import check_fonts, load_all
+    from .layout import load_layout
+
+    project = _project(args)
+    layout = load_layout()
+    try:
+        loaded = load_all(project, args.years, layout)
+        check_fonts(project, loaded, layout)
+    except ReportgenError as e:
+        _emit_diagnostics(e.diagnostics, args.json, {"checked": []})
+        return e.exit_code
+    warnings = [w for item in loaded for w in item.warnings]
+    checked = [project.display(item.path) for item in loaded]
+    if args.json:
+        _emit_diagnostics(warnings, True, {"checked": checked})
+    else:
+        _emit_diagnostics(warnings, False)
+        for path in checked:
+            print(_("{path}: OK", path=path))
+    return EXIT_OK
+
+
+def cmd_new(args) -> int:
+    from .build import load_year
+    from .output import write_atomic
+    from .scaffold import scaffold
+
+    project = _project(args)
+    files = project.year_files()
+    target = project.years_dir / f"{args.year}.yaml"
+    if args.year in files:
+        print(Diagnostic(_("{path} exists already; not overwriting it", path=project.display(files[args.year])),
+                         file=project.display(files[args.year])).format(), file=sys.stderr)
+        return EXIT_FAILED
+    if args.year - 1 not in files:
+        print(Diagnostic(_("no file for the previous year {year} to start from", year=args.year - 1)).format(),
+              file=sys.stderr)
+        return EXIT_FAILED
+    try:
+        prev = load_year(project, files[args.year - 1], args.year - 1)
+    except ReportgenError as e:
+        _emit_diagnostics(e.diagnostics, False)
+        return e.exit_code
+    write_atomic(target, scaffold(prev.source.data, args.year).encode("utf-8"))
+    print(_("wrote {path}: fill in every 【待填写】, then run reportgen check {year}",
+            path=project.display(target), year=args.year))
+    return EXIT_OK
+
+
+def cmd_fonts(args) -> int:
+    from .fonts import resolve
+    from .layout import load_layout
+
+    project = _project(args)
+    layout = load_layout()
+    chains = resolve(layout, project.fonts_dir)
+    rows = []
+    for role_name, role in layout.roles.items():
+        chain = chains[role.font]
+        face = chain.serving
+        rows.append({"role": role_name, "chain": role.font, "size_pt": role.size,
+                     "font": face.family if face else None, "style": face.style if face else None,
+                     "file": face.file if face else None,
+                     "source": ("project" if face.project else "system") if face else None,
+                     "fallbacks": [f.family for f in chain.faces[1:]],
+                     "wanted": list(chain.wanted)})
+    if args.json:
+        print(json.dumps({"ok": all(r["font"] for r in rows), "roles": rows}, ensure_ascii=False, indent=2))
+    else:
+        for r in rows:
+            if r["font"]:
+                print(f"{r['role']:<12} {r['chain']:<13} {r['font']} ({r['style']}, {r['source']}) {r['file']}")
+            else:
+                print(f"{r['role']:<12} {r['chain']:<13} " + _("NOT INSTALLED — wanted: {wanted}",
+                                                                wanted=", ".join(r["wanted"])))
+    return EXIT_OK if all(r["font"] for r in rows) else EXIT_FAILED
+
+
+COMMANDS = {"build": cmd_build, "check": cmd_check, "new": cmd_new, "fonts": cmd_fonts}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    set_lang(args.lang)
+    return COMMANDS[args.command](args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,59 @@
+"""``reportgen new YEAR``: the next year's file, scaffolded from the previous one.
+
+Carried over: organ, kind, keywords, addressee, closing, signature, note, section outline and headings
+(with the plan year moved on). Last year's plan items become this year's work items, as stubs to
+report on. Everything the office must write is marked 【待填写】, which ``check`` warns about.
+"""
+from __future__ import annotations
+
+import json
+
+TODO = "【待填写】"
+
+
+def q(text: str) -> str:
+    """A YAML double-quoted scalar (JSON strings are valid YAML)."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+def scaffold(prev: dict, year: int) -> str:
+    old = prev["year"]
+    lines = ["# yaml-language-server: $schema=../../reportgen/schema/year.schema.json",
+             f"# Scaffolded by `reportgen new {year}` from {old}.yaml. Replace every {TODO}.",
+             f"organ: {q(prev['organ'])}", f"year: {year}"]
+    if prev.get("kind", "report") != "report":
+        lines.append(f"kind: {q(prev['kind'])}")
+    if isinstance(prev.get("title"), (str, list)):
+        lines.append(f"# title (last year's was set by hand): {q(str(prev['title']))}")
+    for key in ("subtitle", "addressee"):
+        if key in prev:
+            lines.append(f"{key}: {q(prev[key].replace(str(old), str(year)))}")
+    if prev.get("keywords"):
+        lines.append("keywords: [" + ", ".join(q(k) for k in prev["keywords"]) + "]")
+    lines += ["opening:", f"  - {q(f'{year}年，' + TODO + '总体情况。')}", "sections:"]
+    plans = [s for s in prev["sections"] if s.get("role") == "plans"]
+    plan_items = plans[-1].get("items", []) if plans else []
+    for s in prev["sections"]:
+        role = s.get("role")
+        heading = s["heading"].replace(str(old + 1), str(year + 1)).replace(str(old), str(year))
+        lines += [f"  - role: {role}" if role else "  -", f"    heading: {q(heading)}"]
+        if role == "work" and plan_items:
+            lines.append("    items:  # last year's plans, to report on")
+            for it in plan_items:
+                lead = it.get("lead") or (it.get("heading", TODO) + "。")
+                lines += [f"      - lead: {q(lead)}", f"        text: {q(TODO + '落实情况。')}"]
+        elif role == "plans":
+            lines += ["    paragraphs:", f"      - {q(f'{year + 1}年，' + TODO + '总体思路。')}",
+                      "    items:", f"      - lead: {q(TODO + '。')}", f"        text: {q(TODO)}"]
+        elif s.get("items"):
+            lines += ["    items:", f"      - lead: {q(TODO + '。')}", f"        text: {q(TODO)}"]
+        else:
+            lines += ["    paragraphs:", f"      - {q(TODO)}"]
+    for key in ("closing", "note"):
+        if key in prev:
+            lines.append(f"{key}: {q(prev[key])}")
+    if "signature" in prev:
+        sig = prev["signature"]
+        lines.append("signature: " + ("true" if sig is True else "{issuer: " + q(sig.get("issuer", prev["organ"])) + "}"))
+        lines.append(f"date: \"{year + 1}-03-01\"  # {TODO} 成文日期")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,158 @@
+"""Every raw-XML patch reportgen needs that python-docx has no API for, in one place.
+
+* fonts: ``w:rFonts`` with ascii/hAnsi/eastAsia/cs all set and no ``w:*Theme`` attribute left,
+  because a theme attribute overrides the explicit name (python-docx#154, #1139);
+* paragraph and run properties written in the schema's child order (ECMA-376 CT_PPr, CT_RPr),
+  since Word rejects out-of-order children;
+* settings: compressPunctuation, zh-CN theme language, odd/even footers;
+* the PAGE field; the document grid;
+* a deterministic package: fixed zip entry dates and order (python-docx#1042).
+"""
+from __future__ import annotations
+
+import io
+import zipfile
+
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+
+# ECMA-376 §17.3.1.26 CT_PPrBase child order (the subset reportgen writes).
+PPR_ORDER = ["pStyle", "keepNext", "keepLines", "pageBreakBefore", "widowControl", "kinsoku", "wordWrap",
+             "overflowPunct", "topLinePunct", "autoSpaceDE", "autoSpaceDN", "adjustRightInd", "snapToGrid",
+             "spacing", "ind", "jc", "outlineLvl", "rPr"]
+# ECMA-376 §17.3.2.28 CT_RPr child order (the subset reportgen writes).
+RPR_ORDER = ["rStyle", "rFonts", "b", "bCs", "i", "iCs", "color", "spacing", "kern", "sz", "szCs", "lang"]
+THEME_ATTRS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
+
+
+def element(tag: str, **attrs: str | int) -> object:
+    """``element("w:spacing", line=579)`` → ``<w:spacing w:line="579"/>``; values must be whole numbers or text."""
+    el = OxmlElement(tag)
+    for key, value in attrs.items():
+        if isinstance(value, float):
+            raise TypeError(f"{tag}/@{key} must be a whole number, got {value}")
+        el.set(qn("w:" + key), str(value))
+    return el
+
+
+def fonts(name_ascii: str, name_east_asia: str) -> object:
+    """``w:rFonts`` naming a font in every slot; ``w:hint="eastAsia"`` so “ ” — … take the CJK font."""
+    return element("w:rFonts", ascii=name_ascii, hAnsi=name_ascii, eastAsia=name_east_asia, cs=name_ascii,
+                   hint="eastAsia")
+
+
+def _replace(parent, tag: str, children: dict[str, object], order: list[str]) -> object:
+    old = parent.find(qn(tag))
+    if old is not None:
+        parent.remove(old)
+    container = OxmlElement(tag)
+    for name in order:
+        if name in children and children[name] is not None:
+            container.append(children[name])
+    unknown = set(children) - set(order)
+    if unknown:
+        raise KeyError(f"{tag}: no schema position known for {sorted(unknown)}")
+    return container
+
+
+def set_ppr(parent, children: dict[str, object]) -> None:
+    """Replace ``parent``'s ``w:pPr`` with ``children`` in schema order (``pPr`` goes first in a style or paragraph)."""
+    ppr = _replace(parent, "w:pPr", children, PPR_ORDER)
+    anchor = parent.find(qn("w:rPr"))
+    if parent.tag == qn("w:style"):
+        # CT_Style: name, aliases, basedOn, next, link, …, qFormat, rsid, pPr, rPr, tblPr…
+        if anchor is not None:
+            anchor.addprevious(ppr)
+        else:
+            parent.append(ppr)
+    else:
+        parent.insert(0, ppr)
+
+
+def set_rpr(parent, children: dict[str, object]) -> None:
+    """Replace ``parent``'s ``w:rPr`` with ``children`` in schema order."""
+    rpr = _replace(parent, "w:rPr", children, RPR_ORDER)
+    if parent.tag == qn("w:style"):
+        ppr = parent.find(qn("w:pPr"))
+        if ppr is not None:
+            ppr.addnext(rpr)
+        else:
+            parent.append(rpr)
+    elif parent.tag == qn("w:rPrDefault"):
+        parent.append(rpr)
+    else:
+        parent.insert(0, rpr)
+
+
+def strip_theme_fonts(root, fallback_ascii: str, fallback_east_asia: str) -> None:
+    """Remove every ``w:*Theme`` font attribute below ``root``; fill the slots they left empty."""
+    for rfonts in root.iter(qn("w:rFonts")):
+        had = {a: rfonts.get(qn(a)) for a in THEME_ATTRS}
+        for a in THEME_ATTRS:
+            rfonts.attrib.pop(qn(a), None)
+        if any(had.values()):
+            for slot, name in (("w:ascii", fallback_ascii), ("w:hAnsi", fallback_ascii),
+                               ("w:eastAsia", fallback_east_asia), ("w:cs", fallback_ascii)):
+                if rfonts.get(qn(slot)) is None:
+                    rfonts.set(qn(slot), name)
+
+
+def set_setting(settings, tag: str, **attrs) -> None:
+    """Set a child of ``w:settings`` (replacing one that exists) at a schema-valid place."""
+    old = settings.find(qn(tag))
+    new = element(tag, **attrs)
+    if old is not None:
+        old.addprevious(new)
+        settings.remove(old)
+        return
+    # CT_Settings order: … evenAndOddHeaders comes right after mirrorMargins/… before bookFoldPrinting;
+    # inserting before w:defaultTabStop is valid for the elements reportgen adds.
+    anchor = settings.find(qn("w:defaultTabStop"))
+    if tag == "w:evenAndOddHeaders" and anchor is not None:
+        anchor.addprevious(new)
+    else:
+        settings.append(new)
+
+
+def page_field_runs(rpr_children: dict[str, object] | None = None) -> list:
+    """The runs of a PAGE field: begin, instruction, separate, a placeholder 1, end (python-docx#498)."""
+    runs = []
+    for kind in ("begin", "instr", "separate", "text", "end"):
+        r = OxmlElement("w:r")
+        if rpr_children:
+            set_rpr(r, {k: _clone(v) for k, v in rpr_children.items()})
+        if kind == "instr":
+            t = OxmlElement("w:instrText")
+            t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+            t.text = " PAGE "
+            r.append(t)
+        elif kind == "text":
+            t = OxmlElement("w:t")
+            t.text = "1"
+            r.append(t)
+        else:
+            r.append(element("w:fldChar", fldCharType=kind))
+        runs.append(r)
+    return runs
+
+
+def _clone(el):
+    import copy
+
+    return copy.deepcopy(el)
+
+
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+
+
+def deterministic_zip(data: bytes) -> bytes:
+    """Rewrite a DOCX package with fixed entry dates and attributes, keeping the entry order."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=ZIP_DATE)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.create_system = 0
+            entry.external_attr = 0
+            dst.writestr(entry, src.read(info.filename), compresslevel=9)
+    return out.getvalue()

@@ -1,0 +1,55 @@
+"""Shared fixtures: a copy of the sample project, built once per session through the real CLI."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+GOLDEN = ROOT / "tests" / "golden"
+
+
+def seed_paragraphs() -> list[str]:
+    """Seed 000 (the published report), one string per non-empty line."""
+    text = (GOLDEN / "seed-000.txt").read_text(encoding="utf-8")
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def make_project(dest: Path, years: tuple[str, ...] = ("2023",)) -> Path:
+    """A fresh report project in ``dest`` holding copies of the sample year files."""
+    (dest / "data" / "years").mkdir(parents=True)
+    for year in years:
+        shutil.copy(ROOT / "data" / "years" / f"{year}.yaml", dest / "data" / "years" / f"{year}.yaml")
+    return dest
+
+
+def run_cli(*args: str, cwd: Path, env: dict | None = None, check: bool = False) -> subprocess.CompletedProcess:
+    """Run ``python -m reportgen`` as a user would, in ``cwd``."""
+    full_env = {**os.environ, "LANG": "C.UTF-8", **(env or {})}
+    full_env.pop("LANGUAGE", None)
+    proc = subprocess.run([sys.executable, "-m", "reportgen", *args], cwd=cwd, capture_output=True, text=True,
+                          env=full_env)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"reportgen {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+    return proc
+
+
+@pytest.fixture(scope="session")
+def sample_build(tmp_path_factory) -> dict[str, Path]:
+    """The sample report built once: {'txt': path, 'docx': path, 'pdf': path, 'project': path}."""
+    project = make_project(tmp_path_factory.mktemp("sample") / "project")
+    run_cli("build", cwd=project, check=True)
+    out = project / "output" / "2023"
+    return {"project": project, "txt": out / "report-2023.txt", "docx": out / "report-2023.docx",
+            "pdf": out / "report-2023.pdf"}
+
+
+@pytest.fixture(scope="session")
+def sample_pages(sample_build):
+    from pdfmeasure import measure
+
+    return measure(sample_build["pdf"])
