@@ -2,6 +2,11 @@
 
 WeasyPrint is imported here only (its import alone costs about 0.44 s). The renderer may fetch
 nothing but the project's own font files: no network, no file:// from data.
+
+Body paragraphs and headings are justified in two passes (see ``justify.py`` for the design):
+pass 1 lays the document out and :func:`laid_out_lines` reads each justified block's lines from
+WeasyPrint's boxes; pass 2 renders those lines with computed letter-spacing, and the writer
+checks that no line break moved.
 """
 from __future__ import annotations
 
@@ -13,7 +18,10 @@ from ..errors import Diagnostic, ReportgenError
 from ..fonts import Chain
 from ..layout import Layout
 from ..messages import _
-from .html import write_html
+from .html import JUSTIFIED, write_html
+from .justify import Line, Segment, check_kinsoku, plan_line
+
+PX = 0.75  # CSS: 1px = 0.75pt; WeasyPrint's boxes are in px
 
 CSS_TEMPLATE = Path(__file__).parent / "print.css.j2"
 
@@ -87,18 +95,102 @@ def make_fetcher(allowed: list[Path]):
     return ContainedFetcher(allowed_protocols={"file"})
 
 
+def _leaves(box, role: str):
+    """(role, TextBox) for the text boxes below ``box``; a ``r-<role>`` span names its role."""
+    from weasyprint.formatting_structure import boxes
+
+    for child in getattr(box, "children", ()):
+        if isinstance(child, boxes.TextBox):
+            yield role, child
+        elif isinstance(child, boxes.InlineBox):
+            classes = (child.element.get("class") or "").split() if child.element is not None else []
+            inner = next((c[2:] for c in classes if c.startswith("r-")), role)
+            yield from _leaves(child, inner)
+
+
+def _default_role(block) -> str:
+    from .. import document as d
+
+    return f"heading{block.level}" if isinstance(block, d.Heading) else "body"
+
+
+def laid_out_lines(document, doc: Document) -> dict[int, list[Line]]:
+    """Block index → its lines as WeasyPrint laid them out (text, natural width, room to the right edge).
+
+    Natural width: each text box's width less its letter-spacing per character, i.e. the sum of
+    the glyph advances. Room: from the line's first glyph to the right edge of the block's content
+    box (the 版心's right edge). Lengths are returned in pt.
+    """
+    from weasyprint.formatting_structure import boxes
+
+    found: dict[int, list[Line]] = {}
+
+    def walk(box):
+        element = box.element
+        jid = element.get("id") if isinstance(box, boxes.BlockBox) and element is not None else None
+        if jid and jid.startswith("j") and jid[1:].isdigit():
+            index = int(jid[1:])
+            right = box.content_box_x() + box.width
+            role = _default_role(doc.blocks[index])
+            for line in box.children:
+                if not isinstance(line, boxes.LineBox):
+                    continue
+                segments, x0 = [], None
+                for seg_role, text_box in _leaves(line, role):
+                    if not text_box.text:
+                        continue
+                    ls = text_box.style["letter_spacing"]
+                    ls = 0 if ls == "normal" else ls
+                    x0 = text_box.position_x if x0 is None else x0
+                    natural = text_box.width - ls * len(text_box.text)
+                    segments.append(Segment(seg_role, text_box.text, natural * PX, text_box.style["font_size"] * PX))
+                if segments:
+                    found.setdefault(index, []).append(Line(segments, (right - x0) * PX, last=False))
+            return
+        for child in getattr(box, "children", ()):
+            walk(child)
+
+    for page in document.pages:
+        walk(page._page_box)
+    for lines in found.values():
+        lines[-1].last = True
+    return found
+
+
+def _line_texts(found: dict[int, list[Line]]) -> dict[int, list[str]]:
+    return {i: [line.text for line in lines] for i, lines in found.items()}
+
+
 def write_pdf(doc: Document, layout: Layout, chains: dict[str, Chain], allowed: list[Path], **options) -> bytes:
     """Typeset ``doc`` as PDF bytes. WeasyPrint warnings and errors become a build failure."""
     import weasyprint
 
-    html = write_html(doc, layout, print_css(layout, chains))
+    css = print_css(layout, chains)
     capture = _Capture()
     logger = logging.getLogger("weasyprint")
     logger.addHandler(capture)
     try:
         font_config = weasyprint.text.fonts.FontConfiguration()
-        document = weasyprint.HTML(string=html, base_url=None, url_fetcher=make_fetcher(allowed)).render(
-            font_config=font_config)
+        fetcher = make_fetcher(allowed)
+
+        def render(html):
+            return weasyprint.HTML(string=html, base_url=None, url_fetcher=fetcher).render(font_config=font_config)
+
+        # Pass 1: WeasyPrint's line breaks. Pass 2: the same lines, justified.
+        first = laid_out_lines(render(write_html(doc, layout, css)), doc)
+        problems = [p for lines in first.values() for p in check_kinsoku([line.text for line in lines])]
+        if problems:
+            raise ReportgenError([Diagnostic(_("forbidden line break in the PDF: {problem}", problem=p))
+                                  for p in problems])
+        tracking = layout.tracking_pdf
+        planned = {i: [plan_line(line, tracking) for line in lines] for i, lines in first.items()}
+        document = render(write_html(doc, layout, css, planned))
+        moved = [i for i, texts in _line_texts(laid_out_lines(document, doc)).items()
+                 if texts != _line_texts(first)[i]]
+        if moved:
+            raise ReportgenError([Diagnostic(_("justifying the PDF moved a line break in: {text}",
+                                               text="".join(_line_texts(first)[i])[:40]))
+                                  for i in moved])
         data = document.write_pdf(**options)
     finally:
         logger.removeHandler(capture)

@@ -1,0 +1,139 @@
+"""Justified Chinese lines on the 28-character grid, for the PDF writer.
+
+Why this module exists: WeasyPrint's ``text-align: justify`` only widens U+0020 spaces, and a
+Chinese line has none, so a non-final line ends anywhere from 4 pt to 1.7 字 short of the 版心's
+right edge. Word and LibreOffice set the same lines flush on both sides.
+
+How it is done (two passes, the text never changes):
+
+1. **Breaks.** WeasyPrint lays the document out as before. Its line breaker (Pango, UAX #14)
+   already keeps the GB/T 15834 rules this report needs: no break before ，。、；：？！）》」』”’
+   (classes CL/CP/EX/NS/QU), none after （《「『“‘ (OP/QU), none inside a number with its % or
+   Latin unit (NU × PO, NU × AL) nor inside …… or ——. A Chinese measure word after a number (件,
+   万元) may start a line, as in Word and LibreOffice. With no automatic space between Chinese and
+   digits, these breaks are LibreOffice's (measured on the sample and on a ten-fold body), so the
+   PDF breaks lines and pages where the DOCX does. :func:`check_kinsoku` re-checks every line, so a
+   different Pango could not slip a forbidden break through unnoticed.
+2. **Spacing.** From the laid-out boxes we read each line's text and natural width (advances
+   without letter-spacing) and compute one letter-spacing per line that puts the last glyph's
+   right edge on the 版心's right edge (:func:`plan_line`). Adjacent full-width punctuation is
+   compressed as Word's "compress punctuation" does it (:func:`gap_compressions`): the blank half
+   between, e.g., 。” or 》《 is removed and the space it frees is spread over the line. The
+   compression never changes how many characters a line holds: the breaks are pass 1's, and Word
+   or LibreOffice decide them without compression (LibreOffice 7.4 does not compress at all).
+   The last line of a paragraph keeps the grid's tracking, flush left (compressed pairs included).
+3. **Second pass.** Each justified paragraph is written again as its lines, separated by
+   ``<br>``, with ``white-space: nowrap`` so nothing can re-break, every line a few ``<span>``
+   runs carrying the computed ``letter-spacing``. A run holds at most :data:`RUN_CHARS`
+   characters: WeasyPrint writes glyph positions inside one text box in whole thousandths of an
+   em (truncated), so a long run would drift by up to 0.016 pt a glyph; each new run restarts at
+   its exact laid-out position. The writer then checks that every line holds the same text as in
+   pass 1 and fails the build otherwise.
+
+Nothing is inserted into the text — no spaces, no zero-width characters — so ``pdftotext``,
+copy-paste and search give exactly the text output. Lengths come from the laid-out boxes and
+the Layout; everything is computed from the input only, so the output is deterministic.
+This module is pure Python (no WeasyPrint import); ``pdf.py`` feeds it the measured lines.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+#: GB/T 15834 4.x: marks that may not start a line (closing brackets, quotes, sentence-internal
+#: and sentence-final punctuation).
+NO_LINE_START = frozenset("，。、；：？！）》」』”’〕】〗〉")
+#: Marks that may not end a line (opening brackets and quotes).
+NO_LINE_END = frozenset("（《「『“‘〔【〖〈")
+#: Full-width marks drawn in the left half of their cell (GB convention): the right half is blank.
+RIGHT_BLANK = frozenset("，。、）》」』”’〕】〗〉")
+#: Full-width marks drawn in the right half of their cell: the left half is blank.
+LEFT_BLANK = frozenset("（《「『“‘〔【〖〈")
+#: The blank removed between two adjacent marks, in em (Word: half a character).
+COMPRESSION = 0.5
+#: Longest run of characters in one text box (see the module docstring, point 3).
+RUN_CHARS = 6
+
+def gap_compressions(text: str) -> list[float]:
+    """For each gap between ``text[j]`` and ``text[j+1]``, the blank to remove, in em.
+
+    Two adjacent full-width marks share one blank half: 。” 》《 ，“ ）、 “《 lose half a cell.
+    A closing mark followed by another mark loses its right half; an opening mark followed by an
+    opening mark gives up the second's left half, which is the same gap.
+    """
+    out = []
+    for a, b in zip(text, text[1:]):
+        if a in RIGHT_BLANK and (b in RIGHT_BLANK or b in LEFT_BLANK):
+            out.append(COMPRESSION)
+        elif a in LEFT_BLANK and b in LEFT_BLANK:
+            out.append(COMPRESSION)
+        else:
+            out.append(0.0)
+    return out
+
+
+def check_kinsoku(lines: list[str]) -> list[str]:
+    """Problems with the breaks between ``lines`` (one paragraph): a line that starts with a
+    closing mark or ends with an opening mark. Returns human-readable descriptions."""
+    problems = []
+    for i, line in enumerate(lines):
+        if not line:
+            continue
+        if i > 0 and line[0] in NO_LINE_START:
+            problems.append(f"line {i + 1} starts with {line[0]!r}: {line}")
+        if i < len(lines) - 1 and line[-1] in NO_LINE_END:
+            problems.append(f"line {i + 1} ends with {line[-1]!r}: {line}")
+    return problems
+
+
+@dataclass
+class Segment:
+    """A piece of one line set in one role (font), as laid out in pass 1."""
+
+    role: str
+    text: str
+    natural: float  # sum of the glyph advances, without letter-spacing (pt)
+    size: float  # font size (pt)
+
+
+@dataclass
+class Line:
+    """One laid-out line of a paragraph."""
+
+    segments: list[Segment]
+    available: float  # from the line's first glyph to the right edge of the 版心 (pt)
+    last: bool  # the paragraph's last line: not justified
+    runs: list[tuple[str, str, float]] = field(default_factory=list)  # (role, text, letter-spacing pt)
+
+    @property
+    def text(self) -> str:
+        return "".join(s.text for s in self.segments)
+
+
+def plan_line(line: Line, tracking: float) -> Line:
+    """Fill ``line.runs``: the line's text cut into runs of one role and one letter-spacing.
+
+    A non-final line gets the letter-spacing ``ls`` that makes
+    ``sum(advances) + (n - 1) * ls - sum(compressions) == available``, so its last glyph ends on
+    the right edge. A final line keeps ``tracking`` (the grid's). Compressed gaps get
+    ``ls - compression``.
+    """
+    chars: list[tuple[str, str, float]] = []  # (role, char, font size)
+    for seg in line.segments:
+        chars += [(seg.role, ch, seg.size) for ch in seg.text]
+    n = len(chars)
+    text = "".join(c for _r, c, _s in chars)
+    comp = [c * chars[j][2] for j, c in enumerate(gap_compressions(text))] + [0.0]
+    natural = sum(seg.natural for seg in line.segments)
+    if line.last or n < 2:
+        ls = tracking
+    else:
+        ls = (line.available - natural + sum(comp)) / (n - 1)
+    runs: list[tuple[str, str, float]] = []
+    for j, (role, ch, _size) in enumerate(chars):
+        spacing = ls - comp[j]
+        if runs and runs[-1][0] == role and runs[-1][2] == spacing and len(runs[-1][1]) < RUN_CHARS:
+            runs[-1] = (role, runs[-1][1] + ch, spacing)
+        else:
+            runs.append((role, ch, spacing))
+    line.runs = runs
+    return line
