@@ -3,9 +3,7 @@
 Every piece of text goes through :func:`html.escape`: data is text, never markup.
 
 Justified blocks (body paragraphs and headings) carry ``id="j<block index>"`` so the PDF writer
-can find their laid-out lines. Given those lines (see ``justify.py``), :func:`write_html` writes
-such a block as its lines joined by ``<br>``, each line runs of text with a computed
-``letter-spacing``: the only length this module writes, and it comes from the layout pass.
+can find their laid-out lines (see ``justify.py``).
 """
 from __future__ import annotations
 
@@ -15,26 +13,14 @@ from .. import document as d
 from ..fonts import runs
 from ..layout import Layout
 
-JUSTIFIED = (d.Paragraph, d.LeadParagraph, d.Heading)
-
-
-def _lines_html(lines) -> str:
-    """Planned lines (``justify.Line`` with ``runs``) → spans with letter-spacing, ``<br>`` between."""
-    out = []
-    for line in lines:
-        out.append("".join(f'<span class="r-{escape(role)}" style="letter-spacing: {spacing:.4f}pt">'
-                           f"{escape(text)}</span>" for role, text, spacing in line.runs))
-    return "<br>".join(out)
-
 
 def _runs_html(block: d.Block) -> str:
     return "".join(f'<span class="r-{role}">{escape(text)}</span>' for role, text in runs(block))
 
 
-def block_html(block: d.Block, layout: Layout, index: int = 0, lines=None) -> str:
-    """One block as HTML. ``lines`` (justified blocks only): the planned lines of pass 2."""
+def block_html(block: d.Block, layout: Layout, index: int = 0) -> str:
+    """One block as HTML; ``index`` (its place in the document) names the justified ones."""
     jid = f' id="j{index}"'
-    jcls = " justified" if lines else ""
     if isinstance(block, d.Title):
         return '<h1 class="title">' + "<br>".join(escape(line) for line in block.lines) + "</h1>"
     if isinstance(block, d.Subtitle):
@@ -42,14 +28,11 @@ def block_html(block: d.Block, layout: Layout, index: int = 0, lines=None) -> st
     if isinstance(block, d.Addressee):
         return f'<p class="addressee">{escape(block.text)}</p>'
     if isinstance(block, d.Heading):
-        content = _lines_html(lines) if lines else escape(block.number + block.text)
-        return f'<h2{jid} class="heading level-{block.level}{jcls}">{content}</h2>'
+        return f'<h2{jid} class="heading level-{block.level}">{escape(block.number + block.text)}</h2>'
     if isinstance(block, d.LeadParagraph):
-        content = _lines_html(lines) if lines else _runs_html(block)
-        return f'<p{jid} class="body lead level-{block.level} role-{escape(block.role)}{jcls}">{content}</p>'
+        return f'<p{jid} class="body lead level-{block.level} role-{escape(block.role)}">{_runs_html(block)}</p>'
     if isinstance(block, d.Paragraph):
-        content = _lines_html(lines) if lines else escape(block.text)
-        return f'<p{jid} class="body role-{escape(block.role)}{jcls}">{content}</p>'
+        return f'<p{jid} class="body role-{escape(block.role)}">{escape(block.text)}</p>'
     if isinstance(block, d.Signature):
         issuer_col, date_col = layout.signature_columns(block.issuer, block.date)
         return ('<div class="signature">'
@@ -61,8 +44,7 @@ def block_html(block: d.Block, layout: Layout, index: int = 0, lines=None) -> st
     raise TypeError(f"no HTML for {type(block).__name__}")
 
 
-def write_html(doc: d.Document, layout: Layout, css: str, lines: dict | None = None) -> str:
-    """The whole document. ``lines``: block index → planned lines, for the justified pass."""
+def write_html(doc: d.Document, layout: Layout, css: str) -> str:
     m = doc.meta
     head = [
         '<meta charset="utf-8">',
@@ -78,7 +60,6 @@ def write_html(doc: d.Document, layout: Layout, css: str, lines: dict | None = N
         head.append(f'<meta name="dcterms.created" content="{stamp}">')
         head.append(f'<meta name="dcterms.modified" content="{stamp}">')
     head.append(f"<style>{css}</style>")
-    lines = lines or {}
-    body = "\n".join(block_html(b, layout, i, lines.get(i)) for i, b in enumerate(doc.blocks))
+    body = "\n".join(block_html(b, layout, i) for i, b in enumerate(doc.blocks))
     return (f'<!DOCTYPE html>\n<html lang="{escape(m.lang)}"><head>{"".join(head)}</head>\n'
             f"<body>\n{body}\n</body></html>\n")

@@ -4,7 +4,7 @@ Why this module exists: WeasyPrint's ``text-align: justify`` only widens U+0020 
 Chinese line has none, so a non-final line ends anywhere from 4 pt to 1.7 字 short of the 版心's
 right edge. Word and LibreOffice set the same lines flush on both sides.
 
-How it is done (two passes, the text never changes):
+How it is done (one layout, then the laid-out lines are re-spaced; the text never changes):
 
 1. **Breaks.** WeasyPrint lays the document out as before. Its line breaker (Pango, UAX #14)
    already keeps the GB/T 15834 rules this report needs: no break before ，。、；：？！）》」』”’
@@ -19,21 +19,22 @@ How it is done (two passes, the text never changes):
    right edge on the 版心's right edge (:func:`plan_line`). Adjacent full-width punctuation is
    compressed as Word's "compress punctuation" does it (:func:`gap_compressions`): the blank half
    between, e.g., 。” or 》《 is removed and the space it frees is spread over the line. The
-   compression never changes how many characters a line holds: the breaks are pass 1's, and Word
+   compression never changes how many characters a line holds: the breaks are step 1's, and Word
    or LibreOffice decide them without compression (LibreOffice 7.4 does not compress at all).
    The last line of a paragraph keeps the grid's tracking, flush left (compressed pairs included).
-3. **Second pass.** Each justified paragraph is written again as its lines, separated by
-   ``<br>``, with ``white-space: nowrap`` so nothing can re-break, every line a few ``<span>``
-   runs carrying the computed ``letter-spacing``. A run holds at most :data:`RUN_CHARS`
-   characters: WeasyPrint writes glyph positions inside one text box in whole thousandths of an
-   em (truncated), so a long run would drift by up to 0.016 pt a glyph; each new run restarts at
-   its exact laid-out position. The writer then checks that every line holds the same text as in
-   pass 1 and fails the build otherwise.
+3. **Re-spacing the boxes.** ``pdf.py`` replaces each line's text boxes by runs of the same text
+   carrying the computed ``letter-spacing``, placed one after the other from the line's start;
+   the line breaks, line boxes and pages stay exactly as laid out. A run holds at most
+   :data:`RUN_CHARS` characters: WeasyPrint writes glyph positions inside one text box in whole
+   thousandths of an em (truncated), so a long run would drift by up to 0.016 pt a glyph, while
+   each run starts at its exact position. A second full layout pass (re-rendering HTML with the
+   lines wrapped in spans) gives the same result but doubled the PDF time; re-spacing costs a few
+   hundredths of a second.
 
 Nothing is inserted into the text — no spaces, no zero-width characters — so ``pdftotext``,
 copy-paste and search give exactly the text output. Lengths come from the laid-out boxes and
 the Layout; everything is computed from the input only, so the output is deterministic.
-This module is pure Python (no WeasyPrint import); ``pdf.py`` feeds it the measured lines.
+This module is pure Python (no WeasyPrint import); ``pdf.py`` measures the lines and moves the boxes.
 """
 from __future__ import annotations
 
@@ -87,7 +88,7 @@ def check_kinsoku(lines: list[str]) -> list[str]:
 
 @dataclass
 class Segment:
-    """A piece of one line set in one role (font), as laid out in pass 1."""
+    """A piece of one line set in one text box (one font), as laid out."""
 
     role: str
     text: str
@@ -102,7 +103,8 @@ class Line:
     segments: list[Segment]
     available: float  # from the line's first glyph to the right edge of the 版心 (pt)
     last: bool  # the paragraph's last line: not justified
-    runs: list[tuple[str, str, float]] = field(default_factory=list)  # (role, text, letter-spacing pt)
+    #: (segment index, text, letter-spacing in pt after each character), in line order.
+    runs: list[tuple[int, str, float]] = field(default_factory=list)
 
     @property
     def text(self) -> str:
@@ -110,16 +112,16 @@ class Line:
 
 
 def plan_line(line: Line, tracking: float) -> Line:
-    """Fill ``line.runs``: the line's text cut into runs of one role and one letter-spacing.
+    """Fill ``line.runs``: the line's text cut into runs within one segment and of one spacing.
 
     A non-final line gets the letter-spacing ``ls`` that makes
     ``sum(advances) + (n - 1) * ls - sum(compressions) == available``, so its last glyph ends on
     the right edge. A final line keeps ``tracking`` (the grid's). Compressed gaps get
     ``ls - compression``.
     """
-    chars: list[tuple[str, str, float]] = []  # (role, char, font size)
-    for seg in line.segments:
-        chars += [(seg.role, ch, seg.size) for ch in seg.text]
+    chars: list[tuple[int, str, float]] = []  # (segment index, char, font size)
+    for k, seg in enumerate(line.segments):
+        chars += [(k, ch, seg.size) for ch in seg.text]
     n = len(chars)
     text = "".join(c for _r, c, _s in chars)
     comp = [c * chars[j][2] for j, c in enumerate(gap_compressions(text))] + [0.0]
@@ -128,12 +130,12 @@ def plan_line(line: Line, tracking: float) -> Line:
         ls = tracking
     else:
         ls = (line.available - natural + sum(comp)) / (n - 1)
-    runs: list[tuple[str, str, float]] = []
-    for j, (role, ch, _size) in enumerate(chars):
+    runs: list[tuple[int, str, float]] = []
+    for j, (k, ch, _size) in enumerate(chars):
         spacing = ls - comp[j]
-        if runs and runs[-1][0] == role and runs[-1][2] == spacing and len(runs[-1][1]) < RUN_CHARS:
-            runs[-1] = (role, runs[-1][1] + ch, spacing)
+        if runs and runs[-1][0] == k and runs[-1][2] == spacing and len(runs[-1][1]) < RUN_CHARS:
+            runs[-1] = (k, runs[-1][1] + ch, spacing)
         else:
-            runs.append((role, ch, spacing))
+            runs.append((k, ch, spacing))
     line.runs = runs
     return line

@@ -3,10 +3,11 @@
 WeasyPrint is imported here only (its import alone costs about 0.44 s). The renderer may fetch
 nothing but the project's own font files: no network, no file:// from data.
 
-Body paragraphs and headings are justified in two passes (see ``justify.py`` for the design):
-pass 1 lays the document out and :func:`laid_out_lines` reads each justified block's lines from
-WeasyPrint's boxes; pass 2 renders those lines with computed letter-spacing, and the writer
-checks that no line break moved.
+Body paragraphs and headings are justified after layout (see ``justify.py`` for the design):
+:func:`laid_out_lines` reads each justified block's lines from WeasyPrint's boxes and
+:func:`justify` re-spaces them in place before the PDF is written. This touches WeasyPrint's box
+tree (``Page._page_box``, ``TextBox``, ``create_layout``), which is why ``pyproject.toml`` pins
+WeasyPrint to one major version; the tests measure the result on the written PDF.
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from ..errors import Diagnostic, ReportgenError
 from ..fonts import Chain
 from ..layout import Layout
 from ..messages import _
-from .html import JUSTIFIED, write_html
+from .html import write_html
 from .justify import Line, Segment, check_kinsoku, plan_line
 
 PX = 0.75  # CSS: 1px = 0.75pt; WeasyPrint's boxes are in px
@@ -114,16 +115,16 @@ def _default_role(block) -> str:
     return f"heading{block.level}" if isinstance(block, d.Heading) else "body"
 
 
-def laid_out_lines(document, doc: Document) -> dict[int, list[Line]]:
-    """Block index → its lines as WeasyPrint laid them out (text, natural width, room to the right edge).
+def laid_out_lines(document, doc: Document) -> dict[int, list[tuple[Line, list]]]:
+    """Block index → its lines as laid out: (Line, the line's text boxes), in page order.
 
-    Natural width: each text box's width less its letter-spacing per character, i.e. the sum of
-    the glyph advances. Room: from the line's first glyph to the right edge of the block's content
-    box (the 版心's right edge). Lengths are returned in pt.
+    A Line holds each text box's text, its natural width (the box's width less its letter-spacing
+    per character, i.e. the sum of the glyph advances) and the room from the line's first glyph to
+    the right edge of the block's content box, the 版心's right edge. Lengths in pt.
     """
     from weasyprint.formatting_structure import boxes
 
-    found: dict[int, list[Line]] = {}
+    found: dict[int, list[tuple[Line, list]]] = {}
 
     def walk(box):
         element = box.element
@@ -135,17 +136,16 @@ def laid_out_lines(document, doc: Document) -> dict[int, list[Line]]:
             for line in box.children:
                 if not isinstance(line, boxes.LineBox):
                     continue
-                segments, x0 = [], None
+                segments, text_boxes = [], []
                 for seg_role, text_box in _leaves(line, role):
                     if not text_box.text:
                         continue
-                    ls = text_box.style["letter_spacing"]
-                    ls = 0 if ls == "normal" else ls
-                    x0 = text_box.position_x if x0 is None else x0
-                    natural = text_box.width - ls * len(text_box.text)
+                    natural = text_box.width - _letter_spacing(text_box.style) * len(text_box.text)
                     segments.append(Segment(seg_role, text_box.text, natural * PX, text_box.style["font_size"] * PX))
+                    text_boxes.append(text_box)
                 if segments:
-                    found.setdefault(index, []).append(Line(segments, (right - x0) * PX, last=False))
+                    available = (right - text_boxes[0].position_x) * PX
+                    found.setdefault(index, []).append((Line(segments, available, last=False), text_boxes))
             return
         for child in getattr(box, "children", ()):
             walk(child)
@@ -153,44 +153,85 @@ def laid_out_lines(document, doc: Document) -> dict[int, list[Line]]:
     for page in document.pages:
         walk(page._page_box)
     for lines in found.values():
-        lines[-1].last = True
+        lines[-1][0].last = True
     return found
 
 
-def _line_texts(found: dict[int, list[Line]]) -> dict[int, list[str]]:
-    return {i: [line.text for line in lines] for i, lines in found.items()}
+def _letter_spacing(style) -> float:
+    value = style["letter_spacing"]
+    return 0.0 if value == "normal" else value
+
+
+def _respace(line: Line, text_boxes: list) -> None:
+    """Replace the line's text boxes by runs carrying ``line.runs``' letter-spacing, placed end to end.
+
+    Each run is a copy of its text box with the run's text and a copied style whose only change is
+    ``letter_spacing``; its Pango layout is made the way WeasyPrint makes it, and its width is
+    WeasyPrint's own measure of that layout, so the runs sit exactly where the spacing puts them.
+    """
+    from weasyprint.text.line_break import create_layout, line_size
+
+    x = text_boxes[0].position_x
+    replaced: dict[int, list] = {}
+    for k, text, spacing in line.runs:
+        source = text_boxes[k]
+        style = source.style.copy()
+        style["letter_spacing"] = spacing / PX
+        run = source.copy_with_text(text)
+        run.style = style
+        layout = create_layout(text, style, None, None, 0)
+        first_line, _index = layout.get_first_line()
+        run.width = line_size(first_line, style)[0]
+        layout.deactivate()
+        run.pango_layout = layout
+        run.position_x = x
+        x += run.width
+        replaced.setdefault(k, []).append(run)
+    for k, source in enumerate(text_boxes):
+        parent = source._justify_parent
+        i = next(i for i, child in enumerate(parent.children) if child is source)
+        parent.children[i:i + 1] = replaced.get(k, [])
+
+
+def justify(document, doc: Document, layout: Layout) -> None:
+    """Re-space every justified line of ``document`` (see ``justify.py``) in place."""
+    from weasyprint.formatting_structure import boxes
+
+    def mark_parents(box):
+        for child in getattr(box, "children", ()):
+            if isinstance(child, boxes.TextBox):
+                child._justify_parent = box
+            else:
+                mark_parents(child)
+
+    found = laid_out_lines(document, doc)
+    problems = [p for lines in found.values() for p in check_kinsoku([line.text for line, _b in lines])]
+    if problems:
+        raise ReportgenError([Diagnostic(_("forbidden line break in the PDF: {problem}", problem=p))
+                              for p in problems])
+    for page in document.pages:
+        mark_parents(page._page_box)
+    for lines in found.values():
+        for line, text_boxes in lines:
+            plan_line(line, layout.tracking_pdf)
+            if line.last and all(spacing == layout.tracking_pdf for _k, _t, spacing in line.runs):
+                continue  # a final line without compressed marks stays as laid out
+            _respace(line, text_boxes)
 
 
 def write_pdf(doc: Document, layout: Layout, chains: dict[str, Chain], allowed: list[Path], **options) -> bytes:
     """Typeset ``doc`` as PDF bytes. WeasyPrint warnings and errors become a build failure."""
     import weasyprint
 
-    css = print_css(layout, chains)
+    html = write_html(doc, layout, print_css(layout, chains))
     capture = _Capture()
     logger = logging.getLogger("weasyprint")
     logger.addHandler(capture)
     try:
         font_config = weasyprint.text.fonts.FontConfiguration()
-        fetcher = make_fetcher(allowed)
-
-        def render(html):
-            return weasyprint.HTML(string=html, base_url=None, url_fetcher=fetcher).render(font_config=font_config)
-
-        # Pass 1: WeasyPrint's line breaks. Pass 2: the same lines, justified.
-        first = laid_out_lines(render(write_html(doc, layout, css)), doc)
-        problems = [p for lines in first.values() for p in check_kinsoku([line.text for line in lines])]
-        if problems:
-            raise ReportgenError([Diagnostic(_("forbidden line break in the PDF: {problem}", problem=p))
-                                  for p in problems])
-        tracking = layout.tracking_pdf
-        planned = {i: [plan_line(line, tracking) for line in lines] for i, lines in first.items()}
-        document = render(write_html(doc, layout, css, planned))
-        moved = [i for i, texts in _line_texts(laid_out_lines(document, doc)).items()
-                 if texts != _line_texts(first)[i]]
-        if moved:
-            raise ReportgenError([Diagnostic(_("justifying the PDF moved a line break in: {text}",
-                                               text="".join(_line_texts(first)[i])[:40]))
-                                  for i in moved])
+        document = weasyprint.HTML(string=html, base_url=None, url_fetcher=make_fetcher(allowed)).render(
+            font_config=font_config)
+        justify(document, doc, layout)
         data = document.write_pdf(**options)
     finally:
         logger.removeHandler(capture)
