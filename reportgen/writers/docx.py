@@ -55,7 +55,8 @@ class _Styler:
         return children
 
     def ppr(self, *, indent_chars: float | None = None, jc: str = "both", line: float | None = None,
-            before: float = 0, after: float = 0, keep_next: bool = False, outline: int | None = None) -> dict:
+            before: float = 0, after: float = 0, keep_next: bool = False, outline: int | None = None,
+            snap_to_grid: bool = True) -> dict:
         L = self.layout
         children = {
             "keepNext": ox.element("w:keepNext") if keep_next else None,
@@ -64,6 +65,9 @@ class _Styler:
             "overflowPunct": ox.element("w:overflowPunct", val=1),
             "autoSpaceDE": ox.element("w:autoSpaceDE", val=0),  # no gap between Chinese and Latin/digits
             "autoSpaceDN": ox.element("w:autoSpaceDN", val=0),
+            # Word ignores the grid under exact line spacing; LibreOffice gives a line whose font is
+            # taller than the pitch (the 2号 title) two grid rows unless told not to snap.
+            "snapToGrid": None if snap_to_grid else ox.element("w:snapToGrid", val=0),
             "spacing": ox.element("w:spacing", before=twips(before), after=twips(after),
                                   line=twips(line if line is not None else L.line_pitch), lineRule="exact"),
             "jc": ox.element("w:jc", val=jc),
@@ -141,7 +145,8 @@ def write_docx(doc: d.Document, layout: Layout, chains: dict[str, Chain], *,
     ox.set_ppr(st, s.ppr(indent_chars=L.first_line_chars))
     ox.set_rpr(st, s.rpr("body"))
     st = _style(styles, *STYLES["title"], "paragraph", "Normal", "GWBody")
-    ox.set_ppr(st, s.ppr(jc="center", indent_chars=0, keep_next=True, after=L.title_blank_lines * L.line_pitch))
+    ox.set_ppr(st, s.ppr(jc="center", indent_chars=0, keep_next=True, after=L.title_blank_lines * L.line_pitch,
+                         snap_to_grid=False))
     ox.set_rpr(st, s.rpr("title", tracking=False))
     st = _style(styles, *STYLES["subtitle"], "paragraph", "Normal", "GWBody")
     ox.set_ppr(st, s.ppr(jc="center", indent_chars=0, keep_next=True))
