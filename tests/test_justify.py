@@ -1,0 +1,238 @@
+"""Justified Chinese lines in the PDF: flush right edge, kinsoku, compression, unchanged text.
+
+Measured on the written PDF (pdfplumber character boxes, poppler's pdftotext), not on WeasyPrint's
+boxes. The right edge of the 版心 comes from the layout, never from a number written here.
+"""
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from pdfmeasure import measure, pdf_text_paragraphs
+from reportgen import document as d
+from reportgen.layout import load_layout
+from reportgen.writers.justify import (
+    COMPRESSION,
+    NO_LINE_END,
+    NO_LINE_START,
+    Line,
+    Segment,
+    check_kinsoku,
+    gap_compressions,
+    plan_line,
+)
+
+TOLERANCE = 0.5  # pt: a non-final line ends this close to the 版心's right edge
+
+
+def _is_page_number(line) -> bool:
+    return line.text.startswith("—") and line.text.endswith("—")
+
+
+def paragraphs_of(pages) -> list[list]:
+    """Lines grouped into paragraphs: a paragraph starts at a line that does not begin at the left
+    edge of the 版心 (an indented first line, a centred title, a placed signature)."""
+    layout = load_layout()
+    left = layout.margin_left
+    groups: list[list] = []
+    for page in pages:
+        for line in page.lines:
+            if _is_page_number(line):
+                continue
+            if not groups or line.x0 > left + 2:
+                groups.append([line])
+            else:
+                groups[-1].append(line)
+    return groups
+
+
+def _non_final_lines(pages):
+    return [line for group in paragraphs_of(pages) for line in group[:-1]]
+
+
+def test_non_final_lines_end_on_the_right_edge(sample_pages):
+    layout = load_layout()
+    right = layout.page_width - layout.margin_right
+    lines = _non_final_lines(sample_pages)
+    assert len(lines) > 80, "the sample should have many justified lines"
+    off = [(round(line.x1 - right, 3), line.page, line.text) for line in lines if abs(line.x1 - right) > TOLERANCE]
+    assert off == [], f"{len(off)} of {len(lines)} non-final lines miss the right edge"
+    # Lines with half-width digits or Latin are justified as well.
+    mixed = [line for line in lines if any(c.text.isascii() for c in line.chars)]
+    assert len(mixed) >= 10
+
+
+def test_last_lines_are_flush_left_and_not_stretched(sample_pages):
+    layout = load_layout()
+    right = layout.page_width - layout.margin_right
+    finals = [group[-1] for group in paragraphs_of(sample_pages) if len(group) > 1]
+    assert finals
+    for line in finals:
+        assert abs(line.x0 - layout.margin_left) < TOLERANCE, line.text
+        # the grid's natural pitch (one 字), not a stretched one: short last lines stay short
+        assert line.x1 < right - layout.char_pitch / 2 or len(line.chars) >= layout.chars - 1, line.text
+
+
+def test_no_line_starts_with_closing_or_ends_with_opening_punctuation(sample_pages):
+    for group in paragraphs_of(sample_pages):
+        for i, line in enumerate(group):
+            assert line.text[0] not in NO_LINE_START, f"page {line.page}: {line.text}"
+            if i < len(group) - 1:
+                assert line.text[-1] not in NO_LINE_END, f"page {line.page}: {line.text}"
+
+
+def test_pdf_text_is_the_text_output(sample_build):
+    text = sample_build["txt"].read_text(encoding="utf-8").splitlines()
+    assert pdf_text_paragraphs(sample_build["pdf"]) == text
+
+
+def test_no_characters_inserted(sample_build, sample_pages):
+    """No spaces, zero-width or other characters: the plain pdftotext (with its own spacing
+    heuristics) and the character boxes both give exactly the text output's characters."""
+    source = sample_build["txt"].read_text(encoding="utf-8").replace("\n", "")
+    chars = "".join(line.text for page in sample_pages for line in page.lines if not _is_page_number(line))
+    assert chars == source
+    plain = subprocess.run(["pdftotext", "-enc", "UTF-8", str(sample_build["pdf"]), "-"],
+                           capture_output=True, text=True, check=True).stdout
+    body = "".join(line for line in plain.splitlines() if not (line.startswith("—") and line.endswith("—")))
+    assert body.replace("\f", "") == source
+
+
+def test_adjacent_punctuation_is_compressed(sample_pages):
+    """》《 and ”“ take one and a half cells, not two; other full-width neighbours keep a full cell."""
+    pairs = normal = 0
+    for page in sample_pages:
+        for line in page.lines:
+            for a, b in zip(line.chars, line.chars[1:]):
+                if any(c.x1 - c.x0 < c.size * 0.9 for c in (a, b)):
+                    continue  # half-width: digits, Latin, the 间隔号 · in this font
+                step = b.x0 - a.x0
+                if gap_compressions(a.text + b.text)[0]:
+                    assert step < a.size * (1 - COMPRESSION) + 1.5, (a.text + b.text, step, line.text)
+                    pairs += 1
+                else:
+                    assert step > a.size * 0.95, (a.text + b.text, step, line.text)
+                    normal += 1
+    assert pairs >= 5 and normal > 1000
+
+
+def test_no_automatic_space_between_chinese_and_digits(sample_pages):
+    """The gap before a digit run is the line's ordinary gap: no autospace as in LibreOffice."""
+    checked = 0
+    for page in sample_pages:
+        for line in page.lines:
+            cs = line.chars
+            for i in range(1, len(cs) - 1):
+                a, b = cs[i], cs[i + 1]
+                prev = cs[i - 1]
+                if (not a.text.isascii() and not prev.text.isascii() and b.text.isdigit()
+                        and not gap_compressions(prev.text + a.text)[0]):
+                    cjk_gap = a.x0 - prev.x1  # gap between two Chinese characters of this line
+                    assert abs((b.x0 - a.x1) - cjk_gap) < 0.1, line.text
+                    checked += 1
+    assert checked >= 5
+
+
+# --- synthetic documents: the rules hold for text written to provoke them -------------------
+
+def _pdf_of(paragraphs: list[str], tmp_path: Path) -> Path:
+    from reportgen.fonts import resolve
+    from reportgen.writers.pdf import write_pdf
+
+    layout = load_layout()
+    doc = d.Document("report", d.Meta(title="测试", organ="测试局", year=2023),
+                     tuple(d.Paragraph(p) for p in paragraphs))
+    out = tmp_path / "t.pdf"
+    out.write_bytes(write_pdf(doc, layout, resolve(layout), allowed=[]))
+    return out
+
+
+def test_provoked_breaks_keep_kinsoku_and_the_edge(tmp_path):
+    layout = load_layout()
+    first = layout.chars - layout.first_line_chars  # characters on an indented first line
+    n = layout.chars
+    paragraphs = [
+        "甲" * first + "，" + "乙" * (n - 1) + "。" + "丙" * 10,       # a comma and a stop would start lines
+        "甲" * (first - 1) + "《" + "乙" * n + "》" + "丙" * 10,          # an opening mark would end a line
+        "甲" * (first - 1) + "“" + "乙" * 5 + "”" + "丙" * n,            # quotes at both ends
+        "甲" * (first - 3) + "12.5%" + "乙" * n + "2021-2025年" + "丙" * 5,  # numbers stay whole
+        "丁" * (first - 1) + "。”" + "戊" * (n - 2) + "》《" + "己" * n,  # compressed pairs at line ends
+    ]
+    pdf = _pdf_of(paragraphs, tmp_path)
+    pages = measure(pdf)
+    groups = paragraphs_of(pages)
+    assert ["".join(line.text for line in g) for g in groups] == paragraphs
+    right = layout.page_width - layout.margin_right
+    for group in groups:
+        texts = [line.text for line in group]
+        assert check_kinsoku(texts) == [], texts
+        for line in group[:-1]:
+            assert abs(line.x1 - right) <= TOLERANCE, (line.x1 - right, line.text)
+    joined = [line.text for g in groups for line in g]
+    assert not any(t.startswith(("5%", "%", ".5", "-2025", "025")) for t in joined), joined
+
+
+def test_pdf_is_deterministic(tmp_path):
+    paragraphs = ["甲乙丙丁，戊己庚辛。" * 12, "《宪法》《民法典》2023年“十四五”" * 6]
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    assert _pdf_of(paragraphs, tmp_path / "a").read_bytes() == _pdf_of(paragraphs, tmp_path / "b").read_bytes()
+
+
+# --- the pure rules ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, expected", [
+    ("》《", [COMPRESSION]),
+    ("。”", [COMPRESSION]),
+    ("，“", [COMPRESSION]),
+    ("）、", [COMPRESSION]),
+    ("“《", [COMPRESSION]),
+    ("中文", [0.0]),
+    ("中，", [0.0]),
+    ("，中", [0.0]),
+    ("……", [0.0]),
+    ("》”。", [COMPRESSION, COMPRESSION]),
+])
+def test_gap_compressions(text, expected):
+    assert gap_compressions(text) == expected
+
+
+def test_check_kinsoku():
+    assert check_kinsoku(["甲乙", "丙丁"]) == []
+    assert len(check_kinsoku(["甲乙", "，丙"])) == 1
+    assert len(check_kinsoku(["甲《", "乙》"])) == 1
+    assert check_kinsoku(["（一）甲", "乙"]) == []  # a paragraph may start with an opening mark
+
+
+def test_plan_line_fills_the_room_exactly():
+    size = 16.0
+    line = Line([Segment("body", "甲乙》《丙丁", natural=6 * size, size=size)], available=100.0, last=False)
+    plan_line(line, tracking=-0.21)
+    n = 6
+    total = line.segments[0].natural + sum(spacing * len(text) for _k, text, spacing in line.runs)
+    last_spacing = line.runs[-1][2]
+    # the last glyph's right edge: advances + every gap except the one after the last glyph
+    assert total - last_spacing == pytest.approx(line.available)
+    compressed = [r for r in line.runs if r[1] == "》"]
+    assert compressed and compressed[0][2] == pytest.approx(line.runs[0][2] - COMPRESSION * size)
+    assert "".join(text for _k, text, _s in line.runs) == "甲乙》《丙丁"
+    assert len(line.runs) <= n
+
+
+def test_plan_line_keeps_tracking_on_a_last_line():
+    line = Line([Segment("body", "甲乙丙", natural=48.0, size=16.0)], available=400.0, last=True)
+    plan_line(line, tracking=-0.21)
+    assert {s for _k, _t, s in line.runs} == {-0.21}
+
+
+def test_html_escapes_data_and_names_justified_blocks():
+    from reportgen.writers.html import write_html
+
+    layout = load_layout()
+    doc = d.Document("report", d.Meta(title="<t>", organ="a&b", year=2023),
+                     (d.Paragraph("<script>alert(1)</script>&"), d.Heading(1, "一、", "<b>x</b>")))
+    html = write_html(doc, layout, "")
+    assert "<script>alert" not in html and "&lt;script&gt;" in html and "&lt;b&gt;x" in html
+    assert 'id="j0"' in html and 'id="j1"' in html
