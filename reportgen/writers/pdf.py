@@ -97,12 +97,12 @@ def make_fetcher(allowed: list[Path]):
 
 
 def _leaves(box, role: str):
-    """(role, TextBox) for the text boxes below ``box``; a ``r-<role>`` span names its role."""
+    """(role, TextBox, its parent) below ``box``; a ``r-<role>`` span names its role."""
     from weasyprint.formatting_structure import boxes
 
     for child in getattr(box, "children", ()):
         if isinstance(child, boxes.TextBox):
-            yield role, child
+            yield role, child, box
         elif isinstance(child, boxes.InlineBox):
             classes = (child.element.get("class") or "").split() if child.element is not None else []
             inner = next((c[2:] for c in classes if c.startswith("r-")), role)
@@ -116,7 +116,7 @@ def _default_role(block) -> str:
 
 
 def laid_out_lines(document, doc: Document) -> dict[int, list[tuple[Line, list]]]:
-    """Block index → its lines as laid out: (Line, the line's text boxes), in page order.
+    """Block index → its lines as laid out: (Line, [(text box, its parent box)]), in page order.
 
     A Line holds each text box's text, its natural width (the box's width less its letter-spacing
     per character, i.e. the sum of the glyph advances) and the room from the line's first glyph to
@@ -137,14 +137,14 @@ def laid_out_lines(document, doc: Document) -> dict[int, list[tuple[Line, list]]
                 if not isinstance(line, boxes.LineBox):
                     continue
                 segments, text_boxes = [], []
-                for seg_role, text_box in _leaves(line, role):
+                for seg_role, text_box, parent in _leaves(line, role):
                     if not text_box.text:
                         continue
                     natural = text_box.width - _letter_spacing(text_box.style) * len(text_box.text)
                     segments.append(Segment(seg_role, text_box.text, natural * PX, text_box.style["font_size"] * PX))
-                    text_boxes.append(text_box)
+                    text_boxes.append((text_box, parent))
                 if segments:
-                    available = (right - text_boxes[0].position_x) * PX
+                    available = (right - text_boxes[0][0].position_x) * PX
                     found.setdefault(index, []).append((Line(segments, available, last=False), text_boxes))
             return
         for child in getattr(box, "children", ()):
@@ -171,10 +171,10 @@ def _respace(line: Line, text_boxes: list) -> None:
     """
     from weasyprint.text.line_break import create_layout, line_size
 
-    x = text_boxes[0].position_x
+    x = text_boxes[0][0].position_x
     replaced: dict[int, list] = {}
     for k, text, spacing in line.runs:
-        source = text_boxes[k]
+        source = text_boxes[k][0]
         style = source.style.copy()
         style["letter_spacing"] = spacing / PX
         run = source.copy_with_text(text)
@@ -187,30 +187,18 @@ def _respace(line: Line, text_boxes: list) -> None:
         run.position_x = x
         x += run.width
         replaced.setdefault(k, []).append(run)
-    for k, source in enumerate(text_boxes):
-        parent = source._justify_parent
+    for k, (source, parent) in enumerate(text_boxes):
         i = next(i for i, child in enumerate(parent.children) if child is source)
         parent.children[i:i + 1] = replaced.get(k, [])
 
 
 def justify(document, doc: Document, layout: Layout) -> None:
     """Re-space every justified line of ``document`` (see ``justify.py``) in place."""
-    from weasyprint.formatting_structure import boxes
-
-    def mark_parents(box):
-        for child in getattr(box, "children", ()):
-            if isinstance(child, boxes.TextBox):
-                child._justify_parent = box
-            else:
-                mark_parents(child)
-
     found = laid_out_lines(document, doc)
     problems = [p for lines in found.values() for p in check_kinsoku([line.text for line, _b in lines])]
     if problems:
         raise ReportgenError([Diagnostic(_("forbidden line break in the PDF: {problem}", problem=p))
                               for p in problems])
-    for page in document.pages:
-        mark_parents(page._page_box)
     for lines in found.values():
         for line, text_boxes in lines:
             plan_line(line, layout.tracking_pdf)
