@@ -119,7 +119,8 @@ def test_adjacent_punctuation_is_compressed(sample_pages):
 
 
 def test_no_automatic_space_between_chinese_and_digits(sample_pages):
-    """The gap before a digit run is the line's ordinary gap: no autospace as in LibreOffice."""
+    """The gap before a digit run is the line's ordinary gap: no autospace (LibreOffice's is
+    about a quarter em); the tolerance covers the runs' drift, not an inserted space."""
     checked = 0
     for page in sample_pages:
         for line in page.lines:
@@ -130,7 +131,7 @@ def test_no_automatic_space_between_chinese_and_digits(sample_pages):
                 if (not a.text.isascii() and not prev.text.isascii() and b.text.isdigit()
                         and not gap_compressions(prev.text + a.text)[0]):
                     cjk_gap = a.x0 - prev.x1  # gap between two Chinese characters of this line
-                    assert abs((b.x0 - a.x1) - cjk_gap) < 0.1, line.text
+                    assert abs((b.x0 - a.x1) - cjk_gap) < 0.5, line.text
                     checked += 1
     assert checked >= 5
 
@@ -208,7 +209,7 @@ def test_check_kinsoku():
 
 def test_plan_line_fills_the_room_exactly():
     size = 16.0
-    line = Line([Segment("body", "甲乙》《丙丁", natural=6 * size, size=size)], available=100.0, last=False)
+    line = Line([Segment("body", "甲乙》《丙丁", advances=[size] * 6, size=size)], available=100.0, last=False)
     plan_line(line, tracking=-0.21)
     n = 6
     total = line.segments[0].natural + sum(spacing * len(text) for _k, text, spacing in line.runs)
@@ -222,7 +223,7 @@ def test_plan_line_fills_the_room_exactly():
 
 
 def test_plan_line_keeps_tracking_on_a_last_line():
-    line = Line([Segment("body", "甲乙丙", natural=48.0, size=16.0)], available=400.0, last=True)
+    line = Line([Segment("body", "甲乙丙", advances=[16.0] * 3, size=16.0)], available=400.0, last=True)
     plan_line(line, tracking=-0.21)
     assert {s for _k, _t, s in line.runs} == {-0.21}
 

@@ -14,8 +14,8 @@ How it is done (one layout, then the laid-out lines are re-spaced; the text neve
    digits, these breaks are LibreOffice's (measured on the sample and on a ten-fold body), so the
    PDF breaks lines and pages where the DOCX does. :func:`check_kinsoku` re-checks every line, so a
    different Pango could not slip a forbidden break through unnoticed.
-2. **Spacing.** From the laid-out boxes we read each line's text and natural width (advances
-   without letter-spacing) and compute one letter-spacing per line that puts the last glyph's
+2. **Spacing.** From the laid-out boxes we read each line's text and its characters' advances
+   (as Pango shapes them, without letter-spacing) and compute one letter-spacing per line that puts the last glyph's
    right edge on the 版心's right edge (:func:`plan_line`). Adjacent full-width punctuation is
    compressed as Word's "compress punctuation" does it (:func:`gap_compressions`): the blank half
    between, e.g., 。” or 》《 is removed and the space it frees is spread over the line. The
@@ -24,12 +24,16 @@ How it is done (one layout, then the laid-out lines are re-spaced; the text neve
    The last line of a paragraph keeps the grid's tracking, flush left (compressed pairs included).
 3. **Re-spacing the boxes.** ``pdf.py`` replaces each line's text boxes by runs of the same text
    carrying the computed ``letter-spacing``, placed one after the other from the line's start;
-   the line breaks, line boxes and pages stay exactly as laid out. A run holds at most
-   :data:`RUN_CHARS` characters: WeasyPrint writes glyph positions inside one text box in whole
-   thousandths of an em (truncated), so a long run would drift by up to 0.016 pt a glyph, while
-   each run starts at its exact position. A second full layout pass (re-rendering HTML with the
-   lines wrapped in spans) gives the same result but doubled the PDF time; re-spacing costs a few
-   hundredths of a second.
+   the line breaks, line boxes and pages stay exactly as laid out. Each run's position follows
+   from the advances and the spacing; WeasyPrint shapes the run again when it draws it.
+   A run holds at most :data:`RUN_CHARS` characters: WeasyPrint writes glyph positions inside
+   one text box in whole thousandths of an em (truncated), so a run drifts by up to 0.016 pt a
+   glyph (at most 0.11 pt at the end of an 8-character run, against a 0.5 pt tolerance), while
+   each run starts at its exact position. Fewer, longer runs would draw faster but drift more.
+   A second full layout pass (re-rendering the HTML with the lines wrapped in spans) gives the
+   same result but doubled the PDF time; re-spacing costs one extra shaping per laid-out text
+   box, and drawing the runs costs more than drawing whole lines: about 0.1 s on the sample
+   report, about 0.9 s on one ten times as long (2 CPUs, WeasyPrint 70).
 
 Nothing is inserted into the text — no spaces, no zero-width characters — so ``pdftotext``,
 copy-paste and search give exactly the text output. Lengths come from the laid-out boxes and
@@ -52,7 +56,7 @@ LEFT_BLANK = frozenset("（《「『“‘〔【〖〈")
 #: The blank removed between two adjacent marks, in em (Word: half a character).
 COMPRESSION = 0.5
 #: Longest run of characters in one text box (see the module docstring, point 3).
-RUN_CHARS = 6
+RUN_CHARS = 8
 
 def gap_compressions(text: str) -> list[float]:
     """For each gap between ``text[j]`` and ``text[j+1]``, the blank to remove, in em.
@@ -92,8 +96,12 @@ class Segment:
 
     role: str
     text: str
-    natural: float  # sum of the glyph advances, without letter-spacing (pt)
+    advances: list[float]  # each character's advance, without letter-spacing (pt)
     size: float  # font size (pt)
+
+    @property
+    def natural(self) -> float:
+        return sum(self.advances)
 
 
 @dataclass

@@ -118,9 +118,9 @@ def _default_role(block) -> str:
 def laid_out_lines(document, doc: Document) -> dict[int, list[tuple[Line, list]]]:
     """Block index → its lines as laid out: (Line, [(text box, its parent box)]), in page order.
 
-    A Line holds each text box's text, its natural width (the box's width less its letter-spacing
-    per character, i.e. the sum of the glyph advances) and the room from the line's first glyph to
-    the right edge of the block's content box, the 版心's right edge. Lengths in pt.
+    A Line holds each text box's text, its characters' advances as Pango shapes them (without
+    letter-spacing) and the room from the line's first glyph to the right edge of the block's
+    content box, the 版心's right edge. Lengths in pt.
     """
     from weasyprint.formatting_structure import boxes
 
@@ -140,8 +140,8 @@ def laid_out_lines(document, doc: Document) -> dict[int, list[tuple[Line, list]]
                 for seg_role, text_box, parent in _leaves(line, role):
                     if not text_box.text:
                         continue
-                    natural = text_box.width - _letter_spacing(text_box.style) * len(text_box.text)
-                    segments.append(Segment(seg_role, text_box.text, natural * PX, text_box.style["font_size"] * PX))
+                    advances = [a * PX for a in _advances(text_box)]
+                    segments.append(Segment(seg_role, text_box.text, advances, text_box.style["font_size"] * PX))
                     text_boxes.append((text_box, parent))
                 if segments:
                     available = (right - text_boxes[0][0].position_x) * PX
@@ -157,33 +157,57 @@ def laid_out_lines(document, doc: Document) -> dict[int, list[tuple[Line, list]]
     return found
 
 
-def _letter_spacing(style) -> float:
-    value = style["letter_spacing"]
-    return 0.0 if value == "normal" else value
+def _advances(text_box) -> list[float]:
+    """Each character's advance in ``text_box`` (CSS px), without letter-spacing, as Pango shapes
+    the box's text (kerning included): the glyph widths of each cluster, summed."""
+    from weasyprint.text.ffi import FROM_UNITS, ffi
+    from weasyprint.text.line_break import create_layout
+
+    style = text_box.style.copy()
+    style["letter_spacing"] = "normal"
+    layout = create_layout(text_box.text, style, None, None, 0)
+    first_line, _index = layout.get_first_line()
+    widths: dict[int, int] = {}
+    run = first_line.runs[0]
+    while run != ffi.NULL:
+        glyph_item = run.data
+        run = run.next
+        glyphs = glyph_item.glyphs
+        for i in range(glyphs.num_glyphs):
+            start = glyph_item.item.offset + glyphs.log_clusters[i]
+            widths[start] = widths.get(start, 0) + glyphs.glyphs[i].geometry.width
+    layout.deactivate()
+    out, offset = [], 0
+    for ch in text_box.text:
+        out.append(widths.get(offset, 0) * FROM_UNITS)
+        offset += len(ch.encode())
+    return out
 
 
 def _respace(line: Line, text_boxes: list) -> None:
     """Replace the line's text boxes by runs carrying ``line.runs``' letter-spacing, placed end to end.
 
     Each run is a copy of its text box with the run's text and a copied style whose only change is
-    ``letter_spacing``; its Pango layout is made the way WeasyPrint makes it, and its width is
-    WeasyPrint's own measure of that layout, so the runs sit exactly where the spacing puts them.
+    ``letter_spacing``. Its width is its characters' advances plus the spacing after each; its
+    (inactive) Pango layout is a copy of the box's holding the run's text: WeasyPrint shapes it
+    again from the run's style when it draws it.
     """
-    from weasyprint.text.line_break import create_layout, line_size
+    import copy
 
     x = text_boxes[0][0].position_x
     replaced: dict[int, list] = {}
+    position = [0] * len(text_boxes)  # next character of each segment
     for k, text, spacing in line.runs:
         source = text_boxes[k][0]
         style = source.style.copy()
         style["letter_spacing"] = spacing / PX
         run = source.copy_with_text(text)
         run.style = style
-        layout = create_layout(text, style, None, None, 0)
-        first_line, _index = layout.get_first_line()
-        run.width = line_size(first_line, style)[0]
-        layout.deactivate()
-        run.pango_layout = layout
+        run.pango_layout = copy.copy(source.pango_layout)
+        run.pango_layout.text = text
+        advances = line.segments[k].advances[position[k]:position[k] + len(text)]
+        position[k] += len(text)
+        run.width = (sum(advances) + spacing * len(text)) / PX
         run.position_x = x
         x += run.width
         replaced.setdefault(k, []).append(run)
