@@ -222,6 +222,17 @@ def test_plan_line_fills_the_room_exactly():
     assert len(line.runs) <= n
 
 
+def test_compressed_marks_overlap_less_than_half_an_em():
+    """On a last line (grid tracking, negative) the full half-em compression would make 》 overlap
+    《 by more than half its box, and pdftotext would split the line there."""
+    size = 16.0
+    line = Line([Segment("body", "法》《民", advances=[size] * 4, size=size)], available=400.0, last=True)
+    plan_line(line, tracking=-0.21)
+    spacing = next(s for _k, t, s in line.runs if t == "》")
+    assert size + spacing > size / 2  # the step from 》 to 《
+    assert size + spacing < size * 0.6  # still compressed
+
+
 def test_plan_line_keeps_tracking_on_a_last_line():
     line = Line([Segment("body", "甲乙丙", advances=[16.0] * 3, size=16.0)], available=400.0, last=True)
     plan_line(line, tracking=-0.21)
@@ -237,3 +248,20 @@ def test_html_escapes_data_and_names_justified_blocks():
     html = write_html(doc, layout, "")
     assert "<script>alert" not in html and "&lt;script&gt;" in html and "&lt;b&gt;x" in html
     assert 'id="j0"' in html and 'id="j1"' in html
+
+
+@pytest.mark.parametrize("options", [{"pdf_tags": True}])
+def test_justification_survives_pdf_options(tmp_path, options):
+    """write_pdf(**options) (here: a tagged PDF) keeps the justified lines and the text."""
+    from reportgen.fonts import resolve
+    from reportgen.writers.pdf import write_pdf
+
+    layout = load_layout()
+    paragraphs = ["甲乙丙丁，戊己庚辛。" * 8 + "2023年“十四五”《宪法》《民法典》" * 2]
+    doc = d.Document("report", d.Meta(title="测试", organ="测试局", year=2023),
+                     tuple(d.Paragraph(p) for p in paragraphs))
+    out = tmp_path / "o.pdf"
+    out.write_bytes(write_pdf(doc, layout, resolve(layout), allowed=[], **options))
+    assert pdf_text_paragraphs(out) == paragraphs
+    right = layout.page_width - layout.margin_right
+    assert all(abs(line.x1 - right) <= TOLERANCE for line in _non_final_lines(measure(out)))

@@ -55,6 +55,10 @@ RIGHT_BLANK = frozenset("，。、）》」』”’〕】〗〉")
 LEFT_BLANK = frozenset("（《「『“‘〔【〖〈")
 #: The blank removed between two adjacent marks, in em (Word: half a character).
 COMPRESSION = 0.5
+#: A compressed mark's glyph box may overlap the next one by less than half an em, by this much
+#: (em): text extractors (pdftotext) treat a character overlapped by half its width or more as
+#: starting another line, which would break copy-paste and search.
+OVERLAP_MARGIN = 0.02
 #: Longest run of characters in one text box (see the module docstring, point 3).
 RUN_CHARS = 8
 
@@ -125,19 +129,26 @@ def plan_line(line: Line, tracking: float) -> Line:
     A non-final line gets the letter-spacing ``ls`` that makes
     ``sum(advances) + (n - 1) * ls - sum(compressions) == available``, so its last glyph ends on
     the right edge. A final line keeps ``tracking`` (the grid's). Compressed gaps get
-    ``ls - compression``.
+    ``ls - compression``, the compression reduced where needed so that the mark's box overlaps
+    the next by less than half an em (:data:`OVERLAP_MARGIN`).
     """
     chars: list[tuple[int, str, float]] = []  # (segment index, char, font size)
     for k, seg in enumerate(line.segments):
         chars += [(k, ch, seg.size) for ch in seg.text]
     n = len(chars)
     text = "".join(c for _r, c, _s in chars)
-    comp = [c * chars[j][2] for j, c in enumerate(gap_compressions(text))] + [0.0]
-    natural = sum(seg.natural for seg in line.segments)
-    if line.last or n < 2:
-        ls = tracking
-    else:
-        ls = (line.available - natural + sum(comp)) / (n - 1)
+    wanted = [c * chars[j][2] for j, c in enumerate(gap_compressions(text))] + [0.0]
+    advances = [a for seg in line.segments for a in seg.advances]
+    natural = sum(advances)
+    comp = wanted
+    for _round in range(4):  # a smaller compression lowers ls, which may lower others: converges fast
+        if line.last or n < 2:
+            ls = tracking
+        else:
+            ls = (line.available - natural + sum(comp)) / (n - 1)
+        # the step across gap j (advance + ls - compression) stays above half the mark's advance
+        comp = [min(c, ls + advances[j] / 2 - OVERLAP_MARGIN * chars[j][2]) if c else 0.0
+                for j, c in enumerate(wanted)]
     runs: list[tuple[int, str, float]] = []
     for j, (k, ch, _size) in enumerate(chars):
         spacing = ls - comp[j]
