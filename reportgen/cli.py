@@ -42,6 +42,20 @@ def parser() -> argparse.ArgumentParser:
     n.add_argument("year", type=int, metavar="YEAR")
     f = sub.add_parser("fonts", parents=[common], help="show which installed font serves each role")
     f.add_argument("--json", action="store_true", help="print a machine-readable result")
+    r = sub.add_parser("diff", parents=[common], help="compare two versions of a year as published")
+    r.add_argument("a", metavar="A", help="2023, 2023@HEAD~1, 2023@<commit>, 2023@v1 (a final) or a year file")
+    r.add_argument("b", metavar="B", help="the version to compare A with (same forms)")
+    r.add_argument("--html", type=Path, metavar="FILE", help="also write a self-contained side-by-side review page")
+    r.add_argument("--docx", type=Path, metavar="FILE", help="also write B as DOCX with tracked changes against A")
+    r.add_argument("--author", default="reportgen", help="author of the tracked changes (default: reportgen)")
+    r.add_argument("--date", metavar="DATE", help="date of the tracked changes, YYYY-MM-DD or ISO 8601 "
+                   "(default: B's date, else SOURCE_DATE_EPOCH, else 1980-01-01)")
+    r.add_argument("--json", action="store_true", help="print the changes and the summary as JSON")
+    r.add_argument("--color", choices=["auto", "always", "never"], default="auto",
+                   help="colour the terminal diff (auto: on a terminal, unless NO_COLOR is set)")
+    r.add_argument("--context", type=int, default=24, metavar="N",
+                   help="unchanged characters shown around a change (default: 24; -1 for all)")
+    r.add_argument("--exit-code", action="store_true", help="exit with 1 when the versions differ (like git diff)")
     return top
 
 
@@ -163,7 +177,13 @@ def cmd_fonts(args) -> int:
     return EXIT_OK if all(r["font"] for r in rows) else EXIT_FAILED
 
 
-COMMANDS = {"build": cmd_build, "check": cmd_check, "new": cmd_new, "fonts": cmd_fonts}
+def cmd_diff(args) -> int:
+    from .review.cli import run_diff
+
+    return run_diff(args, _project(args), _emit_diagnostics)
+
+
+COMMANDS = {"build": cmd_build, "check": cmd_check, "new": cmd_new, "fonts": cmd_fonts, "diff": cmd_diff}
 
 
 def main(argv: list[str] | None = None) -> int:
