@@ -51,8 +51,8 @@ class Comparison:
             lines.append(_("no changes"))
             return "\n".join(lines) + "\n"
         s = self.stats
-        lines.append(_("{changed} paragraphs changed, {added} added, {removed} removed, {renumbered} renumbered; "
-                       "{ins} characters inserted, {dele} deleted",
+        lines.append(_("paragraphs: {changed} changed, {added} added, {removed} removed, {renumbered} renumbered; "
+                       "characters: {ins} inserted, {dele} deleted",
                        changed=s.changed, added=s.added, removed=s.removed, renumbered=s.renumbered,
                        ins=s.chars_inserted, dele=s.chars_deleted))
         lines += ["  " + line for line in semantic.summary_lines(self.summary)]

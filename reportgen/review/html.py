@@ -70,9 +70,9 @@ def _fold(run: list[Hunk]) -> str:
     renumbered = sum(1 for h in run if h.renumbered_only)
     first, last = run[0].label, run[-1].label
     where = escape(first if first == last else f"{first} … {last}")
-    text = _("{n} unchanged paragraphs", n=len(run) - renumbered)
+    text = _("unchanged paragraphs: {n}", n=len(run) - renumbered)
     if renumbered:
-        text += _(", {n} renumbered", n=renumbered)
+        text += _(", renumbered: {n}", n=renumbered)
     return (f"<details><summary>{escape(text)} · {where}</summary>"
             + "".join(_row(h) for h in run) + "</details>")
 
@@ -94,8 +94,8 @@ def review_page(result) -> str:
     if result.identical:
         parts.append(f'<p class="none">{escape(_("no changes"))}</p>')
     else:
-        parts.append("<p>" + escape(_("{changed} paragraphs changed, {added} added, {removed} removed, "
-                                        "{renumbered} renumbered; {ins} characters inserted, {dele} deleted",
+        parts.append("<p>" + escape(_("paragraphs: {changed} changed, {added} added, {removed} removed, "
+                                        "{renumbered} renumbered; characters: {ins} inserted, {dele} deleted",
                                         changed=s.changed, added=s.added, removed=s.removed,
                                         renumbered=s.renumbered, ins=s.chars_inserted, dele=s.chars_deleted)) + "</p>")
         lines = semantic.summary_lines(result.summary)
