@@ -5,7 +5,6 @@ sentence in （二）, adds an item （六） at the end of section 一, and cha
 """
 from __future__ import annotations
 
-import io
 import json
 import os
 import random

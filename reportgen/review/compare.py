@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from . import semantic
 from .sides import Side
-from .textdiff import Hunk, Painter, Stats, content_changes, diff_units, format_hunks, stats, units
+from .textdiff import Hunk, Painter, Stats, diff_units, format_hunks, stats, units
 
 
 @dataclass
@@ -67,5 +67,3 @@ def compare(a: Side, b: Side) -> Comparison:
     summary = semantic.summarize(a.loaded.source.data, b.loaded.source.data, ua, ub)
     return Comparison(a, b, hunks, stats(hunks), summary)
 
-
-__all__ = ["Comparison", "compare", "content_changes"]

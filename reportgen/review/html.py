@@ -70,9 +70,11 @@ def _fold(run: list[Hunk]) -> str:
     renumbered = sum(1 for h in run if h.renumbered_only)
     first, last = run[0].label, run[-1].label
     where = escape(first if first == last else f"{first} … {last}")
-    text = _("unchanged paragraphs: {n}", n=len(run) - renumbered)
+    unchanged = len(run) - renumbered
+    texts = [_("unchanged paragraphs: {n}", n=unchanged)] if unchanged else []
     if renumbered:
-        text += _(", renumbered: {n}", n=renumbered)
+        texts.append(_("renumbered paragraphs: {n}", n=renumbered))
+    text = " · ".join(texts)
     return (f"<details><summary>{escape(text)} · {where}</summary>"
             + "".join(_row(h) for h in run) + "</details>")
 

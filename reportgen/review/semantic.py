@@ -7,7 +7,7 @@ lead/heading and text; metrics by name within matched owners, then by name.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from ..validate import format_number

@@ -11,7 +11,7 @@ renumbers the items after it without making them look rewritten.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from .. import document as d
@@ -317,11 +317,6 @@ def stats(hunks: list[Hunk]) -> Stats:
             elif op == "-":
                 s.chars_deleted += len(text)
     return s
-
-
-def content_changes(hunks: list[Hunk]) -> list[Hunk]:
-    """The hunks a reviewer must read: everything but unchanged and merely renumbered paragraphs."""
-    return [h for h in hunks if h.op != "equal" and not h.renumbered_only]
 
 
 # --- terminal ---------------------------------------------------------------------------------------
