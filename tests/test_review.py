@@ -350,8 +350,12 @@ def test_html_review_page_in_headless_chromium(pair, tmp_path):
     assert "<ins>、人工智能等新领域</ins>" in html
     assert "<del>1433</del>" in html and "<ins>1500</ins>" in html
     assert "<details>" in html and "metric changed" in html
-    for forbidden in ("<script", "<link", "src=", "href=", "http://", "https://", "url("):
+    for forbidden in ("<script", "<link", "<img", "src=", "http://", "https://", "url(", "@import"):
         assert forbidden not in html, forbidden
+    import re
+
+    assert set(re.findall(r'href="([^"]*)"', html)) == {"#change-1", "#change-2", "#change-3"}  # in-page only
+    assert html.count('id="change-') == 3
     chromium = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
     if not chromium:
         pytest.skip("chromium is not installed")

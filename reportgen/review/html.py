@@ -36,6 +36,9 @@ del { background: var(--del); color: #5c1410; text-decoration: line-through; tex
 details { margin: 6px 0; border: 1px dashed var(--rule); border-radius: 4px; }
 details > summary { cursor: pointer; padding: 4px 10px; color: #57606a; font: 13px/1.6 sans-serif; }
 details[open] > summary { border-bottom: 1px dashed var(--rule); }
+nav h2 { font-size: 15px; margin: 10px 0 2px; }
+nav ol { margin: 0; padding-left: 24px; columns: 2; font-size: 14px; }
+nav a { color: #0b4f8a; text-decoration: none; } nav .kind { color: #57606a; }
 .legend { font: 13px/1.6 sans-serif; color: #57606a; margin: 0 0 12px; }
 """
 
@@ -103,10 +106,17 @@ def review_page(result) -> str:
         lines = semantic.summary_lines(result.summary)
         if lines:
             parts.append("<ul>" + "".join(f"<li>{escape(x)}</li>" for x in lines) + "</ul>")
+    changes = [h for h in result.hunks if h.op != "equal" and not h.renumbered_only]
+    if changes:
+        kinds = {"insert": _("added"), "delete": _("removed"), "change": _("changed")}
+        parts.append(f'<nav><h2>{escape(_("Changes"))}</h2><ol>' + "".join(
+            f'<li><a href="#change-{n}">{escape(h.label)}</a> <span class="kind">— {escape(kinds[h.op])}</span></li>'
+            for n, h in enumerate(changes, 1)) + "</ol></nav>")
     parts.append("</section></header>")
     parts.append(f'<p class="legend"><del>{escape(_("deleted"))}</del> <ins>{escape(_("inserted"))}</ins></p>')
     parts.append("<main>")
     run: list[Hunk] = []
+    number = 0
     for h in result.hunks:
         if h.op == "equal" or h.renumbered_only:
             run.append(h)
@@ -115,7 +125,9 @@ def review_page(result) -> str:
             parts.append(_fold(run))
             run = []
         kind = {"insert": _("added"), "delete": _("removed"), "change": _("changed")}[h.op]
-        parts.append(f'<div class="label">{escape(h.label)} <span class="kind">— {escape(kind)}</span></div>')
+        number += 1
+        parts.append(f'<div class="label" id="change-{number}">{escape(h.label)} '
+                     f'<span class="kind">— {escape(kind)}</span></div>')
         parts.append(_row(h))
     if run:
         parts.append(_fold(run))
