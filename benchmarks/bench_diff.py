@@ -7,6 +7,7 @@ edit in every other item, two items added, one removed, a section heading rename
 changed; then times, best of N:
 
 * ``compare``  — alignment + character diff + semantic summary on two loaded Documents (the diff itself);
+* ``all-edited`` — the same against a version where a global replace touched almost every paragraph;
 * ``terminal`` / ``html`` / ``docx`` — each output from that comparison (docx typesets both sides);
 * ``worst``    — one 4,000-character paragraph against a copy with 200 scattered one-character edits;
 * ``cli``      — the whole ``reportgen diff A B`` command in a fresh process (start-up, load, render, diff).
@@ -110,7 +111,14 @@ def main() -> int:
         print(f"changes: {s.changed} changed, {s.added} added, {s.removed} removed, {s.renumbered} renumbered; "
               f"+{s.chars_inserted}/-{s.chars_deleted} characters; "
               f"{len(result.summary['metrics_changed'])} metrics changed")
+        c_path = Path(tmp) / "c" / "2023.yaml"
+        c_path.parent.mkdir()
+        c_path.write_text(a_text.replace("知识产权", "知识产权（含数据）").replace("深入", "进一步深入"), encoding="utf-8")
+        c = Side("C", "C", load_year(project, c_path, 2023, layout))
+        every = compare(a, c)
+        print(f"all-edited: {every.stats.changed} of {len(every.hunks)} paragraphs changed")
         rows = [("compare", best(lambda: compare(a, b), args.repeat)),
+                ("all-edited", best(lambda: compare(a, c), args.repeat)),
                 ("terminal", best(lambda: result.terminal(Painter(False)), args.repeat)),
                 ("html", best(lambda: review_page(result), args.repeat))]
         chains = check_fonts(project, [a.loaded, b.loaded], layout)
@@ -129,8 +137,8 @@ def main() -> int:
         rows.append(("cli", best(lambda: subprocess.run(cmd, cwd=root, capture_output=True, check=True),
                                  max(1, args.repeat // 2))))
     for name, seconds in rows:
-        print(f"{name:<9} {seconds * 1000:8.1f} ms")
-    ok = rows[0][1] < 1.0
+        print(f"{name:<10} {seconds * 1000:8.1f} ms")
+    ok = rows[0][1] < 1.0 and rows[1][1] < 1.0
     print("compare under one second:", "yes" if ok else "NO")
     return 0 if ok else 1
 

@@ -8,10 +8,9 @@ lead/heading and text; metrics by name within matched owners, then by name.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 
 from ..validate import format_number
-from .textdiff import Unit
+from .textdiff import Unit, similarity
 
 SIMILAR = 0.6
 
@@ -43,12 +42,7 @@ def _items(data: dict) -> list[_Item]:
 
 
 def _ratio(a: str, b: str) -> float:
-    if not a or not b:
-        return 0.0
-    sm = SequenceMatcher(None, a, b, autojunk=False)
-    if sm.real_quick_ratio() < SIMILAR or sm.quick_ratio() < SIMILAR:
-        return 0.0
-    return sm.ratio()
+    return similarity(a, b) if a and b else 0.0
 
 
 def _greedy(pairs: list[tuple[float, int, int]], used_a: set, used_b: set) -> list[tuple[int, int]]:

@@ -11,8 +11,10 @@ renumbers the items after it without making them look rewritten.
 from __future__ import annotations
 
 import os
+from collections import Counter
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 from .. import document as d
 from ..messages import _
@@ -211,14 +213,26 @@ def _snap_tokens(ops: list[tuple[str, str]]) -> list[tuple[str, str]]:
 # --- paragraph alignment ----------------------------------------------------------------------------
 
 MATCH_THRESHOLD = 0.45
-EXACT_LIMIT = 2500  # above this many candidate pairs in one region, use the cheap similarity only
+BAND = 12  # in a large region, only pairs this close to the diagonal are considered
 
 
-def similarity(a: str, b: str, cheap: bool = False) -> float:
-    sm = SequenceMatcher(None, a, b, autojunk=False)
-    if sm.real_quick_ratio() < MATCH_THRESHOLD or sm.quick_ratio() < MATCH_THRESHOLD:
+@lru_cache(maxsize=8192)
+def _bigrams(s: str) -> tuple[Counter, int]:
+    grams = Counter(s[i:i + 2] for i in range(len(s) - 1)) if len(s) > 1 else Counter(s)
+    return grams, sum(grams.values())
+
+
+def similarity(a: str, b: str) -> float:
+    """Dice coefficient of the character bigrams: 1.0 for equal texts, about 0.1 for unrelated
+    paragraphs of the same report. Linear in the length (a full character diff is not)."""
+    if a == b:
+        return 1.0
+    if not a or not b:
         return 0.0
-    return sm.quick_ratio() if cheap else sm.ratio()
+    (ga, na), (gb, nb) = _bigrams(a), _bigrams(b)
+    if 2 * min(na, nb) / (na + nb) < MATCH_THRESHOLD:  # the length alone rules it out
+        return 0.0
+    return 2 * sum((ga & gb).values()) / (na + nb)
 
 
 def _pair_region(a: list[Unit], b: list[Unit]) -> list[tuple[Unit | None, Unit | None]]:
@@ -227,8 +241,14 @@ def _pair_region(a: list[Unit], b: list[Unit]) -> list[tuple[Unit | None, Unit |
     n, m = len(a), len(b)
     if not n or not m:
         return [(u, None) for u in a] + [(None, u) for u in b]
-    cheap = n * m > EXACT_LIMIT
-    sim = [[similarity(x.key, y.key, cheap) for y in b] for x in a]
+    if n == m and all(similarity(x.key, y.key) >= MATCH_THRESHOLD for x, y in zip(a, b)):
+        return list(zip(a, b))  # the common case: every paragraph edited in place
+    wide = n * m > BAND * BAND * 4
+    sim = [[0.0] * m for _ in range(n)]
+    for i in range(n):
+        for j in range(m):
+            if not wide or abs(i * m / n - j) <= BAND + abs(n - m):
+                sim[i][j] = similarity(a[i].key, b[j].key)
     score = [[0.0] * (m + 1) for _ in range(n + 1)]
     for i in range(n - 1, -1, -1):
         for j in range(m - 1, -1, -1):
