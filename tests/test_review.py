@@ -303,8 +303,15 @@ def test_docx_removed_renumbered_and_retitled_paragraphs(pair, tmp_path):
     assert "— removed @@" in out and "item removed: 三、2024年主要工作思路和打算 › （二） 深入推进机关法治政府建设。" in out
     xml = _redline(project, "2023", str(b), tmp_path)
     _check_revision_xml(xml, "reportgen", "2024-01-20T00:00:00Z")  # default date: B's 成文日期
-    assert _apply(xml, "accept") == document_paragraphs(loaded(project, b).document)
-    assert _apply(xml, "reject") == document_paragraphs(loaded(project, project / "data" / "years" / "2023.yaml").document)
+    a_paragraphs = document_paragraphs(loaded(project, project / "data" / "years" / "2023.yaml").document)
+    b_paragraphs = document_paragraphs(loaded(project, b).document)
+    assert _apply(xml, "accept") == b_paragraphs
+    assert _apply(xml, "reject") == a_paragraphs
+    # The other way round: items added back, the signature and date removed at the very end.
+    back = _redline(project, str(b), "2023", tmp_path)
+    _check_revision_xml(back, "reportgen", "1980-01-01T00:00:00Z")
+    assert _apply(back, "accept") == a_paragraphs
+    assert _apply(back, "reject") == b_paragraphs
     root = etree.fromstring(xml)
     assert root.xpath("//w:ins//w:br", namespaces=NS) or root.xpath("//w:p[w:pPr/w:pStyle/@w:val='GWTitle']//w:br",
                                                                       namespaces=NS)
