@@ -28,17 +28,11 @@ SAMPLE = (ROOT / "data" / "years" / "2023.yaml").read_text(encoding="utf-8")
 
 
 def big_year() -> str:
-    """The sample with its five work items repeated three times (distinct leads), plus metrics."""
-    m = re.search(r"(    items:\n)((?:      - lead: .*\n        text: .*\n)+)", SAMPLE)
-    items = m.group(2)
-    more = []
-    for k in range(1, 4):
-        more.append(re.sub(r"lead: (.*)。", lambda mm: f"lead: {mm.group(1)}（第{k}轮）。", items))
-    text = SAMPLE.replace(items, items + "".join(more), 1)
-    return text.replace("      - lead: 全面推进法治政府建设。\n        text:",
-                        "      - lead: 全面推进法治政府建设。\n        metrics:\n"
-                        "          - {name: 立案查办侵犯知识产权案件, value: 1433, unit: 件}\n"
-                        "          - {name: 涉案金额, value: 1954.4, unit: 万元}\n        text:", 1)
+    """The sample with its five work items repeated three more times (distinct leads)."""
+    m = re.search(r"    items:\n((?:      - lead: .*\n(?:        .*\n)+)+)", SAMPLE)
+    items = m.group(1)
+    more = [re.sub(r"lead: (.*)。", lambda mm: f"lead: {mm.group(1)}（第{k}轮）。", items) for k in range(1, 4)]
+    return SAMPLE.replace(items, items + "".join(more), 1)
 
 
 def revise(text: str, rng: random.Random) -> str:
@@ -49,10 +43,14 @@ def revise(text: str, rng: random.Random) -> str:
         if line.startswith("        text: "):
             n_item += 1
             body = line[len("        text: "):].rstrip("\n")
-            if n_item % 2 == 0:
-                sentences = body.split("。")
+            if n_item % 2 == 0:  # drop a clause without figures (metrics must stay in the text), add one
+                clauses = body.split("，")
+                plain = [k for k, c in enumerate(clauses[:-1]) if not any(ch.isdigit() for ch in c)]
+                if plain:
+                    del clauses[rng.choice(plain)]
+                sentences = "，".join(clauses).split("。")
                 k = rng.randrange(len(sentences) - 1)
-                sentences[k] = sentences[k][: len(sentences[k]) // 2] + "，并取得新的进展"
+                sentences[k] += "，并取得新的进展"
                 body = "。".join(sentences)
             line = "        text: " + body + "\n"
         out.append(line)
@@ -60,7 +58,7 @@ def revise(text: str, rng: random.Random) -> str:
     text = text.replace("1433件", "1512件").replace("value: 1433", "value: 1512")
     text = text.replace("1954.4万元", "2103.6万元").replace("value: 1954.4", "value: 2103.6")
     text = text.replace("heading: 存在的主要问题", "heading: 存在的问题和不足")
-    text = re.sub(r"      - lead: 加强知识产权普法宣传教育（第2轮）。\n        text: .*\n", "", text)
+    text = re.sub(r"      - lead: 加强知识产权普法宣传教育（第2轮）。\n(?:        .*\n)+", "", text)
     added = ("      - lead: 强化行政执法监督。\n        text: 开展行政执法案卷评查，组织执法人员参加法律知识培训2次。\n"
              "      - lead: 推进数据知识产权保护。\n        text: 开展数据知识产权登记试点，发放登记证书120件。\n")
     return text.replace("  - role: problems", added + "  - role: problems", 1)

@@ -1,7 +1,7 @@
 """reportgen diff: terminal, JSON summary, HTML review page (headless Chromium) and DOCX tracked changes.
 
-The pair used throughout: A is the sample with one metric declared on item （三）; B changes one
-sentence in （二）, adds an item （六） at the end of section 一, and changes that metric 1433 → 1500.
+The pair used throughout: A is the sample; B changes one sentence in （二）, adds an item （六） at the
+end of section 一, and changes the metric 立案查办侵犯知识产权案件 on （三） from 1433 to 1500.
 """
 from __future__ import annotations
 
@@ -21,9 +21,6 @@ W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NS = {"w": W}
 SAMPLE = (ROOT / "data" / "years" / "2023.yaml").read_text(encoding="utf-8")
 
-ITEM3 = "      - lead: 全面推进法治政府建设。\n        text:"
-METRIC = ("      - lead: 全面推进法治政府建设。\n        metrics:\n"
-          "          - {name: 立案查办侵犯知识产权案件, value: 1433, unit: 件}\n        text:")
 OLD_SENTENCE = "探索开展中医药、数据知识产权保护规则研究。"
 NEW_SENTENCE = "探索开展中医药、数据、人工智能等新领域知识产权保护规则研究。"
 NEW_ITEM = ("      - lead: 强化行政执法监督。\n"
@@ -31,8 +28,9 @@ NEW_ITEM = ("      - lead: 强化行政执法监督。\n"
 
 
 def text_a() -> str:
-    assert ITEM3 in SAMPLE
-    return SAMPLE.replace(ITEM3, METRIC)
+    """The sample as shipped; it declares the metric 立案查办侵犯知识产权案件 = 1433件 on item （三）."""
+    assert "{name: 立案查办侵犯知识产权案件, value: 1433, unit: 件}" in SAMPLE
+    return SAMPLE
 
 
 def text_b() -> str:
@@ -44,9 +42,8 @@ def text_b() -> str:
 
 @pytest.fixture
 def pair(tmp_path) -> tuple[Path, Path]:
-    """(project whose data/years/2023.yaml is A, path of B's year file outside it)."""
+    """(project whose data/years/2023.yaml is A, the sample; path of B's year file outside it)."""
     project = make_project(tmp_path / "project")
-    (project / "data" / "years" / "2023.yaml").write_text(text_a(), encoding="utf-8")
     b = tmp_path / "b" / "2023.yaml"
     b.parent.mkdir()
     b.write_text(text_b(), encoding="utf-8")

@@ -85,19 +85,22 @@ def _fold(run: list[Hunk]) -> str:
 def review_page(result) -> str:
     """The whole page as a string (deterministic: same inputs, same bytes)."""
     s = result.stats
+    heading = escape(_("Review: {a} → {b}", a=result.a.spec, b=result.b.spec))
+    summary_title, changes_title = escape(_("Summary")), escape(_("Changes"))
+    no_changes, deleted, inserted = escape(_("no changes")), escape(_("deleted")), escape(_("inserted"))
     parts = [
         "<!DOCTYPE html>",
         f'<html lang="{"zh-CN" if current_lang() != "en" else "en"}"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{escape(_('Review: {a} → {b}', a=result.a.spec, b=result.b.spec))}</title>",
+        f"<title>{heading}</title>",
         f"<style>{CSS}</style></head><body>",
-        f"<header><h1>{escape(_('Review: {a} → {b}', a=result.a.spec, b=result.b.spec))}</h1>",
+        f"<header><h1>{heading}</h1>",
         f'<div class="sides"><div>A: {escape(result.a.label)}</div><div>B: {escape(result.b.label)}</div></div>',
         '<section class="summary">',
-        f"<h2>{escape(_('Summary'))}</h2>",
+        f"<h2>{summary_title}</h2>",
     ]
     if result.identical:
-        parts.append(f'<p class="none">{escape(_("no changes"))}</p>')
+        parts.append(f'<p class="none">{no_changes}</p>')
     else:
         parts.append("<p>" + escape(_("paragraphs: {changed} changed, {added} added, {removed} removed, "
                                         "{renumbered} renumbered; characters: {ins} inserted, {dele} deleted",
@@ -109,11 +112,11 @@ def review_page(result) -> str:
     changes = [h for h in result.hunks if h.op != "equal" and not h.renumbered_only]
     if changes:
         kinds = {"insert": _("added"), "delete": _("removed"), "change": _("changed")}
-        parts.append(f'<nav><h2>{escape(_("Changes"))}</h2><ol>' + "".join(
+        parts.append(f'<nav><h2>{changes_title}</h2><ol>' + "".join(
             f'<li><a href="#change-{n}">{escape(h.label)}</a> <span class="kind">— {escape(kinds[h.op])}</span></li>'
             for n, h in enumerate(changes, 1)) + "</ol></nav>")
     parts.append("</section></header>")
-    parts.append(f'<p class="legend"><del>{escape(_("deleted"))}</del> <ins>{escape(_("inserted"))}</ins></p>')
+    parts.append(f'<p class="legend"><del>{deleted}</del> <ins>{inserted}</ins></p>')
     parts.append("<main>")
     run: list[Hunk] = []
     number = 0
