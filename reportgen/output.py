@@ -124,8 +124,11 @@ def locked(output_dir: Path, *, shared: bool = False, wait: float | None = None)
             wait = float(os.environ.get("REPORTGEN_LOCK_WAIT", LOCK_WAIT))
         except ValueError:
             wait = LOCK_WAIT
-    output_dir.mkdir(parents=True, exist_ok=True)
     lock_path = output_dir / LOCK_NAME
+    if shared and not output_dir.is_dir():
+        yield lock_path  # a reader of a folder that does not exist has nothing to wait for
+        return
+    output_dir.mkdir(parents=True, exist_ok=True)
     fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
     mode = fcntl.LOCK_SH if shared else fcntl.LOCK_EX
     try:

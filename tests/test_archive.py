@@ -92,17 +92,23 @@ def pdfa_problems(path: Path, source: bytes) -> list[str]:
             data = profile.read_bytes()
             if int(profile.get("/N", 0)) != 3 or data[16:20] != b"RGB " or b"sRGB" not in data:
                 problems.append("the output intent's profile is not sRGB")
-        # 4. Every font embedded (and mapped to Unicode, for conformance U).
-        for n, page in enumerate(pdf.pages, 1):
-            fonts = page.Resources.get("/Font", {})
-            for name, font in fonts.items():
-                descendants = font.get("/DescendantFonts")
-                target = descendants[0] if descendants is not None else font
-                desc = target.get("/FontDescriptor")
-                if desc is None or not any(k in desc for k in ("/FontFile", "/FontFile2", "/FontFile3")):
-                    problems.append(f"page {n}: font {name} ({font.get('/BaseFont')}) is not embedded")
+        # 4. Every font embedded (and mapped to Unicode, for conformance U), wherever it is used.
+        fonts = [o for o in pdf.objects if isinstance(o, pikepdf.Dictionary) and o.get("/Type") == "/Font"]
+        if not fonts:
+            problems.append("no fonts at all")
+        for font in fonts:
+            subtype, name = font.get("/Subtype"), font.get("/BaseFont")
+            if subtype == "/Type0":
                 if meta.get("pdfaid:conformance") == "U" and "/ToUnicode" not in font:
-                    problems.append(f"page {n}: font {name} has no /ToUnicode")
+                    problems.append(f"font {name} has no /ToUnicode")
+                continue
+            if subtype == "/Type3":
+                continue  # glyphs drawn in the content itself
+            desc = font.get("/FontDescriptor")
+            if desc is None or not any(k in desc for k in ("/FontFile", "/FontFile2", "/FontFile3")):
+                problems.append(f"font {name} ({subtype}) is not embedded")
+            if subtype == "/CIDFontType2" and "/CIDToGIDMap" not in font:
+                problems.append(f"font {name} has no /CIDToGIDMap")
         # 5. No JavaScript, no actions that leave the file, no external content.
         forbidden = {"/JS", "/JavaScript", "/AA", "/Launch", "/URI", "/GoToR", "/GoToE", "/SubmitForm",
                      "/ImportData", "/Sound", "/Movie"}
@@ -150,6 +156,19 @@ def pdfa_problems(path: Path, source: bytes) -> list[str]:
                 if key not in params:
                     problems.append(f"attachment without {key}")
     return problems
+
+
+def test_the_structural_check_finds_problems(tmp_path):
+    import pikepdf
+
+    plain = tmp_path / "plain.pdf"
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    pdf.save(plain)
+    problems = pdfa_problems(plain, b"")
+    assert any(p.startswith("XMP pdfaid") for p in problems)
+    assert any("output intent" in p for p in problems)
+    assert any(p.startswith("attachments") for p in problems)
 
 
 def pdf_strings(path: Path) -> bytes:
@@ -220,6 +239,11 @@ def test_no_project_path_or_user_in_the_pdf(tmp_path):
     assert b"unmistakable-project-folder" not in blob
     assert str(tmp_path).encode() not in blob
     assert b"file:" not in blob
+    import zipfile
+
+    with zipfile.ZipFile(out_dir(project) / "report-2023.docx") as z:
+        for name in z.namelist():
+            assert b"unmistakable-project-folder" not in z.read(name), name
     manifest = (out_dir(project) / "manifest.json").read_text(encoding="utf-8")
     assert "unmistakable-project-folder" not in manifest and str(tmp_path) not in manifest
 
