@@ -356,6 +356,14 @@ def test_manifest_lists_outputs_inputs_fonts_versions(sample_build):
         assert "/" not in font["file"] and re.fullmatch(r"[0-9a-f]{64}", font["sha256"])
     serving = {c for f in m["fonts"] for c in f["serving"]}
     assert {"fangsong", "heiti", "kaiti", "xiaobiaosong"} <= serving
+    # Every font the PDF embeds is one the manifest lists (WeasyPrint names it family-with-hyphens).
+    import pikepdf
+
+    families = [f["family"].replace(" ", "-") for f in m["fonts"]]
+    with pikepdf.open(sample_build["pdf"]) as pdf:
+        embedded = {str(o.BaseFont).lstrip("/").split("+", 1)[-1] for o in pdf.objects
+                    if isinstance(o, pikepdf.Dictionary) and o.get("/Subtype") == "/Type0"}
+    assert embedded and all(any(e.startswith(f) for f in families) for e in embedded), (embedded, families)
     assert m["finals"] == []
 
 
