@@ -167,11 +167,9 @@ def render_outputs(project: Project, item: Loaded, layout: Layout, chains, forma
     The PDF is PDF/A-3u with the year file attached as its source (archive/pdfa.py); DOCX and PDF
     take every date from the data or SOURCE_DATE_EPOCH, so the same inputs give the same bytes.
     """
-    import os
-
     from .archive import pdfa
 
-    date = pdfa.stamp_date(item.document, os.environ.get("SOURCE_DATE_EPOCH"))
+    date = pdfa.stamp_date(item.document, build_date(item))
     doc = pdfa.archival_document(item.document, date)
     out: dict[str, bytes] = {}
     if "txt" in formats:

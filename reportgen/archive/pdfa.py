@@ -28,13 +28,17 @@ CHINA = dt.timezone(dt.timedelta(hours=8), "CST")  # html.py stamps dates as T00
 NO_DATE = dt.datetime(1980, 1, 1)  # UTC, as the DOCX zip entries (writers/ooxml.ZIP_DATE)
 
 
-def stamp_date(doc: Document, epoch: str | None) -> dt.date | None:
-    """The date the PDF is stamped with: the 成文日期, else SOURCE_DATE_EPOCH's day in China, else none."""
+def stamp_date(doc: Document, when: dt.datetime | None) -> dt.date | None:
+    """The date the PDF is stamped with: the 成文日期, else the day in China of ``when``.
+
+    ``when`` is build.build_date(), the one clock (naive UTC when it comes from SOURCE_DATE_EPOCH).
+    html.py writes the date as midnight +08:00, so a SOURCE_DATE_EPOCH is kept to its day.
+    """
     if doc.meta.date is not None:
         return doc.meta.date
-    if epoch and epoch.strip().isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).astimezone(CHINA).date()
-    return None
+    if when is None:
+        return None
+    return when.replace(tzinfo=dt.timezone.utc).astimezone(CHINA).date()
 
 
 def default_keywords(doc: Document) -> tuple[str, ...]:
