@@ -34,6 +34,14 @@ def out_dir(project: Path, year: int = 2023) -> Path:
     return project / "output" / str(year)
 
 
+def change_data(project: Path) -> None:
+    """A real change to the year's text (one word of the opening paragraph)."""
+    path = project / "data" / "years" / "2023.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert "取得明显成效" in text
+    path.write_text(text.replace("取得明显成效", "取得显著成效", 1), encoding="utf-8")
+
+
 def set_data_date(project: Path, date: str | None) -> None:
     """Give the project's 2023.yaml the 成文日期 ``date`` (or none at all)."""
     path = project / "data" / "years" / "2023.yaml"
@@ -407,8 +415,7 @@ def test_finalize_freezes_v1_and_v2_and_verify_catches_changes(tmp_path):
     assert "already final version v1" in again.stdout and not (folder / "final" / "v2").exists()
 
     # The data changes: finalize refuses until it is built; the build leaves v1 as it was.
-    data = project / "data" / "years" / "2023.yaml"
-    data.write_text(data.read_text(encoding="utf-8").replace("1433件", "1434件"), encoding="utf-8")
+    change_data(project)
     stale = run_cli("finalize", "2023", "--lang", "en", cwd=project)
     assert stale.returncode == 1 and "changed since the last build" in stale.stderr
     verify_stale = run_cli("verify", "--lang", "en", cwd=project)
@@ -482,8 +489,7 @@ def test_a_build_killed_while_writing_the_pdf_leaves_the_previous_outputs(tmp_pa
     folder = out_dir(project)
     run_cli("build", cwd=project, check=True)
     before = {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
-    data = project / "data" / "years" / "2023.yaml"
-    data.write_text(data.read_text(encoding="utf-8").replace("1433件", "1434件"), encoding="utf-8")
+    change_data(project)
     env = {**os.environ, "LANG": "C.UTF-8", "REPORTGEN_TEST_PAUSE_BEFORE_RENAME": "report-2023.pdf:120"}
     proc = subprocess.Popen([sys.executable, "-m", "reportgen", "build"], cwd=project, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
