@@ -405,7 +405,9 @@ def test_finalize_freezes_v1_and_v2_and_verify_catches_changes(tmp_path):
     assert "v1" in done.stdout
     v1 = folder / "final" / "v1"
     frozen = {p.name: p.read_bytes() for p in v1.iterdir()}
-    assert set(frozen) == {"report-2023.txt", "report-2023.docx", "report-2023.pdf", "manifest.json", "SHA256SUMS"}
+    assert set(frozen) == {"report-2023.txt", "report-2023.docx", "report-2023.pdf", "2023.yaml", "manifest.json",
+                           "SHA256SUMS"}
+    assert frozen["2023.yaml"] == (project / "data" / "years" / "2023.yaml").read_bytes()
     assert all((v1 / name).stat().st_mode & 0o222 == 0 for name in frozen)  # read-only
     assert frozen["report-2023.pdf"] == (folder / "report-2023.pdf").read_bytes()
     m = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
@@ -423,6 +425,9 @@ def test_finalize_freezes_v1_and_v2_and_verify_catches_changes(tmp_path):
     run_cli("build", cwd=project, check=True)
     assert {p.name: p.read_bytes() for p in v1.iterdir()} == frozen
     assert (folder / "report-2023.pdf").read_bytes() != frozen["report-2023.pdf"]
+    # reportgen diff reads a final's frozen year file.
+    diff = run_cli("diff", "2023@v1", "2023", "--color", "never", cwd=project)
+    assert diff.returncode == 0 and "显著" in diff.stdout, diff.stdout + diff.stderr
     run_cli("finalize", "2023", cwd=project, check=True)
     assert {p.name: p.read_bytes() for p in v1.iterdir()} == frozen
     assert (folder / "final" / "v2" / "report-2023.pdf").read_bytes() == (folder / "report-2023.pdf").read_bytes()

@@ -5,7 +5,8 @@ Layout of ``output/<year>/``::
     report-<year>.txt|docx|pdf     the current build (rewritten by every build)
     manifest.json                  what the current build is made of, and the record of every final
     SHA256SUMS                     ``sha256sum -c SHA256SUMS`` checks the outputs, the manifest and the finals
-    final/v1/, final/v2/, …        frozen finals: the outputs, their manifest and SHA256SUMS, read-only
+    final/v1/, final/v2/, …        frozen finals, read-only: the outputs, the year file they were built
+                                   from (``reportgen diff 2023@v1`` reads it), their manifest and SHA256SUMS
 
 A final is frozen from the current build only when that build is up to date (its files match the
 manifest and the data file has not changed since), so what is frozen is what was reviewed. ``build``
@@ -111,6 +112,9 @@ def _record_from_frozen(folder: Path, version: int, vdir: Path) -> dict | None:
         return None
     rel = f"{FINAL_DIR}/{vdir.name}"
     files = [{"path": f"{rel}/{o['path']}", "sha256": o["sha256"]} for o in frozen.get("outputs", [])]
+    copy = frozen.get("final", {}).get("source_copy")
+    if copy and frozen.get("source", {}).get("sha256"):
+        files.append({"path": f"{rel}/{copy}", "sha256": frozen["source"]["sha256"]})
     files.append({"path": f"{rel}/{mf.MANIFEST}", "sha256": mf.sha256_file(vdir / mf.MANIFEST)})
     if (vdir / mf.SUMS).is_file():
         files.append({"path": f"{rel}/{mf.SUMS}", "sha256": mf.sha256_file(vdir / mf.SUMS)})
@@ -182,16 +186,17 @@ def finalize(project, year: int) -> Finalized:
         _make_writable(staging)
         shutil.rmtree(staging)
     staging.mkdir(parents=True)
-    frozen_manifest = dict(manifest, finals=[], final={"version": version})
+    frozen_manifest = dict(manifest, finals=[], final={"version": version, "source_copy": source.name})
     frozen_text = mf.dumps(frozen_manifest)
+    copies = {**current, source.name: manifest["source"]["sha256"]}
     record_files = []
-    for name, digest in current.items():
-        shutil.copyfile(folder / name, staging / name)
+    for name, digest in copies.items():
+        shutil.copyfile(source if name == source.name else folder / name, staging / name)
         if mf.sha256_file(staging / name) != digest:
             raise ReportgenError([Diagnostic(_("{file} changed while it was being copied; try again", file=name))])
         record_files.append({"path": f"{rel}/{name}", "sha256": digest})
     (staging / mf.MANIFEST).write_bytes(frozen_text)
-    sums = mf.sums([*current.items(), (mf.MANIFEST, mf.sha256_bytes(frozen_text))])
+    sums = mf.sums([*copies.items(), (mf.MANIFEST, mf.sha256_bytes(frozen_text))])
     (staging / mf.SUMS).write_bytes(sums)
     record_files += [{"path": f"{rel}/{mf.MANIFEST}", "sha256": mf.sha256_bytes(frozen_text)},
                      {"path": f"{rel}/{mf.SUMS}", "sha256": mf.sha256_bytes(sums)}]
