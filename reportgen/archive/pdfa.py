@@ -82,7 +82,9 @@ def _dedupe_af(document, pdf) -> None:
 
 def pdf_options(doc: Document, source_name: str, source: bytes, date: dt.date | None) -> dict:
     """Options for ``writers.pdf.write_pdf``: PDF/A-3u, a fixed identifier, the source attached."""
-    import weasyprint
+    from ..writers.pdf import import_weasyprint
+
+    weasyprint = import_weasyprint()  # the writer's fast import (no find_library detour)
 
     when = attachment_instant(date)
     # A data: URL is the one way to give WeasyPrint the MIME type; the default fetcher reads it
