@@ -209,9 +209,11 @@ def build(project: Project, years: list[str], formats=FORMATS) -> tuple[list[Out
             folder = paths[FORMATS[0]].parent
             remove_stale_temps(folder)
             group = [(paths[fmt], files[fmt]) for fmt in FORMATS if fmt in files]
-            group += year_files(project, item, layout, chains, {fmt: files[fmt] for fmt in files}, paths)
-            write_group(group)
+            records = year_files(project, item, layout, chains, {fmt: files[fmt] for fmt in files}, paths)
+            write_group(group + records)
             outputs += [Output(item.year, fmt, paths[fmt], len(files[fmt])) for fmt in FORMATS if fmt in files]
+            # The manifest and SHA256SUMS are outputs too: list them, named by their file.
+            outputs += [Output(item.year, path.name, path, len(data)) for path, data in records]
     warnings = [w for item in loaded for w in item.warnings]
     return outputs, warnings
 

@@ -20,7 +20,7 @@ def test_build_json(tmp_path):
     project = make_project(tmp_path / "p")
     result = json.loads(run_cli("build", "--json", cwd=project, check=True).stdout)
     assert result["ok"] is True and result["errors"] == []
-    assert {o["format"] for o in result["outputs"]} == {"txt", "docx", "pdf"}
+    assert {o["format"] for o in result["outputs"]} == {"txt", "docx", "pdf", "manifest.json", "SHA256SUMS"}
     for o in result["outputs"]:
         assert (project / o["path"]).stat().st_size == o["bytes"]
 
