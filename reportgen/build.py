@@ -84,6 +84,8 @@ class Loaded:
     source: object
     document: Document
     warnings: list[Diagnostic] = field(default_factory=list)
+    raw: bytes = b""  # the file's bytes exactly as read: what the PDF carries as its source
+    template: Path | None = None  # the markup template render.py resolved
 
 
 def load_year(project: Project, path: Path, expected_year: int | None = None,
@@ -96,13 +98,28 @@ def load_year(project: Project, path: Path, expected_year: int | None = None,
 
     layout = layout or load_layout()
     src = load_source(path, project.display(path))
+    raw = _read_same(path, src.text, project.display(path))
     diagnostics = validate(src, expected_year)
     errors = [d for d in diagnostics if d.level == "error"]
     if errors:
         raise ReportgenError(diagnostics)
     markup, template = render_markup(project.root, src.data)
     doc = parse_markup(markup, project.display(Path(template)), layout, src.data, src)
-    return Loaded(src.data["year"], path, src, doc, [d for d in diagnostics if d.level != "error"])
+    return Loaded(src.data["year"], path, src, doc, [d for d in diagnostics if d.level != "error"], raw,
+                  Path(template))
+
+
+def _read_same(path: Path, text: str, display: str) -> bytes:
+    """The file's bytes, checked to be the text just loaded (the PDF must carry what was typeset)."""
+    try:
+        raw = path.read_bytes()
+        same = raw.decode("utf-8-sig") == text
+    except (OSError, UnicodeDecodeError):
+        same = False
+    if not same:
+        raise ReportgenError([Diagnostic(_("the file changed while it was being read; run the command again"),
+                                         file=display)])
+    return raw
 
 
 def build_date(loaded: Loaded):
@@ -145,38 +162,58 @@ def check_fonts(project: Project, loaded: list[Loaded], layout: Layout):
 
 
 def render_outputs(project: Project, item: Loaded, layout: Layout, chains, formats=FORMATS) -> dict[str, bytes]:
-    """Typeset one Document in every requested format, in memory."""
+    """Typeset one Document in every requested format, in memory.
+
+    The PDF is PDF/A-3u with the year file attached as its source (archive/pdfa.py); DOCX and PDF
+    take every date from the data or SOURCE_DATE_EPOCH, so the same inputs give the same bytes.
+    """
+    from .archive import pdfa
+
+    date = pdfa.stamp_date(item.document, build_date(item))
+    doc = pdfa.archival_document(item.document, date)
     out: dict[str, bytes] = {}
     if "txt" in formats:
         from .writers.text import write_text
 
-        out["txt"] = write_text(item.document)
+        out["txt"] = write_text(doc)
     if "docx" in formats:
         from .writers.docx import write_docx
 
-        out["docx"] = write_docx(item.document, layout, chains, date=build_date(item))
+        out["docx"] = write_docx(doc, layout, chains, date=build_date(item))
     if "pdf" in formats:
         from .writers.pdf import write_pdf
 
-        out["pdf"] = write_pdf(item.document, layout, chains, allowed=[project.fonts_dir])
+        options = pdfa.pdf_options(doc, item.path.name, item.raw or item.path.read_bytes(), date)
+        out["pdf"] = write_pdf(doc, layout, chains, allowed=[project.fonts_dir], **options)
     return out
 
 
 def build(project: Project, years: list[str], formats=FORMATS) -> tuple[list[Output], list[Diagnostic]]:
-    """Check every requested year, typeset all of them, and only then write the outputs."""
-    from .output import write_atomic
+    """Check every requested year, typeset all of them, and only then write the outputs.
+
+    Writing happens under ``output/.lock``: each year's outputs, its manifest and SHA256SUMS are
+    staged as temporary files and renamed into place together (output.write_group). Final
+    versions in ``output/<year>/final/`` are never written here; the manifest carries them over.
+    """
+    from .archive.finals import year_files
+    from .output import locked, remove_stale_temps, write_group
 
     layout = load_layout()
     loaded = load_all(project, years, layout)
     chains = check_fonts(project, loaded, layout)
     rendered = [(item, render_outputs(project, item, layout, chains, formats)) for item in loaded]
     outputs: list[Output] = []
-    for item, files in rendered:
-        paths = output_paths(project, item.year)
-        for fmt in FORMATS:
-            if fmt in files:
-                write_atomic(paths[fmt], files[fmt])
-                outputs.append(Output(item.year, fmt, paths[fmt], len(files[fmt])))
+    with locked(project.output_dir):
+        for item, files in rendered:
+            paths = output_paths(project, item.year)
+            folder = paths[FORMATS[0]].parent
+            remove_stale_temps(folder)
+            group = [(paths[fmt], files[fmt]) for fmt in FORMATS if fmt in files]
+            records = year_files(project, item, layout, chains, {fmt: files[fmt] for fmt in files}, paths)
+            write_group(group + records)
+            outputs += [Output(item.year, fmt, paths[fmt], len(files[fmt])) for fmt in FORMATS if fmt in files]
+            # The manifest and SHA256SUMS are outputs too: list them, named by their file.
+            outputs += [Output(item.year, path.name, path, len(data)) for path, data in records]
     warnings = [w for item in loaded for w in item.warnings]
     return outputs, warnings
 

@@ -42,7 +42,39 @@ def parser() -> argparse.ArgumentParser:
     n.add_argument("year", type=int, metavar="YEAR")
     f = sub.add_parser("fonts", parents=[common], help="show which installed font serves each role")
     f.add_argument("--json", action="store_true", help="print a machine-readable result")
+    r = sub.add_parser("diff", parents=[common], help="compare two versions of a year as published")
+    r.add_argument("a", metavar="A", help="2023, 2023@HEAD~1, 2023@<commit>, 2023@v1 (a final) or a year file")
+    r.add_argument("b", metavar="B", help="the version to compare A with (same forms)")
+    r.add_argument("--html", type=Path, metavar="FILE", help="also write a self-contained side-by-side review page")
+    r.add_argument("--docx", type=Path, metavar="FILE", help="also write B as DOCX with tracked changes against A")
+    r.add_argument("--author", default="reportgen", help="author of the tracked changes (default: reportgen)")
+    r.add_argument("--date", metavar="DATE", help="date of the tracked changes, YYYY-MM-DD or ISO 8601 "
+                   "(default: B's date, else SOURCE_DATE_EPOCH, else 1980-01-01)")
+    r.add_argument("--json", action="store_true", help="print the changes and the summary as JSON")
+    r.add_argument("--color", choices=["auto", "always", "never"], default="auto",
+                   help="colour the terminal diff (auto: on a terminal, unless NO_COLOR is set)")
+    r.add_argument("--context", type=int, default=24, metavar="N",
+                   help="unchanged characters shown around a change (default: 24; -1 for all)")
+    r.add_argument("--exit-code", action="store_true", help="exit with 1 when the versions differ (like git diff)")
+    _archive_parsers(sub, common)
     return top
+
+
+def _archive_parsers(sub, common) -> None:
+    """finalize, verify, extract (archive/)."""
+    z = sub.add_parser("finalize", parents=[common],
+                       help="freeze the current build of YEAR as the next final version (final/v1, v2, …)")
+    z.add_argument("year", type=int, metavar="YEAR")
+    z.add_argument("--json", action="store_true", help="print a machine-readable result")
+    v = sub.add_parser("verify", parents=[common],
+                       help="recompute every hash in the manifests; exit 1 if an archived file changed or was lost")
+    v.add_argument("years", nargs="*", metavar="YEAR", help="years to verify (default: every year in output/)")
+    v.add_argument("--json", action="store_true", help="print a machine-readable result")
+    x = sub.add_parser("extract", parents=[common], help="write the source data embedded in a PDF built by reportgen")
+    x.add_argument("pdf", type=Path, metavar="FILE.pdf")
+    x.add_argument("-o", "--output", type=Path, metavar="OUT",
+                   help="where to write it ('-' for standard output; default: its own file name, here)")
+    x.add_argument("--force", action="store_true", help="overwrite OUT if it exists")
 
 
 def _project(args) -> "Project":
@@ -163,7 +195,123 @@ def cmd_fonts(args) -> int:
     return EXIT_OK if all(r["font"] for r in rows) else EXIT_FAILED
 
 
-COMMANDS = {"build": cmd_build, "check": cmd_check, "new": cmd_new, "fonts": cmd_fonts}
+def cmd_diff(args) -> int:
+    from .review.cli import run_diff
+
+    return run_diff(args, _project(args), _emit_diagnostics)
+
+
+def cmd_finalize(args) -> int:
+    from .archive.finals import finalize
+    from .output import locked
+
+    project = _project(args)
+    try:
+        with locked(project.output_dir):
+            result = finalize(project, args.year)
+    except ReportgenError as e:
+        _emit_diagnostics(e.diagnostics, args.json)
+        return e.exit_code
+    path = project.display(result.path)
+    if args.json:
+        print(json.dumps({"ok": True, "year": result.year, "version": result.version or result.existing,
+                          "new": result.version is not None, "path": path}, ensure_ascii=False, indent=2))
+    elif result.version is None:
+        print(_("the current build of {year} is already final version v{n} ({path}); nothing to freeze",
+                year=result.year, n=result.existing, path=path))
+    else:
+        print(_("froze the build of {year} as final version v{n} in {path}", year=result.year, n=result.version,
+                path=path))
+    return EXIT_OK
+
+
+def cmd_verify(args) -> int:
+    from .archive.finals import verify_year, years_with_output
+    from .output import locked
+
+    project = _project(args)
+    years = []
+    for arg in args.years:
+        if not (arg.isdigit() and len(arg) == 4):
+            print(Diagnostic(_("not a year: {arg}", arg=arg)).format(), file=sys.stderr)
+            return EXIT_USAGE
+        years.append(int(arg))
+    years = years or years_with_output(project)
+    if not years:
+        print(Diagnostic(_("nothing to verify: {dir} holds no year folders",
+                           dir=project.display(project.output_dir))).format(), file=sys.stderr)
+        return EXIT_FAILED
+    results = []
+    with locked(project.output_dir, shared=True):
+        for year in years:
+            results.append((year, *verify_year(project, year)))
+    failed = any(p.level == "error" for _y, problems, _n in results for p in problems)
+    if args.json:
+        print(json.dumps({"ok": not failed, "years": [
+            {"year": y, "checked": n, "problems": [{"path": p.path, "kind": p.kind, "level": p.level,
+                                                    "message": p.message} for p in problems]}
+            for y, problems, n in results]}, ensure_ascii=False, indent=2))
+        return EXIT_FAILED if failed else EXIT_OK
+    for year, problems, n in results:
+        folder = project.display(project.output_dir / str(year))
+        for p in problems:
+            print(Diagnostic(p.message, file=f"{folder}/{p.path}" if p.kind != "stale" else p.path,
+                             level=p.level).format(), file=sys.stderr)
+        if not any(p.level == "error" for p in problems):
+            print(_("{folder}: OK ({n} files)", folder=folder, n=n))
+    if failed:
+        print(_("verify failed: archived files were changed or lost"), file=sys.stderr)
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def cmd_extract(args) -> int:
+    from .archive.pdfa import embedded_files
+
+    try:
+        data = args.pdf.read_bytes()
+    except OSError as e:
+        print(Diagnostic(_("cannot read the file: {reason}", reason=e.strerror or e), file=str(args.pdf)).format(),
+              file=sys.stderr)
+        return EXIT_FAILED
+    try:
+        files = embedded_files(data)
+    except ValueError as e:
+        print(Diagnostic(_("not a readable PDF: {reason}", reason=str(e)), file=str(args.pdf)).format(),
+              file=sys.stderr)
+        return EXIT_FAILED
+    sources = [f for f in files if f.relationship == "Source"]
+    if not sources:
+        print(Diagnostic(_("the PDF carries no source file (no attachment with /AFRelationship /Source)"),
+                         file=str(args.pdf)).format(), file=sys.stderr)
+        return EXIT_FAILED
+    src = sources[0]
+    if src.checksum_ok is False:
+        print(Diagnostic(_("the embedded {name} does not match its recorded checksum", name=src.name),
+                         file=str(args.pdf)).format(), file=sys.stderr)
+        return EXIT_FAILED
+    if args.output is not None and str(args.output) == "-":
+        sys.stdout.buffer.write(src.data)
+        sys.stdout.flush()
+        return EXIT_OK
+    name = Path(src.name.replace("\\", "/")).name
+    if name in ("", ".", ".."):
+        name = args.pdf.stem + ".yaml"
+    out = args.output if args.output is not None else Path.cwd() / name
+    if out.is_dir():
+        out = out / name
+    if out.exists() and not args.force:
+        print(Diagnostic(_("{path} exists already; not overwriting it (use --force)", path=str(out))).format(),
+              file=sys.stderr)
+        return EXIT_FAILED
+    from .output import write_atomic
+
+    write_atomic(out, src.data)
+    print(_("wrote {path} ({size} bytes)", path=str(out), size=len(src.data)))
+    return EXIT_OK
+
+
+COMMANDS = {"build": cmd_build, "check": cmd_check, "new": cmd_new, "fonts": cmd_fonts, "diff": cmd_diff,
+            "finalize": cmd_finalize, "verify": cmd_verify, "extract": cmd_extract}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -32,7 +32,7 @@ class Face:
     style: str
     file: str
     index: int
-    ranges: tuple[tuple[int, int], ...] = field(repr=False, compare=False)
+    charset: str = field(repr=False, compare=False)  # fontconfig's hex ranges, parsed on first use
     project: bool = False
 
     @property
@@ -44,11 +44,13 @@ class Face:
         return STYLE_WEIGHTS.get(self.style.lower().replace(" ", "").replace("-", ""), 400)
 
     def covers(self, ch: str) -> bool:
+        ranges = _parse_charset(self.charset)
         cp = ord(ch)
-        i = bisect.bisect_right(self.ranges, (cp, 0x10FFFF + 1)) - 1
-        return i >= 0 and self.ranges[i][0] <= cp <= self.ranges[i][1]
+        i = bisect.bisect_right(ranges, (cp, 0x10FFFF + 1)) - 1
+        return i >= 0 and ranges[i][0] <= cp <= ranges[i][1]
 
 
+@lru_cache(maxsize=64)
 def _parse_charset(text: str) -> tuple[tuple[int, int], ...]:
     out = []
     for part in text.split():
@@ -65,7 +67,7 @@ def _parse(output: str, project: bool) -> list[Face]:
             continue
         family, style, file, index, charset = parts
         faces.append(Face(tuple(f.strip() for f in family.split(",")), style.split(",")[0].strip(), file,
-                          int(index or 0), _parse_charset(charset), project))
+                          int(index or 0), charset, project))
     return faces
 
 

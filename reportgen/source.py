@@ -7,6 +7,7 @@ Dates become ISO strings: the schema, not the YAML resolver, says what a field i
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -139,7 +140,11 @@ def parse_source(text: str, display: str) -> Source:
         problem = e.problem or ""
         message = _("YAML syntax error: {problem}", problem=_yaml_problem(problem))
         if e.context:
-            message += " (" + _yaml_problem(e.context) + ")"
+            ctx = _yaml_problem(e.context)
+            if e.context_mark is not None and e.context_mark is not mark:
+                ctx = _("{context}, which starts at {line}:{col}", context=ctx,
+                        line=e.context_mark.line + 1, col=e.context_mark.column + 1)
+            message += " (" + ctx + ")"
         raise ReportgenError([Diagnostic(message, file=display, line=line, col=col,
                                          excerpt=src.line_text(line),
                                          hint=_("check indentation, and quote text that contains ': ' or starts with a symbol"))]) from None
@@ -165,7 +170,14 @@ def _yaml_problem(text: str) -> str:
         "while scanning a simple key": _("while reading a key"),
         "while parsing a block mapping": _("in a block mapping"),
         "while parsing a block collection": _("in a list"),
+        "while parsing a flow sequence": _("in a [ ] list"),
+        "while parsing a flow mapping": _("in a { } mapping"),
         "while scanning a quoted scalar": _("in quoted text"),
         "found unexpected end of stream": _("the file ended inside quoted text"),
     }
-    return known.get(text, text)
+    if text in known:
+        return known[text]
+    m = re.match(r"^expected (.+?), but (?:got|found) (.+)$", text)
+    if m:
+        return _("expected {expected}, but found {found}", expected=m.group(1), found=m.group(2))
+    return text

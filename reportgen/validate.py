@@ -105,7 +105,12 @@ def _schema_diagnostics(src: Source) -> list[Diagnostic]:
     return out
 
 
+TODO_MARK = "【待填写】"
+
+
 def _check_text(src: Source, key: tuple, value: str, out: list[Diagnostic]) -> None:
+    if TODO_MARK in value:
+        out.append(src.diagnostic(key, _("still to be written: {mark}", mark=TODO_MARK), level="warning"))
     if "\n" in value.strip("\n"):
         out.append(src.diagnostic(key, _("text contains a line break; write each paragraph as one line"),
                                   hint=_("use a list entry per paragraph; do not fold Chinese text with > or |")))
@@ -195,6 +200,5 @@ def _content_diagnostics(src: Source, expected_year: int | None) -> list[Diagnos
 def validate(src: Source, expected_year: int | None = None) -> list[Diagnostic]:
     """All diagnostics for ``src`` (errors and warnings), structural ones first."""
     structural = _schema_diagnostics(src)
-    if structural:
-        return structural
-    return _content_diagnostics(src, expected_year)
+    found = structural or _content_diagnostics(src, expected_year)
+    return sorted(found, key=lambda d: (d.line, d.col))

@@ -44,7 +44,7 @@ class Line:
         return min(c.top for c in self.chars)
 
     @property
-    def baseline(self) -> float:
+    def bottom(self) -> float:
         return max(c.bottom for c in self.chars)
 
     @property

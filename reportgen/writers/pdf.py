@@ -27,6 +27,34 @@ PX = 0.75  # CSS: 1px = 0.75pt; WeasyPrint's boxes are in px
 CSS_TEMPLATE = Path(__file__).parent / "print.css.j2"
 
 
+def import_weasyprint():
+    """Import WeasyPrint without its 0.3 s detour through ``ctypes.util.find_library``. [MEAS]
+
+    WeasyPrint tries several library names (Windows and macOS ones first); for every name that
+    ``dlopen`` misses, cffi calls ``find_library``, which on Linux spawns ldconfig and gcc. The
+    Linux names (``libpango-1.0.so.0``…) load directly, so the lookups are only skipped while
+    importing; if that import fails for any reason, the ordinary import runs.
+    """
+    import sys
+
+    if "weasyprint" in sys.modules:
+        return sys.modules["weasyprint"]
+    import ctypes.util
+
+    original = ctypes.util.find_library
+    ctypes.util.find_library = lambda name: None
+    try:
+        import weasyprint
+    except (ImportError, OSError):
+        for name in [m for m in sys.modules if m == "weasyprint" or m.startswith("weasyprint.")]:
+            del sys.modules[name]
+        ctypes.util.find_library = original
+        import weasyprint
+    finally:
+        ctypes.util.find_library = original
+    return weasyprint
+
+
 def _css_family(chain: Chain) -> str:
     names = []
     for face in chain.faces:
@@ -80,6 +108,7 @@ def make_fetcher(allowed: list[Path]):
     """A URL fetcher that serves only files inside ``allowed`` folders and refuses everything else."""
     from urllib.parse import unquote, urlparse
 
+    import_weasyprint()
     from weasyprint.urls import URLFetcher
 
     roots = [p.resolve() for p in allowed]
@@ -233,8 +262,7 @@ def justify(document, doc: Document, layout: Layout) -> None:
 
 def write_pdf(doc: Document, layout: Layout, chains: dict[str, Chain], allowed: list[Path], **options) -> bytes:
     """Typeset ``doc`` as PDF bytes. WeasyPrint warnings and errors become a build failure."""
-    import weasyprint
-
+    weasyprint = import_weasyprint()
     html = write_html(doc, layout, print_css(layout, chains))
     capture = _Capture()
     logger = logging.getLogger("weasyprint")

@@ -1,0 +1,315 @@
+"""Each year's manifest, frozen final versions and verification.
+
+Layout of ``output/<year>/``::
+
+    report-<year>.txt|docx|pdf     the current build (rewritten by every build)
+    manifest.json                  what the current build is made of, and the record of every final
+    SHA256SUMS                     ``sha256sum -c SHA256SUMS`` checks the outputs, the manifest and the finals
+    final/v1/, final/v2/, …        frozen finals, read-only: the outputs, the year file they were built
+                                   from (``reportgen diff 2023@v1`` reads it), their manifest and SHA256SUMS
+
+A final is frozen from the current build only when that build is up to date (its files match the
+manifest and the data file has not changed since), so what is frozen is what was reviewed. ``build``
+never writes under ``final/``; it copies the record of the finals from the previous manifest into
+the new one (or, when that manifest is lost, from each final's own frozen manifest).
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import Diagnostic, ReportgenError
+from ..messages import _
+from . import manifest as mf
+
+FINAL_DIR = "final"
+VERSION_DIR = re.compile(r"^v([1-9]\d*)$")
+
+
+def year_folder(project, year: int) -> Path:
+    return project.output_dir / str(year)
+
+
+def _source_path(project, path: Path) -> str:
+    """The data file as the manifest names it: relative to the project, else its file name only."""
+    try:
+        return path.resolve().relative_to(project.root.resolve()).as_posix()
+    except ValueError:
+        return path.name
+
+
+def build_manifest(project, item, layout, chains, outputs: dict[str, tuple[str, bytes | Path]],
+                   finals: list[dict]) -> dict:
+    """The manifest of one year's build. ``outputs``: format → (file name, bytes or a path to hash)."""
+    from ..layout import LAYOUT_DIR
+    from ..writers.pdf import CSS_TEMPLATE
+
+    listed = []
+    for fmt, (name, data) in outputs.items():
+        if isinstance(data, Path):
+            listed.append({"path": name, "format": fmt, "bytes": data.stat().st_size, "sha256": mf.sha256_file(data)})
+        else:
+            listed.append({"path": name, "format": fmt, "bytes": len(data), "sha256": mf.sha256_bytes(data)})
+    inputs = [("template", item.template)] if item.template else []
+    inputs += [("stylesheet", CSS_TEMPLATE), ("layout", LAYOUT_DIR / "gbt9704.toml")]
+    raw = item.raw or item.path.read_bytes()
+    return {
+        "format": mf.FORMAT,
+        "year": item.year,
+        "kind": item.document.kind,
+        "title": item.document.meta.title,
+        "organ": item.document.meta.organ,
+        "source": {"path": _source_path(project, item.path), "bytes": len(raw), "sha256": mf.sha256_bytes(raw)},
+        "outputs": listed,
+        "inputs": mf.inputs_entry(inputs, project.root),
+        "fonts": mf.fonts_entry(chains, layout),
+        "versions": mf.versions(),
+        "finals": finals,
+    }
+
+
+def sums_entries(manifest: dict) -> list[tuple[str, str]]:
+    """(path relative to the year folder, sha256) of everything the year's SHA256SUMS lists."""
+    entries = [(o["path"], o["sha256"]) for o in manifest.get("outputs", [])]
+    for final in manifest.get("finals", []):
+        entries += [(f["path"], f["sha256"]) for f in final.get("files", [])]
+    return entries
+
+
+def year_files(project, item, layout, chains, files: dict[str, bytes], paths: dict[str, Path]) -> list[tuple[Path, bytes]]:
+    """The manifest and SHA256SUMS to write with a build's outputs (for output.write_group)."""
+    folder = year_folder(project, item.year)
+    outputs: dict[str, tuple[str, bytes | Path]] = {}
+    for fmt, path in paths.items():
+        if fmt in files:
+            outputs[fmt] = (path.name, files[fmt])
+        elif path.is_file():  # a format not rebuilt this time keeps its file; list it as it is
+            outputs[fmt] = (path.name, path)
+    manifest = build_manifest(project, item, layout, chains, outputs, carried_finals(folder))
+    text = mf.dumps(manifest)
+    sums = mf.sums(sums_entries(manifest) + [(mf.MANIFEST, mf.sha256_bytes(text))])
+    return [(folder / mf.MANIFEST, text), (folder / mf.SUMS, sums)]
+
+
+def _final_versions_on_disk(folder: Path) -> dict[int, Path]:
+    root = folder / FINAL_DIR
+    found = {}
+    if root.is_dir():
+        for p in root.iterdir():
+            m = VERSION_DIR.match(p.name)
+            if m and p.is_dir():
+                found[int(m.group(1))] = p
+    return dict(sorted(found.items()))
+
+
+def _record_from_frozen(folder: Path, version: int, vdir: Path) -> dict | None:
+    """Rebuild a final's record from its own frozen manifest (when the year manifest is lost)."""
+    frozen = mf.load(vdir)
+    if frozen is None:
+        return None
+    rel = f"{FINAL_DIR}/{vdir.name}"
+    files = [{"path": f"{rel}/{o['path']}", "sha256": o["sha256"]} for o in frozen.get("outputs", [])]
+    copy = frozen.get("final", {}).get("source_copy")
+    if copy and frozen.get("source", {}).get("sha256"):
+        files.append({"path": f"{rel}/{copy}", "sha256": frozen["source"]["sha256"]})
+    files.append({"path": f"{rel}/{mf.MANIFEST}", "sha256": mf.sha256_file(vdir / mf.MANIFEST)})
+    if (vdir / mf.SUMS).is_file():
+        files.append({"path": f"{rel}/{mf.SUMS}", "sha256": mf.sha256_file(vdir / mf.SUMS)})
+    return {"version": version, "path": rel, "source_sha256": frozen.get("source", {}).get("sha256"),
+            "files": files}
+
+
+def carried_finals(folder: Path) -> list[dict]:
+    """The finals record for a new manifest: the previous manifest's, plus any final it lacks."""
+    previous = mf.load(folder)
+    records = {f["version"]: f for f in (previous or {}).get("finals", []) if isinstance(f, dict) and "version" in f}
+    for version, vdir in _final_versions_on_disk(folder).items():
+        if version not in records:
+            record = _record_from_frozen(folder, version, vdir)
+            if record is not None:
+                records[version] = record
+    return [records[v] for v in sorted(records)]
+
+
+# ── finalize ────────────────────────────────────────────────────────────────────────────────────
+
+
+@dataclass
+class Finalized:
+    year: int
+    version: int | None  # None when the current build was already final
+    path: Path
+    existing: int | None = None
+
+
+def finalize(project, year: int) -> Finalized:
+    """Freeze the current build of ``year`` as the next final version (call it under the lock)."""
+    folder = year_folder(project, year)
+    manifest = mf.load(folder)
+    files = project.year_files()
+    if manifest is None:
+        raise ReportgenError([Diagnostic(_("no build of {year} to finalize; run reportgen build {year} first",
+                                           year=year))])
+    # 1. The current build must be what its manifest says, and built from the data as it is now.
+    stale = []
+    for o in manifest["outputs"]:
+        p = folder / o["path"]
+        if not p.is_file() or mf.sha256_file(p) != o["sha256"]:
+            stale.append(o["path"])
+    if stale:
+        raise ReportgenError([Diagnostic(_("{files} changed since the build of {year}; run reportgen build {year} first",
+                                           files=", ".join(stale), year=year), file=project.display(folder))])
+    source = files.get(year)
+    if source is None or mf.sha256_file(source) != manifest["source"]["sha256"]:
+        raise ReportgenError([Diagnostic(_("the data for {year} changed since the last build; "
+                                           "run reportgen build {year}, review it, then finalize",
+                                           year=year), file=project.display(source) if source else "")])
+    # 2. Nothing new to freeze when the latest final holds exactly these outputs.
+    current = {o["path"]: o["sha256"] for o in manifest["outputs"]}
+    finals = carried_finals(folder)
+    if finals:
+        last = finals[-1]
+        prefix = last["path"] + "/"
+        frozen = {f["path"][len(prefix):]: f["sha256"] for f in last["files"] if f["path"].startswith(prefix)}
+        if all(frozen.get(name) == digest for name, digest in current.items()):
+            return Finalized(year, None, folder / last["path"], existing=last["version"])
+    # 3. Copy into a hidden folder, make it read-only, and rename it to final/vN in one step.
+    on_disk = _final_versions_on_disk(folder)
+    version = max([0, *on_disk, *(f["version"] for f in finals)]) + 1
+    rel = f"{FINAL_DIR}/v{version}"
+    target = folder / rel
+    staging = folder / FINAL_DIR / f".v{version}.tmp"
+    if staging.exists():
+        _make_writable(staging)
+        shutil.rmtree(staging)
+    staging.mkdir(parents=True)
+    frozen_manifest = dict(manifest, finals=[], final={"version": version, "source_copy": source.name})
+    frozen_text = mf.dumps(frozen_manifest)
+    copies = {**current, source.name: manifest["source"]["sha256"]}
+    record_files = []
+    for name, digest in copies.items():
+        shutil.copyfile(source if name == source.name else folder / name, staging / name)
+        if mf.sha256_file(staging / name) != digest:
+            raise ReportgenError([Diagnostic(_("{file} changed while it was being copied; try again", file=name))])
+        record_files.append({"path": f"{rel}/{name}", "sha256": digest})
+    (staging / mf.MANIFEST).write_bytes(frozen_text)
+    sums = mf.sums([*copies.items(), (mf.MANIFEST, mf.sha256_bytes(frozen_text))])
+    (staging / mf.SUMS).write_bytes(sums)
+    record_files += [{"path": f"{rel}/{mf.MANIFEST}", "sha256": mf.sha256_bytes(frozen_text)},
+                     {"path": f"{rel}/{mf.SUMS}", "sha256": mf.sha256_bytes(sums)}]
+    for p in staging.iterdir():
+        with open(p, "rb") as f:
+            os.fsync(f.fileno())
+        os.chmod(p, 0o444)
+    os.chmod(staging, 0o555)
+    os.rename(staging, target)  # fails if vN exists: a final is never replaced
+    # 4. Record it in the year's manifest and SHA256SUMS.
+    finals.append({"version": version, "path": rel, "source_sha256": manifest["source"]["sha256"],
+                   "files": record_files})
+    _rewrite_manifest(folder, dict(manifest, finals=finals))
+    return Finalized(year, version, target)
+
+
+def _rewrite_manifest(folder: Path, manifest: dict) -> None:
+    from ..output import write_group
+
+    text = mf.dumps(manifest)
+    sums = mf.sums(sums_entries(manifest) + [(mf.MANIFEST, mf.sha256_bytes(text))])
+    write_group([(folder / mf.MANIFEST, text), (folder / mf.SUMS, sums)])
+
+
+def _make_writable(path: Path) -> None:
+    for p in [path, *path.rglob("*")]:
+        try:
+            os.chmod(p, 0o755 if p.is_dir() else 0o644)
+        except OSError:
+            pass
+
+
+# ── verify ──────────────────────────────────────────────────────────────────────────────────────
+
+
+@dataclass
+class Problem:
+    year: int
+    path: str  # relative to the year folder
+    kind: str  # "changed", "lost", "unrecorded", "manifest", "stale"
+    message: str
+    level: str = "error"
+
+
+def verify_year(project, year: int) -> tuple[list[Problem], int]:
+    """Recompute every hash the year's manifest records. Returns (problems, number of files checked)."""
+    folder = year_folder(project, year)
+    problems: list[Problem] = []
+    manifest = mf.load(folder)
+    if manifest is None:
+        what = "lost" if not (folder / mf.MANIFEST).exists() else "manifest"
+        return [Problem(year, mf.MANIFEST, what, _("no readable manifest; run reportgen build {year}", year=year))], 0
+    checked = 0
+
+    def check(rel: str, digest: str) -> None:
+        nonlocal checked
+        checked += 1
+        p = folder / rel
+        if not p.is_file():
+            problems.append(Problem(year, rel, "lost", _("lost: the file is missing")))
+        elif mf.sha256_file(p) != digest:
+            problems.append(Problem(year, rel, "changed", _("changed: its SHA-256 differs from the manifest")))
+
+    for o in manifest.get("outputs", []):
+        check(o["path"], o["sha256"])
+    for final in manifest.get("finals", []):
+        vdir = folder / final["path"]
+        if not vdir.is_dir():
+            problems.append(Problem(year, final["path"], "lost",
+                                    _("lost: final version v{n} is missing", n=final["version"])))
+            continue
+        for f in final.get("files", []):
+            check(f["path"], f["sha256"])
+        frozen = mf.load(vdir)
+        if frozen is not None:  # the frozen manifest's own record must agree too
+            recorded = {f["path"]: f["sha256"] for f in final.get("files", [])}
+            for o in frozen.get("outputs", []):
+                rel = f"{final['path']}/{o['path']}"
+                if recorded.get(rel) != o["sha256"]:
+                    problems.append(Problem(year, rel, "manifest",
+                                            _("the year's manifest and the final's own manifest disagree")))
+        # Files added to a frozen folder are reported too.
+        listed = {f["path"] for f in final.get("files", [])}
+        for p in sorted(vdir.rglob("*")):
+            rel = p.relative_to(folder).as_posix()
+            if p.is_file() and rel not in listed:
+                problems.append(Problem(year, rel, "unrecorded", _("a file in a final folder that no manifest lists")))
+    recorded_versions = {f["version"] for f in manifest.get("finals", [])}
+    for version, vdir in _final_versions_on_disk(folder).items():
+        if version not in recorded_versions:
+            problems.append(Problem(year, vdir.relative_to(folder).as_posix(), "unrecorded",
+                                    _("a final version the manifest does not record")))
+    # SHA256SUMS must say what the manifest says.
+    try:
+        text = (folder / mf.MANIFEST).read_bytes()
+        expected = mf.sums(sums_entries(manifest) + [(mf.MANIFEST, mf.sha256_bytes(text))])
+        if (folder / mf.SUMS).read_bytes() != expected:
+            problems.append(Problem(year, mf.SUMS, "changed", _("changed: it does not match the manifest")))
+    except FileNotFoundError:
+        problems.append(Problem(year, mf.SUMS, "lost", _("lost: the file is missing")))
+    # A data file changed since the build is news, not damage.
+    source = project.year_files().get(year)
+    if source is not None and mf.sha256_file(source) != manifest.get("source", {}).get("sha256"):
+        problems.append(Problem(year, project.display(source), "stale",
+                                _("the data changed since the last build (the outputs are older than the data)"),
+                                level="warning"))
+    return problems, checked
+
+
+def years_with_output(project) -> list[int]:
+    out = []
+    if project.output_dir.is_dir():
+        for p in sorted(project.output_dir.iterdir()):
+            if p.is_dir() and p.name.isdigit() and len(p.name) == 4:
+                out.append(int(p.name))
+    return out

@@ -1,0 +1,85 @@
+"""``reportgen diff A B``: the command's body (kept here so ``reportgen/cli.py`` stays a thin table)."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+
+from ..errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, Diagnostic, ReportgenError
+from ..messages import _
+
+FIXED_EPOCH = dt.datetime(1980, 1, 1)  # the same fixed date as the DOCX zip entries
+
+
+def revision_date(option: str | None, b_loaded) -> dt.datetime:
+    """--date, else B's data date, else SOURCE_DATE_EPOCH, else a fixed epoch: never the clock."""
+    if option:
+        text = option.strip().replace("Z", "+00:00")
+        try:
+            value = dt.datetime.fromisoformat(text) if "T" in text or " " in text else \
+                dt.datetime.combine(dt.date.fromisoformat(text), dt.time())
+        except ValueError:
+            raise ReportgenError([Diagnostic(_("--date {value!r} is not a date like 2024-03-15 or 2024-03-15T09:30:00Z",
+                                               value=option))], EXIT_USAGE) from None
+        if value.tzinfo is not None:
+            value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        return value
+    from ..build import build_date
+
+    return build_date(b_loaded) or FIXED_EPOCH
+
+
+def run_diff(args, project, emit) -> int:
+    from ..output import write_atomic
+    from .compare import compare
+    from .sides import load_side
+    from .textdiff import Painter, use_color
+
+    try:
+        if args.context < -1:
+            raise ReportgenError([Diagnostic(_("--context must be -1 or more"))], EXIT_USAGE)
+        from ..layout import load_layout
+
+        layout = load_layout()
+        a = load_side(project, args.a, layout)
+        b = load_side(project, args.b, layout)
+        date = revision_date(args.date, b.loaded)
+        result = compare(a, b)
+        written = []
+        if args.html:
+            from .html import review_page
+
+            write_atomic(_abs(args.html), review_page(result).encode("utf-8"))
+            written.append(str(args.html))
+        if args.docx:
+            from ..build import check_fonts
+            from .redline import redline_docx
+
+            chains = check_fonts(project, [a.loaded, b.loaded], layout)
+            write_atomic(_abs(args.docx), redline_docx(a.loaded, b.loaded, layout, chains, author=args.author,
+                                                       date=date))
+            written.append(str(args.docx))
+    except ReportgenError as e:
+        emit(e.diagnostics, args.json, {"identical": None})
+        return e.exit_code
+    warnings = a.loaded.warnings + b.loaded.warnings
+    if args.json:
+        out = result.to_json()
+        out["written"] = written
+        out["warnings"] = [w.to_json() for w in warnings]
+        print(json.dumps({"ok": True, **out}, ensure_ascii=False, indent=2))
+    else:
+        emit(warnings, False)
+        paint = Painter(use_color(sys.stdout, args.color))
+        sys.stdout.write(result.terminal(paint, args.context))
+        for path in written:
+            print(_("wrote {path}", path=path), file=sys.stderr)
+    if args.exit_code and not result.identical:
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def _abs(path):
+    from pathlib import Path
+
+    return Path(path) if Path(path).is_absolute() else Path.cwd() / path

@@ -1,0 +1,130 @@
+"""The two sides of a diff: ``2023``, ``2023@HEAD~1``, ``2023@<commit>``, ``2023@v1`` or a path.
+
+Every side goes through the same pipeline as ``reportgen build`` (load, validate, render), so a diff
+compares what would be published, not the YAML text.
+
+* ``2023``          — ``data/years/2023.yaml`` of the project;
+* ``2023@REV``      — that file at a git revision (``git show REV:./data/years/2023.yaml`` in the project);
+* ``2023@v1``       — a frozen final: the source YAML kept in ``output/2023/final/v1/``;
+* anything else     — a path to a year file.
+"""
+from __future__ import annotations
+
+import re
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..build import Loaded, Project, YEAR_FILE
+from ..errors import EXIT_USAGE, Diagnostic, ReportgenError
+from ..messages import _
+
+SPEC = re.compile(r"^(\d{4})@(.+)$")
+FINAL = re.compile(r"^v\d+$")
+
+
+@dataclass
+class Side:
+    spec: str  # what the user typed
+    label: str  # how the diff names it
+    loaded: Loaded
+
+
+def final_dir(project: Project, year: int, version: str) -> Path:
+    return project.output_dir / str(year) / "final" / version
+
+
+def _final_source(project: Project, year: int, version: str) -> Path:
+    """The source YAML frozen with a final: ``<year>.yaml`` in the folder (or below it), else the only YAML there."""
+    folder = final_dir(project, year, version)
+    yamls = sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix in (".yaml", ".yml"))
+    named = [p for p in yamls if p.name in (f"{year}.yaml", f"{year}.yml")]
+    if len(named) == 1:
+        return named[0]
+    if len(yamls) == 1:
+        return yamls[0]
+    raise ReportgenError([Diagnostic(
+        _("the final {version} of {year} holds no single source year file (found {n} YAML files)",
+          version=version, year=year, n=len(yamls)), file=project.display(folder))])
+
+
+def _git_show(project: Project, year: int, rev: str) -> tuple[str, str]:
+    """The year file's text at ``rev``, and the commit it resolved to (short)."""
+    rel = f"data/years/{year}.yaml"
+    base = ["git", "-c", "core.quotepath=off", "--no-pager"]
+    try:
+        commit = subprocess.run(base + ["rev-parse", "--verify", "--quiet", "--short", f"{rev}^{{commit}}"],
+                                cwd=project.root, capture_output=True, text=True, check=False)
+    except FileNotFoundError:
+        raise ReportgenError([Diagnostic(_("git is not installed; cannot read {spec}", spec=f"{year}@{rev}"))],
+                             EXIT_USAGE) from None
+    if commit.returncode != 0:
+        raise ReportgenError([Diagnostic(_("{rev!r} is not a git revision of the project in {dir}",
+                                           rev=rev, dir=str(project.root)),
+                                         hint=_("use a commit, a branch, a tag, HEAD~1, or vN for a frozen final"))],
+                             EXIT_USAGE)
+    shown = subprocess.run(base + ["show", f"{rev}:./{rel}"], cwd=project.root, capture_output=True, check=False)
+    if shown.returncode != 0:
+        raise ReportgenError([Diagnostic(_("{path} does not exist at revision {rev}", path=rel, rev=rev))],
+                             EXIT_USAGE)
+    try:
+        return shown.stdout.decode("utf-8-sig"), commit.stdout.strip()
+    except UnicodeDecodeError as e:
+        raise ReportgenError([Diagnostic(_("the file is not UTF-8 text (byte {pos})", pos=e.start),
+                                         file=f"{rel}@{rev}")]) from None
+
+
+def load_text(project: Project, text: str, display: str, expected_year: int | None, layout=None) -> Loaded:
+    """Like :func:`build.load_year`, for a year file that is not on disk (e.g. from git)."""
+    from ..layout import load_layout
+    from ..markup import parse_markup
+    from ..render import render_markup
+    from ..source import parse_source
+    from ..validate import validate
+
+    layout = layout or load_layout()
+    src = parse_source(text, display)
+    diagnostics = validate(src, expected_year)
+    if any(d.level == "error" for d in diagnostics):
+        raise ReportgenError(diagnostics)
+    markup, template = render_markup(project.root, src.data)
+    doc = parse_markup(markup, project.display(Path(template)), layout, src.data, src)
+    return Loaded(src.data["year"], Path(display), src, doc, [d for d in diagnostics if d.level != "error"])
+
+
+def load_side(project: Project, spec: str, layout=None) -> Side:
+    from ..build import load_year
+
+    m = SPEC.match(spec)
+    if m:
+        year, rev = int(m.group(1)), m.group(2)
+        folder = final_dir(project, year, rev)
+        if FINAL.match(rev) and folder.is_dir():
+            path = _final_source(project, year, rev)
+            return Side(spec, f"{spec} ({project.display(path)})", load_year(project, path, year, layout))
+        if FINAL.match(rev) and not _is_git_rev(project, rev):
+            raise ReportgenError([Diagnostic(_("no frozen final {version} for {year}: {dir} does not exist",
+                                               version=rev, year=year, dir=project.display(folder)),
+                                             hint=_("run reportgen finalize {year} first, or name a git revision",
+                                                    year=year))], EXIT_USAGE)
+        text, commit = _git_show(project, year, rev)
+        display = f"data/years/{year}.yaml@{rev}"
+        return Side(spec, f"{spec} ({commit})", load_text(project, text, display, year, layout))
+    (year, path), = project.resolve_years([spec])
+    if not path.is_file():
+        raise ReportgenError([Diagnostic(_("no such year file: {path}", path=spec))], EXIT_USAGE)
+    if year is None:
+        m2 = YEAR_FILE.match(path.name)
+        year = int(m2.group(1)) if m2 else None
+    shown = project.display(path.resolve())
+    label = f"{spec} ({shown})" if spec.isdigit() else spec
+    return Side(spec, label, load_year(project, path, year, layout))
+
+
+def _is_git_rev(project: Project, rev: str) -> bool:
+    try:
+        r = subprocess.run(["git", "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"], cwd=project.root,
+                           capture_output=True, check=False)
+    except FileNotFoundError:
+        return False
+    return r.returncode == 0

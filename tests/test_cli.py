@@ -1,0 +1,67 @@
+"""The commands as users run them: build, check, new, fonts; --json; printed paths."""
+from __future__ import annotations
+
+import json
+
+import yaml
+from conftest import make_project, run_cli
+
+
+def test_build_prints_every_output_path(tmp_path):
+    project = make_project(tmp_path / "p")
+    proc = run_cli("build", "2023", cwd=project, check=True)
+    for fmt in ("txt", "docx", "pdf"):
+        assert f"output/2023/report-2023.{fmt}" in proc.stdout
+        assert (project / "output" / "2023" / f"report-2023.{fmt}").stat().st_size > 0
+    assert not list((project / "output" / "2023").glob(".*.tmp"))  # no temporary file left behind
+
+
+def test_build_json(tmp_path):
+    project = make_project(tmp_path / "p")
+    result = json.loads(run_cli("build", "--json", cwd=project, check=True).stdout)
+    assert result["ok"] is True and result["errors"] == []
+    assert {o["format"] for o in result["outputs"]} == {"txt", "docx", "pdf", "manifest.json", "SHA256SUMS"}
+    for o in result["outputs"]:
+        assert (project / o["path"]).stat().st_size == o["bytes"]
+
+
+def test_project_option_and_year_file_path(tmp_path):
+    project = make_project(tmp_path / "p")
+    proc = run_cli("-C", str(project), "check", "--json", cwd=tmp_path, check=True)
+    assert json.loads(proc.stdout)["checked"] == ["data/years/2023.yaml"]
+    proc = run_cli("check", str(project / "data" / "years" / "2023.yaml"), "-C", str(project), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_new_scaffolds_next_year_from_last_years_plans(tmp_path):
+    project = make_project(tmp_path / "p")
+    proc = run_cli("new", "2024", cwd=project, check=True)
+    assert "data/years/2024.yaml" in proc.stdout
+    data = yaml.safe_load((project / "data" / "years" / "2024.yaml").read_text(encoding="utf-8"))
+    last = yaml.safe_load((project / "data" / "years" / "2023.yaml").read_text(encoding="utf-8"))
+    assert data["organ"] == last["organ"] and data["year"] == 2024
+    assert [s["heading"] for s in data["sections"]] == ["工作开展情况", "存在的主要问题", "2025年主要工作思路和打算"]
+    last_plans = [i["lead"] for i in last["sections"][2]["items"]]
+    assert [i["lead"] for i in data["sections"][0]["items"]] == last_plans
+    check = run_cli("check", "2024", cwd=project)
+    assert check.returncode == 0 and "尚待填写：【待填写】" in check.stderr  # valid, with warnings to fill in
+    again = run_cli("new", "2024", cwd=project)
+    assert again.returncode == 1 and "已存在" in again.stderr
+
+
+def test_fonts_reports_the_serving_font_per_role(tmp_path):
+    proc = run_cli("fonts", "--json", cwd=tmp_path, check=True)
+    roles = {r["role"]: r for r in json.loads(proc.stdout)["roles"]}
+    assert roles["body"]["wanted"][0] == "仿宋_GB2312"
+    assert roles["body"]["font"] == "Noto Serif CJK SC" and roles["body"]["source"] == "system"
+    assert roles["heading1"]["font"] == "Noto Sans CJK SC"
+    assert roles["heading2"]["font"] == "AR PL UKai CN"
+    assert roles["title"]["style"] == "Bold"
+    text = run_cli("fonts", cwd=tmp_path, check=True).stdout
+    assert "body" in text and "NotoSerifCJK-Regular.ttc" in text
+
+
+def test_check_writes_nothing(tmp_path):
+    project = make_project(tmp_path / "p")
+    run_cli("check", cwd=project, check=True)
+    assert not (project / "output").exists()

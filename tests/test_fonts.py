@@ -1,0 +1,55 @@
+"""Font chains: a character no font of its role can draw is a build error, never a tofu box;
+fonts in the project's fonts/ folder serve first."""
+from __future__ import annotations
+
+import json
+import shutil
+import zipfile
+
+import pytest
+from conftest import make_project, run_cli
+
+from reportgen.fonts import resolve
+from reportgen.layout import load_layout
+
+SUNG = "/usr/share/fonts/truetype/arphic-gbsn00lp/gbsn00lp.ttf"
+
+
+def test_a_character_missing_from_its_roles_fonts_fails_the_build(tmp_path):
+    chains = resolve(load_layout())
+    ch = "\U00030EDE"  # 𰻞 (biáng): Noto CJK has it, the 楷体 stand-in (AR PL UKai) does not
+    if chains["fangsong"].missing(ch) or not chains["kaiti"].missing(ch):
+        pytest.skip("the installed fonts cover this character differently")
+    project = make_project(tmp_path / "p")
+    path = project / "data" / "years" / "2023.yaml"
+    text = path.read_text(encoding="utf-8")
+    # In body text it is fine; in a run-in lead (楷体) it is not.
+    path.write_text(text.replace("      - lead: 全面推进法治政府建设。", f"      - lead: 全面推进{ch}法治政府建设。"),
+                    encoding="utf-8")
+    proc = run_cli("build", cwd=project)
+    assert proc.returncode == 1
+    line = next(i for i, t in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if ch in t)
+    assert f"data/years/2023.yaml:{line}:" in proc.stderr
+    assert "sections[0].items[2]" in proc.stderr
+    assert "heading2 角色的字体都没有字符“𰻞”（U+30EDE）" in proc.stderr
+    assert not (project / "output").exists()
+
+
+def test_project_fonts_serve_first(tmp_path):
+    if not shutil.os.path.exists(SUNG):
+        pytest.skip("fonts-arphic-gbsn00lp is not installed")
+    project = make_project(tmp_path / "p")
+    (project / "fonts").mkdir()
+    shutil.copy(SUNG, project / "fonts" / "office-song.ttf")
+    roles = {r["role"]: r for r in json.loads(run_cli("fonts", "--json", cwd=project, check=True).stdout)["roles"]}
+    assert roles["page_number"]["source"] == "project"
+    assert roles["page_number"]["file"].endswith("fonts/office-song.ttf")
+    run_cli("build", cwd=project, check=True)
+    # The DOCX names the office's font for that role; the PDF embeds it (through @font-face).
+    styles = zipfile.ZipFile(project / "output" / "2023" / "report-2023.docx").read("word/styles.xml").decode()
+    assert 'w:eastAsia="AR PL SungtiL GB"' in styles
+    import subprocess
+
+    fonts = subprocess.run(["pdffonts", str(project / "output" / "2023" / "report-2023.pdf")],
+                           capture_output=True, text=True, check=True).stdout
+    assert "SungtiL" in fonts
