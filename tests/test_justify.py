@@ -202,8 +202,8 @@ def test_gap_compressions(text, expected):
 
 def test_check_kinsoku():
     assert check_kinsoku(["甲乙", "丙丁"]) == []
-    assert len(check_kinsoku(["甲乙", "，丙"])) == 1
-    assert len(check_kinsoku(["甲《", "乙》"])) == 1
+    assert check_kinsoku(["甲乙", "，丙"]) == [(2, "start", "，")]
+    assert check_kinsoku(["甲《", "乙》"]) == [(1, "end", "《")]
     assert check_kinsoku(["（一）甲", "乙"]) == []  # a paragraph may start with an opening mark
 
 
@@ -265,3 +265,20 @@ def test_justification_survives_pdf_options(tmp_path, options):
     assert pdf_text_paragraphs(out) == paragraphs
     right = layout.page_width - layout.margin_right
     assert all(abs(line.x1 - right) <= TOLERANCE for line in _non_final_lines(measure(out)))
+
+
+def test_a_forbidden_break_fails_the_build_with_the_paragraph_located(tmp_path, monkeypatch):
+    """Should the line breaker ever put a closing mark first, the build stops and says where."""
+    from reportgen.errors import ReportgenError
+    from reportgen.fonts import resolve
+    from reportgen.writers import pdf
+
+    monkeypatch.setattr(pdf, "check_kinsoku", lambda lines: [(2, "start", "，")] if len(lines) > 1 else [])
+    layout = load_layout()
+    origin = d.Origin(path="opening[0]", file="data/years/2023.yaml", line=7, col=5)
+    doc = d.Document("report", d.Meta(title="测试", organ="测试局", year=2023), (d.Paragraph("甲" * 80, origin=origin),))
+    with pytest.raises(ReportgenError) as e:
+        pdf.write_pdf(doc, layout, resolve(layout), allowed=[])
+    diag = e.value.diagnostics[0]
+    assert (diag.file, diag.line, diag.path) == ("data/years/2023.yaml", 7, "opening[0]")
+    assert "，" in diag.message and "2" in diag.message

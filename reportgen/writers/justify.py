@@ -80,17 +80,17 @@ def gap_compressions(text: str) -> list[float]:
     return out
 
 
-def check_kinsoku(lines: list[str]) -> list[str]:
-    """Problems with the breaks between ``lines`` (one paragraph): a line that starts with a
-    closing mark or ends with an opening mark. Returns human-readable descriptions."""
+def check_kinsoku(lines: list[str]) -> list[tuple[int, str, str]]:
+    """Forbidden breaks between ``lines`` (one paragraph): ``(line number, "start" | "end", mark)``
+    for a line that starts with a closing mark or, before the last line, ends with an opening one."""
     problems = []
     for i, line in enumerate(lines):
         if not line:
             continue
         if i > 0 and line[0] in NO_LINE_START:
-            problems.append(f"line {i + 1} starts with {line[0]!r}: {line}")
+            problems.append((i + 1, "start", line[0]))
         if i < len(lines) - 1 and line[-1] in NO_LINE_END:
-            problems.append(f"line {i + 1} ends with {line[-1]!r}: {line}")
+            problems.append((i + 1, "end", line[-1]))
     return problems
 
 

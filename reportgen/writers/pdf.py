@@ -248,10 +248,20 @@ def _respace(line: Line, text_boxes: list) -> None:
 def justify(document, doc: Document, layout: Layout) -> None:
     """Re-space every justified line of ``document`` (see ``justify.py``) in place."""
     found = laid_out_lines(document, doc)
-    problems = [p for lines in found.values() for p in check_kinsoku([line.text for line, _b in lines])]
+    problems = []
+    for index, lines in found.items():
+        texts = [line.text for line, _b in lines]
+        origin = doc.blocks[index].origin
+        for number, where, mark in check_kinsoku(texts):
+            text = texts[number - 1]
+            message = (_("the PDF would start line {line} of this paragraph with {mark}: {text}",
+                         line=number, mark=mark, text=text) if where == "start" else
+                       _("the PDF would end line {line} of this paragraph with {mark}: {text}",
+                         line=number, mark=mark, text=text))
+            problems.append(Diagnostic(message, file=origin.file, line=origin.line, col=origin.col,
+                                       path=origin.path))
     if problems:
-        raise ReportgenError([Diagnostic(_("forbidden line break in the PDF: {problem}", problem=p))
-                              for p in problems])
+        raise ReportgenError(problems)
     for lines in found.values():
         for line, text_boxes in lines:
             plan_line(line, layout.tracking_pdf)
