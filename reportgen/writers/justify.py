@@ -28,12 +28,13 @@ How it is done (one layout, then the laid-out lines are re-spaced; the text neve
    from the advances and the spacing; WeasyPrint shapes the run again when it draws it.
    A run holds at most :data:`RUN_CHARS` characters: WeasyPrint writes glyph positions inside
    one text box in whole thousandths of an em (truncated), so a run drifts by up to 0.016 pt a
-   glyph (at most 0.11 pt at the end of an 8-character run, against a 0.5 pt tolerance), while
+   glyph (at most 0.18 pt at the end of a 12-character run, against a 0.5 pt tolerance), while
    each run starts at its exact position. Fewer, longer runs would draw faster but drift more.
    A second full layout pass (re-rendering the HTML with the lines wrapped in spans) gives the
    same result but doubled the PDF time; re-spacing costs one extra shaping per laid-out text
-   box, and drawing the runs costs more than drawing whole lines: about 0.1 s on the sample
-   report, about 0.9 s on one ten times as long (2 CPUs, WeasyPrint 70).
+   box, and drawing the runs costs more than drawing whole lines: together about 0.07 s on the
+   sample report. Measured there: runs of 8 cost 0.15 s; whole lines cost nothing extra to draw
+   but drift by up to 0.4 pt.
 
 Nothing is inserted into the text — no spaces, no zero-width characters — so ``pdftotext``,
 copy-paste and search give exactly the text output. Lengths come from the laid-out boxes and
@@ -60,7 +61,7 @@ COMPRESSION = 0.5
 #: starting another line, which would break copy-paste and search.
 OVERLAP_MARGIN = 0.02
 #: Longest run of characters in one text box (see the module docstring, point 3).
-RUN_CHARS = 8
+RUN_CHARS = 12
 
 def gap_compressions(text: str) -> list[float]:
     """For each gap between ``text[j]`` and ``text[j+1]``, the blank to remove, in em.
