@@ -92,34 +92,20 @@ def load_year(project: Project, path: Path, expected_year: int | None = None,
               layout: Layout | None = None) -> Loaded:
     """Steps 1–4: load, validate, render and read the markup. Raises ReportgenError on bad data."""
     from .markup import parse_markup
-    from .render import render_markup
+    from .render import display_template, render_markup
     from .source import load_source
     from .validate import validate
 
     layout = layout or load_layout()
     src = load_source(path, project.display(path))
-    raw = _read_same(path, src.text, project.display(path))
     diagnostics = validate(src, expected_year)
     errors = [d for d in diagnostics if d.level == "error"]
     if errors:
         raise ReportgenError(diagnostics)
     markup, template = render_markup(project.root, src.data)
-    doc = parse_markup(markup, project.display(Path(template)), layout, src.data, src)
-    return Loaded(src.data["year"], path, src, doc, [d for d in diagnostics if d.level != "error"], raw,
+    doc = parse_markup(markup, display_template(project.root, template), layout, src.data, src)
+    return Loaded(src.data["year"], path, src, doc, [d for d in diagnostics if d.level != "error"], src.raw,
                   Path(template))
-
-
-def _read_same(path: Path, text: str, display: str) -> bytes:
-    """The file's bytes, checked to be the text just loaded (the PDF must carry what was typeset)."""
-    try:
-        raw = path.read_bytes()
-        same = raw.decode("utf-8-sig") == text
-    except (OSError, UnicodeDecodeError):
-        same = False
-    if not same:
-        raise ReportgenError([Diagnostic(_("the file changed while it was being read; run the command again"),
-                                         file=display)])
-    return raw
 
 
 def build_date(loaded: Loaded):

@@ -61,18 +61,34 @@ def render_markup(project: Path, data: dict) -> tuple[str, str]:
                                            kind=kind, name=name), path="kind")]) from None
     except TemplateSyntaxError as e:
         raise ReportgenError([Diagnostic(_("template error: {message}", message=e.message),
-                                         file=e.filename or name, line=e.lineno or 0, col=1)]) from None
+                                         file=display_template(project, e.filename or name),
+                                         line=e.lineno or 0, col=1)]) from None
     from .validate import schema
 
     # Every top-level key the schema knows is defined (None when absent), so templates can test it.
     context = {k: None for k in schema()["properties"]}
     context.update(data)
+    shown = display_template(project, template.filename or name)
     try:
         return template.render(**context), template.filename or name
-    except TemplateError as e:
+    except ReportgenError:
+        raise
+    except Exception as e:  # noqa: BLE001 - any failure inside a template is the template's, reported as such
         line = _template_line(e)
-        raise ReportgenError([Diagnostic(_("template error: {message}", message=str(e)),
-                                         file=template.filename or name, line=line, col=1 if line else 0)]) from None
+        message = str(e) if isinstance(e, TemplateError) else f"{type(e).__name__}: {e}"
+        raise ReportgenError([Diagnostic(_("template error: {message}", message=message),
+                                         file=shown, line=line, col=1 if line else 0)]) from None
+
+
+def display_template(project: Path, filename: str) -> str:
+    """A template's path as users see it: relative to the project, or marked as built in."""
+    path = Path(filename)
+    for base, suffix in ((project, ""), (BUILTIN_TEMPLATES.parent, _(" (built in)"))):
+        try:
+            return str(path.resolve().relative_to(base.resolve())) + suffix
+        except ValueError:
+            continue
+    return str(filename)
 
 
 def _template_line(exc: BaseException) -> int:

@@ -41,6 +41,7 @@ class Source:
     data: object
     positions: dict[PathKey, tuple[int, int]] = field(default_factory=dict)  # value start, 1-based
     key_positions: dict[PathKey, tuple[int, int]] = field(default_factory=dict)  # key start
+    raw: bytes = b""  # the exact bytes that were parsed (what the archived PDF carries)
 
     def line_text(self, line: int) -> str:
         lines = self.text.splitlines()
@@ -65,6 +66,8 @@ class Source:
 
 
 _SCALAR = yaml.constructor.SafeConstructor()
+# Characters XML 1.0 (DOCX) cannot hold: C0 controls but tab, newline and CR; U+FFFE/FFFF; lone surrogates.
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
 def _build(node: yaml.Node, key: PathKey, src: Source, errors: list[Diagnostic]):
@@ -87,7 +90,23 @@ def _build(node: yaml.Node, key: PathKey, src: Source, errors: list[Diagnostic])
         return out
     if isinstance(node, yaml.SequenceNode):
         return [_build(n, key + (i,), src, errors) for i, n in enumerate(node.value)]
-    value = _SCALAR.construct_object(node)
+    try:
+        value = _SCALAR.construct_object(node)
+    except (yaml.YAMLError, ValueError, TypeError):
+        if node.tag == "tag:yaml.org,2002:timestamp":
+            message = _("{got!r} is not a real date", got=node.value)
+        elif not node.tag.startswith("tag:yaml.org,2002:") or node.tag.startswith("!"):
+            message = _("tags such as {tag} are not allowed in year files", tag=node.tag)
+        else:
+            message = _("{got!r} cannot be read as {tag}", got=node.value, tag=node.tag.rsplit(":", 1)[-1])
+        errors.append(_at(src, node, key, message))
+        return None
+    if isinstance(value, str):
+        bad = NOT_XML.search(value)
+        if bad:
+            errors.append(_at(src, node, key, _("the text contains the control character U+{cp:04X}, which documents cannot hold",
+                                                cp=ord(bad.group(0)))))
+            return None
     if isinstance(value, (_dt.date, _dt.datetime)):
         return value.isoformat()[:10] if not isinstance(value, _dt.datetime) else value.isoformat()
     if isinstance(value, bytes):
@@ -126,14 +145,25 @@ def load_source(path: Path, display: str | None = None) -> Source:
     except UnicodeDecodeError as e:
         raise ReportgenError([Diagnostic(_("the file is not UTF-8 text (byte {pos})", pos=e.start),
                                          file=display)]) from None
-    return parse_source(text, display)
+    src = parse_source(text, display)
+    src.raw = raw
+    return src
 
 
 def parse_source(text: str, display: str) -> Source:
     src = Source(file=display, text=text, data=None)
-    loader = _NoAliasComposer(text)
+    loader = None
     try:
+        loader = _NoAliasComposer(text)  # the reader checks every character here already
         node = loader.get_single_node()
+    except yaml.reader.ReaderError as e:
+        before = text[: e.position]
+        line, col = before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
+        raise ReportgenError([Diagnostic(_("the file contains the control character U+{cp:04X}, which documents cannot hold",
+                                           cp=e.character if isinstance(e.character, int) else ord(e.character)),
+                                         file=display, line=line, col=col, excerpt=src.line_text(line))]) from None
+    except RecursionError:
+        raise ReportgenError([Diagnostic(_("the file nests too deeply to be a year file"), file=display)]) from None
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
@@ -149,11 +179,15 @@ def parse_source(text: str, display: str) -> Source:
                                          excerpt=src.line_text(line),
                                          hint=_("check indentation, and quote text that contains ': ' or starts with a symbol"))]) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     if node is None:
         raise ReportgenError([Diagnostic(_("the file is empty"), file=display)])
     errors: list[Diagnostic] = []
-    src.data = _build(node, (), src, errors)
+    try:
+        src.data = _build(node, (), src, errors)
+    except RecursionError:
+        raise ReportgenError([Diagnostic(_("the file nests too deeply to be a year file"), file=display)]) from None
     if errors:
         raise ReportgenError(errors)
     return src

@@ -129,3 +129,42 @@ def test_usage_errors_exit_2(tmp_path):
 def test_missing_year_exits_1(built_project):
     proc = run_cli("build", "1999", cwd=built_project)
     assert proc.returncode == 1 and "没有 1999 年的数据文件" in proc.stderr
+
+
+MINIMAL = "organ: 某局\nyear: 2023\nsections:\n  - heading: 工作情况\n"
+
+
+@pytest.mark.parametrize("extra,expected,line", [
+    ("date: 2023-02-30\n", "'2023-02-30' 不是有效日期", 5),
+    ("subtitle: !!int abc\n", "'abc' 无法读作 int", 5),
+    ("subtitle: !foo x\n", "不允许使用 !foo 这样的标签", 5),
+    ('subtitle: "a\\x0bb"\n', "控制字符 U+000B", 5),
+    ("subtitle: a\x01b\n", "控制字符 U+0001", 5),
+])
+def test_unreadable_values_are_diagnostics_not_tracebacks(tmp_path, extra, expected, line):
+    project = tmp_path / "p"
+    (project / "data" / "years").mkdir(parents=True)
+    (project / "data" / "years" / "2023.yaml").write_text(MINIMAL + extra, encoding="utf-8")
+    proc = run_cli("check", cwd=project)
+    assert proc.returncode == 1, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert proc.stderr.startswith(f"data/years/2023.yaml:{line}:"), proc.stderr
+    assert expected in proc.stderr
+
+
+def test_deep_nesting_is_a_diagnostic(tmp_path):
+    project = tmp_path / "p"
+    (project / "data" / "years").mkdir(parents=True)
+    (project / "data" / "years" / "2023.yaml").write_text(MINIMAL + "keywords: " + "[" * 3000 + "\n", encoding="utf-8")
+    proc = run_cli("check", cwd=project)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+
+
+def test_a_file_with_only_the_required_keys_builds(tmp_path):
+    """No opening, no title, no items: the template's optional parts stay empty (a real crash once)."""
+    project = tmp_path / "p"
+    (project / "data" / "years").mkdir(parents=True)
+    (project / "data" / "years" / "2023.yaml").write_text(MINIMAL, encoding="utf-8")
+    run_cli("build", cwd=project, check=True)
+    text = (project / "output" / "2023" / "report-2023.txt").read_text(encoding="utf-8")
+    assert text == "某局2023年法治建设情况\n一、工作情况\n"
