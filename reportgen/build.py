@@ -41,6 +41,10 @@ class Project:
         if self.years_dir.is_dir():
             for p in sorted(self.years_dir.iterdir()):
                 m = YEAR_FILE.match(p.name)
+                if m and int(m.group(1)) in found:
+                    raise ReportgenError([Diagnostic(_("{first} and {second} are both for {year}; keep one",
+                                                       first=self.display(found[int(m.group(1))]),
+                                                       second=self.display(p), year=m.group(1)))])
                 if m:
                     found[int(m.group(1))] = p
         return found
@@ -72,7 +76,27 @@ class Project:
                     p = Path.cwd() / p
                 m = YEAR_FILE.match(p.name)
                 out.append((int(m.group(1)) if m else None, p))
-        return out
+        return self._one_file_per_year(out)
+
+    def _one_file_per_year(self, found: list[tuple[int | None, Path]]) -> list[tuple[int | None, Path]]:
+        """Refuse two files for one year: both would be written to output/<year>, the last one winning."""
+        from .source import load_source
+
+        seen: dict[int, Path] = {}
+        for year, path in found:
+            if year is None:
+                try:
+                    data = load_source(path, self.display(path)).data
+                    year = data.get("year") if isinstance(data, dict) else None
+                except ReportgenError:
+                    continue  # reported when the file is loaded
+            if isinstance(year, int) and year in seen and seen[year].resolve() != path.resolve():
+                raise ReportgenError([Diagnostic(_("{first} and {second} are both for {year}; build one at a time",
+                                                   first=self.display(seen[year]), second=self.display(path),
+                                                   year=year))])
+            if isinstance(year, int):
+                seen[year] = path
+        return found
 
 
 @dataclass

@@ -80,7 +80,8 @@ def _run(args: list[str]) -> str:
 
 @lru_cache(maxsize=None)
 def system_faces() -> tuple[Face, ...]:
-    return tuple(_parse(_run(["fc-list", "--format", FORMAT]), project=False))
+    # fc-list's order is not stable between machines: sort, so the same face is chosen everywhere.
+    return tuple(sorted(_parse(_run(["fc-list", "--format", FORMAT]), project=False), key=lambda f: (f.file, f.index)))
 
 
 def project_faces(fonts_dir: Path) -> list[Face]:
@@ -143,7 +144,6 @@ def resolve(layout: Layout, fonts_dir: Path | None = None) -> dict[str, Chain]:
             face = _find(local, family, style) or _find(system, family, style)
             if face and face not in faces:
                 faces.append(face)
-        # Project fonts named in no chain still serve first when their family is in this chain's names.
         chains[name] = Chain(name, wanted, tuple(faces))
     return chains
 

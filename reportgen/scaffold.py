@@ -52,8 +52,8 @@ def scaffold(prev: dict, year: int) -> str:
     for key in ("closing", "note"):
         if key in prev:
             lines.append(f"{key}: {q(prev[key])}")
-    if "signature" in prev:
-        sig = prev["signature"]
+    sig = prev.get("signature")
+    if sig:
         lines.append("signature: " + ("true" if sig is True else "{issuer: " + q(sig.get("issuer", prev["organ"])) + "}"))
         lines.append(f"date: \"{year + 1}-03-01\"  # {TODO} 成文日期")
     return "\n".join(lines) + "\n"

@@ -84,6 +84,8 @@ def _schema_diagnostics(src: Source) -> list[Diagnostic]:
             out.append(src.diagnostic(key, _("must not be empty")))
         elif kind == "minItems":
             out.append(src.diagnostic(key, _("needs at least {n} entries", n=err.validator_value)))
+        elif kind == "maxItems":
+            out.append(src.diagnostic(key, _("has more than {n} entries; numbering goes up to {n}", n=err.validator_value)))
         elif kind == "enum":
             values = ", ".join(map(str, err.validator_value))
             out.append(src.diagnostic(key, _("expected one of {values}; got {got!r}", values=values, got=inst)))

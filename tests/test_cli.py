@@ -65,3 +65,34 @@ def test_check_writes_nothing(tmp_path):
     project = make_project(tmp_path / "p")
     run_cli("check", cwd=project, check=True)
     assert not (project / "output").exists()
+
+
+def test_two_files_for_one_year_are_refused(tmp_path):
+    project = make_project(tmp_path / "p")
+    other = tmp_path / "elsewhere" / "2023.yaml"
+    other.parent.mkdir()
+    other.write_bytes((project / "data" / "years" / "2023.yaml").read_bytes())
+    proc = run_cli("build", "2023", str(other), cwd=project)
+    assert proc.returncode == 1 and "都是 2023 年的" in proc.stderr
+    assert not (project / "output").exists()
+    (project / "data" / "years" / "2023.yml").write_bytes(other.read_bytes())
+    proc = run_cli("check", cwd=project)
+    assert proc.returncode == 1 and "2023.yaml" in proc.stderr and "2023.yml" in proc.stderr
+
+
+def test_new_after_a_year_without_signature(tmp_path):
+    project = make_project(tmp_path / "p")
+    path = project / "data" / "years" / "2023.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "signature: false\n", encoding="utf-8")
+    run_cli("new", "2024", cwd=project, check=True)
+    assert "signature" not in (project / "data" / "years" / "2024.yaml").read_text(encoding="utf-8")
+
+
+def test_more_items_than_numbers_is_a_data_error(tmp_path):
+    project = make_project(tmp_path / "p")
+    items = "".join(f"      - lead: 第{i}项。\n        text: 内容。\n" for i in range(100))
+    (project / "data" / "years" / "2023.yaml").write_text(
+        "organ: 某局\nyear: 2023\nsections:\n  - heading: 工作情况\n    items:\n" + items, encoding="utf-8")
+    proc = run_cli("check", cwd=project)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert "data/years/2023.yaml:6:" in proc.stderr and "sections[0].items" in proc.stderr
