@@ -189,11 +189,13 @@ def render_outputs(project: Project, item: Loaded, layout: Layout, chains, forma
     if "docx" in formats:
         from .writers.docx import write_docx
 
-        out["docx"] = write_docx(doc, layout, chains, date=build_date(item))
+        # The same instant as the PDF's dates: midnight in China on the stamp date, as UTC.
+        instant = pdfa.attachment_instant(date) if date is not None else None
+        out["docx"] = write_docx(doc, layout, chains, date=instant)
     if "pdf" in formats:
         from .writers.pdf import write_pdf
 
-        options = pdfa.pdf_options(doc, item.path.name, item.raw or item.path.read_bytes(), date)
+        options = pdfa.pdf_options(doc, item.path.name, item.raw, date)
         out["pdf"] = write_pdf(doc, layout, chains, allowed=[project.fonts_dir], **options)
     return out
 

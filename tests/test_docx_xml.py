@@ -158,8 +158,15 @@ def test_core_dates_come_from_the_data(tmp_path):
     with zipfile.ZipFile(project / "output" / "2023" / "report-2023.docx") as z:
         core = etree.fromstring(z.read("docProps/core.xml"))
         names = z.namelist()
-    assert core.find("dcterms:created", NS).text == "2024-03-15T00:00:00Z"
-    assert core.find("dcterms:modified", NS).text == "2024-03-15T00:00:00Z"
+    # Midnight of 2024-03-15 in China, the instant the PDF's CreationDate (…+08:00) names.
+    assert core.find("dcterms:created", NS).text == "2024-03-14T16:00:00Z"
+    assert core.find("dcterms:modified", NS).text == "2024-03-14T16:00:00Z"
+    import subprocess
+
+    info = subprocess.run(["pdfinfo", "-isodates", str(project / "output" / "2023" / "report-2023.pdf")],
+                          capture_output=True, text=True, check=True).stdout
+    fields = dict(line.split(":", 1) for line in info.splitlines() if ":" in line)
+    assert fields["CreationDate"].strip() == "2024-03-15T00:00:00+08"
     assert "docProps/thumbnail.jpeg" not in names  # python-docx's preview of an empty page
     rels = etree.fromstring(zipfile.ZipFile(project / "output" / "2023" / "report-2023.docx").read("_rels/.rels"))
     assert not [r for r in rels if r.get("Type", "").endswith("/thumbnail")]
