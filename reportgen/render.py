@@ -12,7 +12,17 @@ from pathlib import Path
 from .errors import Diagnostic, ReportgenError
 from .messages import _
 
-BUILTIN_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+def _builtin_templates() -> Path:
+    """The built-in templates: the repository's templates/, installed as ``reportgen._templates``."""
+    source = Path(__file__).resolve().parent.parent / "templates"
+    if (source / "report").is_dir():  # a source checkout or an editable install
+        return source
+    from importlib.resources import files
+
+    return Path(str(files("reportgen"))) / "_templates"
+
+
+BUILTIN_TEMPLATES = _builtin_templates()
 
 
 def template_dirs(project: Path) -> list[Path]:

@@ -1,0 +1,23 @@
+"""A wheel (not only an editable install) carries everything reportgen reads at run time."""
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_wheel_carries_templates_layout_schema_and_catalog(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(tmp_path), str(ROOT)],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    [wheel] = tmp_path.glob("reportgen-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for needed in ("reportgen/_templates/report/document.xml.j2", "reportgen/layouts/gbt9704.toml",
+                   "reportgen/schema/year.schema.json", "reportgen/writers/print.css.j2",
+                   "reportgen/locale/zh_CN/LC_MESSAGES/reportgen.po"):
+        assert needed in names, needed
+    assert (ROOT / "templates" / "report" / "document.xml.j2").read_bytes() == \
+        zipfile.ZipFile(wheel).read("reportgen/_templates/report/document.xml.j2")
