@@ -114,7 +114,6 @@ class Meta:
     date: _dt.date | None = None
     lang: str = "zh-CN"
     keywords: tuple[str, ...] = ()
-    source: str = ""
 
 
 @dataclass(frozen=True)
@@ -124,17 +123,33 @@ class Document:
     blocks: tuple[Block, ...] = field(default_factory=tuple)
 
 
+def paragraph_runs(block: Block) -> list[list[tuple[str, str]]]:
+    """A block's output paragraphs, each as styled runs ``(layout role, text)``.
+
+    This is the one definition of what text a block prints and which font role sets each piece:
+    the writers, the text output and the missing-glyph check all read it.
+    """
+    if isinstance(block, Title):
+        return [[("title", "".join(block.lines))]]
+    if isinstance(block, Subtitle):
+        return [[("subtitle", block.text)]]
+    if isinstance(block, Heading):
+        return [[(f"heading{block.level}", block.number + block.text)]]
+    if isinstance(block, LeadParagraph):
+        return [[(f"heading{block.level}", block.number + block.lead), ("body", block.body)]]
+    if isinstance(block, Signature):
+        return [[("body", block.issuer)], [("body", block.date)]]
+    return [[("body", block.text)]]
+
+
+def runs(block: Block) -> list[tuple[str, str]]:
+    """All styled runs of a block, paragraphs one after the other."""
+    return [run for paragraph in paragraph_runs(block) for run in paragraph]
+
+
 def paragraphs(block: Block) -> list[str]:
     """The text of a block, one string per output paragraph (what every writer prints)."""
-    if isinstance(block, Title):
-        return ["".join(block.lines)]
-    if isinstance(block, Heading):
-        return [block.number + block.text]
-    if isinstance(block, LeadParagraph):
-        return [block.number + block.lead + block.body]
-    if isinstance(block, Signature):
-        return [block.issuer, block.date]
-    return [block.text]
+    return ["".join(text for _role, text in paragraph) for paragraph in paragraph_runs(block)]
 
 
 def document_paragraphs(doc: Document) -> list[str]:

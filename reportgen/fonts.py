@@ -148,28 +148,13 @@ def resolve(layout: Layout, fonts_dir: Path | None = None) -> dict[str, Chain]:
     return chains
 
 
-def runs(block: d.Block) -> list[tuple[str, str]]:
-    """The styled runs of a block as (layout role, text): which font role sets which text."""
-    if isinstance(block, d.Title):
-        return [("title", "".join(block.lines))]
-    if isinstance(block, d.Subtitle):
-        return [("subtitle", block.text)]
-    if isinstance(block, d.Heading):
-        return [(f"heading{block.level}", block.number + block.text)]
-    if isinstance(block, d.LeadParagraph):
-        return [(f"heading{block.level}", block.number + block.lead), ("body", block.body)]
-    if isinstance(block, d.Signature):
-        return [("body", block.issuer), ("body", block.date)]
-    return [("body", block.text)]
-
-
 def check_glyphs(doc: d.Document, layout: Layout, chains: dict[str, Chain]) -> list[Diagnostic]:
     """A diagnostic for every character that no font of its role's chain can draw (never tofu)."""
     out: list[Diagnostic] = []
     pn = layout.page_number_format.replace("{n}", "0123456789")
     items: list[tuple[str, str, d.Origin]] = [("page_number", pn, d.Origin("page_number"))]
     for block in doc.blocks:
-        items += [(role, text, block.origin) for role, text in runs(block)]
+        items += [(role, text, block.origin) for role, text in d.runs(block)]
     for role, text, origin in items:
         chain = chains[layout.roles[role].font]
         if chain.serving is None:

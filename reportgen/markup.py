@@ -82,11 +82,11 @@ def parse_markup(markup: str, template: str, layout: Layout, data: dict, src: So
     titles = [b for b in blocks if isinstance(b, d.Title)]
     if len(titles) != 1:
         raise fail(_("the template must produce exactly one <title>"))
-    meta = make_meta(data, titles[0].lines, src.file if src else "")
+    meta = make_meta(data, titles[0].lines)
     return d.Document(root.get("kind", "report"), meta, tuple(blocks))
 
 
-def make_meta(data: dict, title_lines: tuple[str, ...], source: str) -> d.Meta:
+def make_meta(data: dict, title_lines: tuple[str, ...]) -> d.Meta:
     date = _dt.date.fromisoformat(data["date"]) if data.get("date") else None
     return d.Meta(title="".join(title_lines), organ=data["organ"], year=data["year"], date=date,
-                  keywords=tuple(data.get("keywords", ())), source=source)
+                  keywords=tuple(data.get("keywords", ())))

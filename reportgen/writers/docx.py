@@ -9,7 +9,8 @@ import datetime as _dt
 import io
 
 from .. import document as d
-from ..fonts import Chain, runs
+from ..document import runs
+from ..fonts import Chain
 from ..layout import Layout
 from . import ooxml as ox
 

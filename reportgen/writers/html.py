@@ -10,7 +10,7 @@ from __future__ import annotations
 from html import escape
 
 from .. import document as d
-from ..fonts import runs
+from ..document import runs
 from ..layout import Layout
 
 
