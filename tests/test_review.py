@@ -449,3 +449,13 @@ def test_bad_side_is_a_clear_error(tmp_path):
     assert proc.returncode == 2 and "nowhere/2023.yaml" in proc.stderr
     proc = diff(project, "2023", "2019", check=False)
     assert proc.returncode == 1 and "2019" in proc.stderr
+
+
+def test_context_zero_shows_only_the_changes():
+    from reportgen.review.textdiff import Painter, inline
+
+    segments = [("=", "前面的文字"), ("-", "旧"), ("+", "新"), ("=", "中间的文字很长很长"), ("+", "加"), ("=", "后面的文字")]
+    plain = Painter(False)
+    assert inline(segments, plain, 0) == "…[-旧-]{+新+}…{+加+}…"
+    assert inline(segments, plain, 1) == "…字[-旧-]{+新+}中…长{+加+}后…"
+    assert inline(segments, plain, -1) == "前面的文字[-旧-]{+新+}中间的文字很长很长{+加+}后面的文字"

@@ -386,11 +386,13 @@ class Painter:
 def _elide(text: str, where: str, context: int) -> str:
     if context < 0 or len(text) <= 2 * context + 1:
         return text
+    head = text[:context]
+    tail = text[len(text) - context:]  # not text[-context:]: with context 0 that is the whole text
     if where == "start":
-        return "…" + text[-context:]
+        return "…" + tail
     if where == "end":
-        return text[:context] + "…"
-    return text[:context] + "…" + text[-context:] if len(text) > 2 * context + 1 else text
+        return head + "…"
+    return head + "…" + tail
 
 
 def inline(segments, paint: Painter, context: int = 24) -> str:
