@@ -459,3 +459,25 @@ def test_context_zero_shows_only_the_changes():
     assert inline(segments, plain, 0) == "…[-旧-]{+新+}…{+加+}…"
     assert inline(segments, plain, 1) == "…字[-旧-]{+新+}中…长{+加+}后…"
     assert inline(segments, plain, -1) == "前面的文字[-旧-]{+新+}中间的文字很长很长{+加+}后面的文字"
+
+
+def test_a_failing_output_writes_no_file(pair, tmp_path):
+    """The DOCX fails in the font check (a character no font has): the HTML is not written either,
+    and an older HTML of the same name is left as it was."""
+    from reportgen.fonts import resolve
+    from reportgen.layout import load_layout
+
+    ch = "\ue000"  # private use: no font draws it
+    if not resolve(load_layout())["fangsong"].missing(ch):
+        pytest.skip("an installed font draws U+E000")
+    project, b = pair
+    b.write_text(text_b().replace(NEW_SENTENCE, NEW_SENTENCE[:-1] + ch + "。"), encoding="utf-8")
+    html, docx, old = tmp_path / "r.html", tmp_path / "r.docx", tmp_path / "old.html"
+    proc = diff(project, "2023", str(b), "--html", str(html), "--docx", str(docx), check=False)
+    assert proc.returncode == 1 and "U+E000" in proc.stderr, proc.stderr
+    assert not html.exists() and not docx.exists()
+    old.write_text("previous review", encoding="utf-8")
+    proc = diff(project, "2023", str(b), "--html", str(old), "--docx", str(docx), check=False)
+    assert proc.returncode == 1
+    assert old.read_text(encoding="utf-8") == "previous review" and not docx.exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]

@@ -30,7 +30,7 @@ def revision_date(option: str | None, b_loaded) -> dt.datetime:
 
 
 def run_diff(args, project, emit) -> int:
-    from ..output import write_atomic
+    from ..output import write_group
     from .compare import compare
     from .sides import load_side
     from .textdiff import Painter, use_color
@@ -45,20 +45,22 @@ def run_diff(args, project, emit) -> int:
         b = load_side(project, args.b, layout)
         date = revision_date(args.date, b.loaded)
         result = compare(a, b)
-        written = []
+        # Render every output first, then write them all: a failure (e.g. in the font check) leaves
+        # no file written, and an earlier file of the same name as it was.
+        outputs: list[tuple[str, bytes]] = []
         if args.html:
             from .html import review_page
 
-            write_atomic(_abs(args.html), review_page(result).encode("utf-8"))
-            written.append(str(args.html))
+            outputs.append((str(args.html), review_page(result).encode("utf-8")))
         if args.docx:
             from ..build import check_fonts
             from .redline import redline_docx
 
             chains = check_fonts(project, [a.loaded, b.loaded], layout)
-            write_atomic(_abs(args.docx), redline_docx(a.loaded, b.loaded, layout, chains, author=args.author,
-                                                       date=date))
-            written.append(str(args.docx))
+            outputs.append((str(args.docx), redline_docx(a.loaded, b.loaded, layout, chains, author=args.author,
+                                                         date=date)))
+        write_group([(_abs(name), data) for name, data in outputs])
+        written = [name for name, _data in outputs]
     except ReportgenError as e:
         emit(e.diagnostics, args.json, {"identical": None})
         return e.exit_code
