@@ -481,3 +481,31 @@ def test_a_failing_output_writes_no_file(pair, tmp_path):
     assert proc.returncode == 1
     assert old.read_text(encoding="utf-8") == "previous review" and not docx.exists()
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+@pytest.mark.parametrize("author, shown", [("a\x01b", "U+0001"), ("a\ufffeb", "U+FFFE"), ("a\uffffb", "U+FFFF"),
+                                           ("a\udc81b", "U+DC81")])
+def test_author_xml_cannot_hold_is_a_usage_error(pair, tmp_path, author, shown):
+    project, b = pair
+    out = tmp_path / "r.docx"
+    proc = diff(project, "2023", str(b), "--docx", str(out), "--author", author, check=False)
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert "--author" in proc.stderr and shown in proc.stderr
+    assert not out.exists()
+    zh = run_cli("--lang", "zh_CN", "diff", "2023", str(b), "--docx", str(out), "--author", author, cwd=project)
+    assert zh.returncode == 2 and "--author" in zh.stderr and shown in zh.stderr and "DOCX 文件无法保存" in zh.stderr
+
+
+def test_author_with_tab_and_cjk_is_fine(pair, tmp_path):
+    project, b = pair
+    xml = _redline(project, "2023", str(b), tmp_path, "--author", "法规科\t张三")
+    assert 'w:author="法规科&#9;张三"' in xml.decode("utf-8") or 'w:author="法规科\t张三"' in xml.decode("utf-8")
+
+
+def test_bad_date_is_refused_before_any_work(pair, tmp_path):
+    project, b = pair
+    proc = diff(project, "2023", "nowhere/2023.yaml", "--date", "2024-13-45", check=False)
+    assert proc.returncode == 2 and "--date" in proc.stderr and "nowhere" not in proc.stderr
+    proc = diff(project, "2023", str(b), "--date", "2024-01-01\x01", check=False)
+    assert proc.returncode == 2 and "--date" in proc.stderr and "Traceback" not in proc.stderr

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import sys
 
 from ..errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, Diagnostic, ReportgenError
@@ -11,19 +12,40 @@ from ..messages import _
 FIXED_EPOCH = dt.datetime(1980, 1, 1)  # the same fixed date as the DOCX zip entries
 
 
+# What XML 1.0 cannot hold: C0 controls other than tab, newline and CR; U+FFFE, U+FFFF; lone surrogates
+# (Python keeps undecodable command-line bytes as U+DC80..U+DCFF).
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def check_xml_text(option: str, value: str | None) -> None:
+    """Refuse an option value the DOCX (XML) cannot store, as a usage error naming the character."""
+    bad = NOT_XML.search(value or "")
+    if bad:
+        raise ReportgenError([Diagnostic(_("{option} {value!r} holds the character U+{cp:04X}, which a DOCX cannot "
+                                           "store", option=option, value=value, cp=ord(bad.group())),
+                                         hint=_("remove control characters from {option}", option=option))],
+                             EXIT_USAGE)
+
+
+def parse_date(option: str) -> dt.datetime:
+    """--date as a naive UTC datetime; a usage error when it is not a date."""
+    check_xml_text("--date", option)
+    text = option.strip().replace("Z", "+00:00")
+    try:
+        value = dt.datetime.fromisoformat(text) if "T" in text or " " in text else \
+            dt.datetime.combine(dt.date.fromisoformat(text), dt.time())
+    except ValueError:
+        raise ReportgenError([Diagnostic(_("--date {value!r} is not a date like 2024-03-15 or 2024-03-15T09:30:00Z",
+                                           value=option))], EXIT_USAGE) from None
+    if value.tzinfo is not None:
+        value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    return value
+
+
 def revision_date(option: str | None, b_loaded) -> dt.datetime:
     """--date, else B's data date, else SOURCE_DATE_EPOCH, else a fixed epoch: never the clock."""
     if option:
-        text = option.strip().replace("Z", "+00:00")
-        try:
-            value = dt.datetime.fromisoformat(text) if "T" in text or " " in text else \
-                dt.datetime.combine(dt.date.fromisoformat(text), dt.time())
-        except ValueError:
-            raise ReportgenError([Diagnostic(_("--date {value!r} is not a date like 2024-03-15 or 2024-03-15T09:30:00Z",
-                                               value=option))], EXIT_USAGE) from None
-        if value.tzinfo is not None:
-            value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
-        return value
+        return parse_date(option)
     from ..build import build_date
 
     return build_date(b_loaded) or FIXED_EPOCH
@@ -38,12 +60,15 @@ def run_diff(args, project, emit) -> int:
     try:
         if args.context < -1:
             raise ReportgenError([Diagnostic(_("--context must be -1 or more"))], EXIT_USAGE)
+        # The options first: a bad one is a usage error before any side is loaded.
+        check_xml_text("--author", args.author)
+        date_option = parse_date(args.date) if args.date else None
         from ..layout import load_layout
 
         layout = load_layout()
         a = load_side(project, args.a, layout)
         b = load_side(project, args.b, layout)
-        date = revision_date(args.date, b.loaded)
+        date = date_option or revision_date(None, b.loaded)
         result = compare(a, b)
         # Render every output first, then write them all: a failure (e.g. in the font check) leaves
         # no file written, and an earlier file of the same name as it was.
