@@ -10,7 +10,7 @@ from html import escape
 
 from ..messages import _, current_lang
 from . import semantic
-from .textdiff import Hunk
+from .textdiff import Hunk, kind_label
 
 CSS = """
 :root { --ins: #c9f2cf; --ins-strong: #1a7f37; --del: #ffd5d2; --del-strong: #b3261e; --rule: #d0d4da; }
@@ -111,9 +111,8 @@ def review_page(result) -> str:
             parts.append("<ul>" + "".join(f"<li>{escape(x)}</li>" for x in lines) + "</ul>")
     changes = [h for h in result.hunks if h.op != "equal" and not h.renumbered_only]
     if changes:
-        kinds = {"insert": _("added"), "delete": _("removed"), "change": _("changed")}
         parts.append(f'<nav><h2>{changes_title}</h2><ol>' + "".join(
-            f'<li><a href="#change-{n}">{escape(h.label)}</a> <span class="kind">— {escape(kinds[h.op])}</span></li>'
+            f'<li><a href="#change-{n}">{escape(h.label)}</a> <span class="kind">— {escape(kind_label(h.op))}</span></li>'
             for n, h in enumerate(changes, 1)) + "</ol></nav>")
     parts.append("</section></header>")
     parts.append(f'<p class="legend"><del>{deleted}</del> <ins>{inserted}</ins></p>')
@@ -127,10 +126,9 @@ def review_page(result) -> str:
         if run:
             parts.append(_fold(run))
             run = []
-        kind = {"insert": _("added"), "delete": _("removed"), "change": _("changed")}[h.op]
         number += 1
         parts.append(f'<div class="label" id="change-{number}">{escape(h.label)} '
-                     f'<span class="kind">— {escape(kind)}</span></div>')
+                     f'<span class="kind">— {escape(kind_label(h.op))}</span></div>')
         parts.append(_row(h))
     if run:
         parts.append(_fold(run))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..source import format_path
 from ..validate import format_number
 from .textdiff import Unit, similarity
 
@@ -25,19 +26,23 @@ class _Item:
     metrics: list
 
 
+def _section(i: int) -> str:
+    return format_path(("sections", i))
+
+
 def _items(data: dict) -> list[_Item]:
     out: list[_Item] = []
 
-    def walk(items, prefix, s):
+    def walk(items, key: tuple, s):
         for i, it in enumerate(items or []):
-            p = f"{prefix}.items[{i}]"
+            k = (*key, "items", i)
             body = (it.get("text") or "") + "".join(it.get("paragraphs") or [])
-            out.append(_Item(p, s, it.get("id"), it.get("lead") or it.get("heading") or "", body,
+            out.append(_Item(format_path(k), s, it.get("id"), it.get("lead") or it.get("heading") or "", body,
                              it.get("metrics") or []))
-            walk(it.get("items"), p, s)
+            walk(it.get("items"), k, s)
 
     for s, sec in enumerate(data.get("sections") or []):
-        walk(sec.get("items"), f"sections[{s}]", s)
+        walk(sec.get("items"), ("sections", s), s)
     return out
 
 
@@ -91,7 +96,7 @@ def match_items(a: list[_Item], b: list[_Item]) -> dict[int, int]:
 
 
 def _metric_list(data: dict, items: list[_Item]) -> list[tuple[str, dict]]:
-    out = [(f"sections[{s}]", m) for s, sec in enumerate(data.get("sections") or []) for m in sec.get("metrics") or []]
+    out = [(_section(s), m) for s, sec in enumerate(data.get("sections") or []) for m in sec.get("metrics") or []]
     out += [(it.path, m) for it in items for m in it.metrics]
     return out
 
@@ -124,13 +129,13 @@ def summarize(a: dict, b: dict, a_units: list[Unit], b_units: list[Unit]) -> dic
                  "sections_added": [], "sections_removed": []}
     for i, s in enumerate(sa):
         if i not in smatch:
-            out["sections_removed"].append({"label": la.get(f"sections[{i}]", ""), "heading": s["heading"]})
+            out["sections_removed"].append({"label": la.get(_section(i), ""), "heading": s["heading"]})
     for j, s in enumerate(sb):
         if j not in smatch.values():
-            out["sections_added"].append({"label": lb.get(f"sections[{j}]", ""), "heading": s["heading"]})
+            out["sections_added"].append({"label": lb.get(_section(j), ""), "heading": s["heading"]})
     for i, j in sorted(smatch.items(), key=lambda t: t[1]):
         if sa[i]["heading"] != sb[j]["heading"]:
-            out["headings_renamed"].append({"kind": "section", "label": lb.get(f"sections[{j}]", ""),
+            out["headings_renamed"].append({"kind": "section", "label": lb.get(_section(j), ""),
                                             "old": sa[i]["heading"], "new": sb[j]["heading"]})
     for j, y in enumerate(ib):
         if j not in inv:
@@ -148,7 +153,7 @@ def summarize(a: dict, b: dict, a_units: list[Unit], b_units: list[Unit]) -> dic
             out["items_removed"].append({"label": la.get(x.path, ""), "title": x.title, "path": x.path, "id": x.id})
 
     # Metrics: owners are matched sections/items; within an owner by name, then by name anywhere.
-    owner = {f"sections[{i}]": f"sections[{j}]" for i, j in smatch.items()}
+    owner = {_section(i): _section(j) for i, j in smatch.items()}
     owner.update({ia[i].path: ib[j].path for i, j in imatch.items()})
     ma, mb = _metric_list(a, ia), _metric_list(b, ib)
     used_a, used_b = set(), set()

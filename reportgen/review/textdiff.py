@@ -79,6 +79,11 @@ def units(doc: d.Document) -> list[Unit]:
     return out
 
 
+def kind_label(op: str) -> str:
+    """How a reviewer reads a hunk's ``op`` (``insert`` | ``delete`` | ``change``), in the message language."""
+    return {"insert": _("added"), "delete": _("removed"), "change": _("changed")}[op]
+
+
 @dataclass(frozen=True)
 class Hunk:
     """One aligned step. ``op``: ``equal`` | ``change`` | ``insert`` | ``delete``.
@@ -418,8 +423,7 @@ def format_hunks(hunks: list[Hunk], paint: Painter, context: int = 24) -> list[s
             lines.append(paint.dim(_("{label}: renumbered {old} → {new}", label=h.label,
                                      old=h.a.number, new=h.b.number)))
             continue
-        kind = {"insert": _("added"), "delete": _("removed"), "change": _("changed")}[h.op]
-        lines.append(paint.head(f"@@ {h.label} — {kind} @@"))
+        lines.append(paint.head(f"@@ {h.label} — {kind_label(h.op)} @@"))
         if h.op == "insert":
             lines.append(paint.line("+", h.b.text))
         elif h.op == "delete":
