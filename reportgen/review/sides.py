@@ -11,16 +11,19 @@ compares what would be published, not the YAML text.
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..build import Loaded, Project, YEAR_FILE
+from ..archive.finals import FINAL_DIR, year_folder
+from ..build import Loaded, Project
 from ..errors import EXIT_USAGE, Diagnostic, ReportgenError
 from ..messages import _
 
 SPEC = re.compile(r"^(\d{4})@(.+)$")
 FINAL = re.compile(r"^v\d+$")
+GIT = ["git", "-c", "core.quotepath=off", "--no-pager"]
 
 
 @dataclass
@@ -31,7 +34,7 @@ class Side:
 
 
 def final_dir(project: Project, year: int, version: str) -> Path:
-    return project.output_dir / str(year) / "final" / version
+    return year_folder(project, year) / FINAL_DIR / version
 
 
 def _final_source(project: Project, year: int, version: str) -> Path:
@@ -48,27 +51,35 @@ def _final_source(project: Project, year: int, version: str) -> Path:
           version=version, year=year, n=len(yamls)), file=project.display(folder))])
 
 
+def git_commit(project: Project, rev: str) -> str | None:
+    """The commit ``rev`` names in the project's repository (abbreviated), or None: not a revision,
+    not a repository, or git not installed."""
+    try:
+        r = subprocess.run(GIT + ["rev-parse", "--verify", "--quiet", "--short", f"{rev}^{{commit}}"],
+                           cwd=project.root, capture_output=True, text=True, check=False)
+    except FileNotFoundError:
+        return None
+    return (r.stdout.strip() or None) if r.returncode == 0 else None
+
+
 def _git_show(project: Project, year: int, rev: str) -> tuple[str, str]:
     """The year file's text at ``rev``, and the commit it resolved to (short)."""
     rel = f"data/years/{year}.yaml"
-    base = ["git", "-c", "core.quotepath=off", "--no-pager"]
-    try:
-        commit = subprocess.run(base + ["rev-parse", "--verify", "--quiet", "--short", f"{rev}^{{commit}}"],
-                                cwd=project.root, capture_output=True, text=True, check=False)
-    except FileNotFoundError:
-        raise ReportgenError([Diagnostic(_("git is not installed; cannot read {spec}", spec=f"{year}@{rev}"))],
-                             EXIT_USAGE) from None
-    if commit.returncode != 0:
+    commit = git_commit(project, rev)
+    if commit is None:
+        if shutil.which("git") is None:
+            raise ReportgenError([Diagnostic(_("git is not installed; cannot read {spec}", spec=f"{year}@{rev}"))],
+                                 EXIT_USAGE)
         raise ReportgenError([Diagnostic(_("{rev!r} is not a git revision of the project in {dir}",
                                            rev=rev, dir=str(project.root)),
                                          hint=_("use a commit, a branch, a tag, HEAD~1, or vN for a frozen final"))],
                              EXIT_USAGE)
-    shown = subprocess.run(base + ["show", f"{rev}:./{rel}"], cwd=project.root, capture_output=True, check=False)
+    shown = subprocess.run(GIT + ["show", f"{rev}:./{rel}"], cwd=project.root, capture_output=True, check=False)
     if shown.returncode != 0:
         raise ReportgenError([Diagnostic(_("{path} does not exist at revision {rev}", path=rel, rev=rev))],
                              EXIT_USAGE)
     try:
-        return shown.stdout.decode("utf-8-sig"), commit.stdout.strip()
+        return shown.stdout.decode("utf-8-sig"), commit
     except UnicodeDecodeError as e:
         raise ReportgenError([Diagnostic(_("the file is not UTF-8 text (byte {pos})", pos=e.start),
                                          file=f"{rel}@{rev}")]) from None
@@ -102,7 +113,7 @@ def load_side(project: Project, spec: str, layout=None) -> Side:
         if FINAL.match(rev) and folder.is_dir():
             path = _final_source(project, year, rev)
             return Side(spec, f"{spec} ({project.display(path)})", load_year(project, path, year, layout))
-        if FINAL.match(rev) and not _is_git_rev(project, rev):
+        if FINAL.match(rev) and git_commit(project, rev) is None:
             raise ReportgenError([Diagnostic(_("no frozen final {version} for {year}: {dir} does not exist",
                                                version=rev, year=year, dir=project.display(folder)),
                                              hint=_("run reportgen finalize {year} first, or name a git revision",
@@ -113,18 +124,7 @@ def load_side(project: Project, spec: str, layout=None) -> Side:
     (year, path), = project.resolve_years([spec])
     if not path.is_file():
         raise ReportgenError([Diagnostic(_("no such year file: {path}", path=spec))], EXIT_USAGE)
-    if year is None:
-        m2 = YEAR_FILE.match(path.name)
-        year = int(m2.group(1)) if m2 else None
     shown = project.display(path.resolve())
     label = f"{spec} ({shown})" if spec.isdigit() else spec
     return Side(spec, label, load_year(project, path, year, layout))
 
-
-def _is_git_rev(project: Project, rev: str) -> bool:
-    try:
-        r = subprocess.run(["git", "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"], cwd=project.root,
-                           capture_output=True, check=False)
-    except FileNotFoundError:
-        return False
-    return r.returncode == 0
