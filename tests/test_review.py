@@ -509,3 +509,25 @@ def test_bad_date_is_refused_before_any_work(pair, tmp_path):
     assert proc.returncode == 2 and "--date" in proc.stderr and "nowhere" not in proc.stderr
     proc = diff(project, "2023", str(b), "--date", "2024-01-01\x01", check=False)
     assert proc.returncode == 2 and "--date" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_frozen_final_source_is_the_copy_its_manifest_names(tmp_path):
+    """The final's manifest records which file is the frozen source (``final.source_copy``); another
+    YAML file in the folder, even one named 2023.yaml, is not it."""
+    from reportgen.archive import manifest as mf
+
+    project = make_project(tmp_path / "project")
+    final = project / "output" / "2023" / "final" / "v1"
+    final.mkdir(parents=True)
+    (final / "draft-2023.yaml").write_text(SAMPLE, encoding="utf-8")
+    (final / "2023.yaml").write_text(SAMPLE.replace(OLD_SENTENCE, NEW_SENTENCE), encoding="utf-8")
+    (final / mf.MANIFEST).write_text(json.dumps({"format": mf.FORMAT, "outputs": [], "finals": [],
+                                                 "final": {"version": 1, "source_copy": "draft-2023.yaml"}}),
+                                     encoding="utf-8")
+    (project / "data" / "years" / "2023.yaml").write_text(SAMPLE.replace(OLD_SENTENCE, NEW_SENTENCE),
+                                                          encoding="utf-8")
+    out = diff(project, "2023@v1", "2023").stdout
+    assert "output/2023/final/v1/draft-2023.yaml" in out and "{+、人工智能等新领域+}" in out
+    (final / "draft-2023.yaml").unlink()
+    lost = diff(project, "2023@v1", "2023", check=False)
+    assert lost.returncode == 1 and "lost its source copy draft-2023.yaml" in lost.stderr

@@ -16,6 +16,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..archive import manifest as mf
 from ..archive.finals import FINAL_DIR, year_folder
 from ..build import Loaded, Project
 from ..errors import EXIT_USAGE, Diagnostic, ReportgenError
@@ -38,8 +39,19 @@ def final_dir(project: Project, year: int, version: str) -> Path:
 
 
 def _final_source(project: Project, year: int, version: str) -> Path:
-    """The source YAML frozen with a final: ``<year>.yaml`` in the folder (or below it), else the only YAML there."""
+    """The source YAML frozen with a final: the copy its manifest names (``final.source_copy``); for a
+    final whose manifest does not say, ``<year>.yaml`` in the folder (or below it), else the only YAML there."""
     folder = final_dir(project, year, version)
+    final = (mf.load(folder) or {}).get("final")
+    copy = final.get("source_copy") if isinstance(final, dict) else None
+    if isinstance(copy, str) and copy:
+        path = folder / copy
+        if Path(copy).name != copy or not path.is_file():
+            raise ReportgenError([Diagnostic(
+                _("the final {version} of {year} has lost its source copy {name}", version=version, year=year,
+                  name=copy), file=project.display(folder / mf.MANIFEST),
+                hint=_("run reportgen verify {year}", year=year))])
+        return path
     yamls = sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix in (".yaml", ".yml"))
     named = [p for p in yamls if p.name in (f"{year}.yaml", f"{year}.yml")]
     if len(named) == 1:
