@@ -531,3 +531,20 @@ def test_frozen_final_source_is_the_copy_its_manifest_names(tmp_path):
     (final / "draft-2023.yaml").unlink()
     lost = diff(project, "2023@v1", "2023", check=False)
     assert lost.returncode == 1 and "lost its source copy draft-2023.yaml" in lost.stderr
+
+
+def test_without_git(tmp_path):
+    project = make_project(tmp_path / "project")
+    env = {"PATH": str(tmp_path / "no-bin")}
+    proc = diff(project, "2023@HEAD", "2023", env=env, check=False)
+    assert proc.returncode == 2 and "git is not installed; cannot read 2023@HEAD" in proc.stderr, proc.stderr
+    proc = diff(project, "2023@v1", "2023", env=env, check=False)
+    assert proc.returncode == 2 and "no frozen final v1" in proc.stderr
+
+
+def test_not_a_repository(tmp_path):
+    if not shutil.which("git"):
+        pytest.skip("git is not installed")
+    project = make_project(tmp_path / "project")
+    proc = diff(project, "2023@HEAD", "2023", env={"GIT_CEILING_DIRECTORIES": str(tmp_path)}, check=False)
+    assert proc.returncode == 2 and "'HEAD' is not a git revision" in proc.stderr, proc.stderr
