@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 import sys
 
 from ..errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, Diagnostic, ReportgenError
@@ -12,13 +11,10 @@ from ..messages import _
 FIXED_EPOCH = dt.datetime(1980, 1, 1)  # the same fixed date as the DOCX zip entries
 
 
-# What XML 1.0 cannot hold: C0 controls other than tab, newline and CR; U+FFFE, U+FFFF; lone surrogates
-# (Python keeps undecodable command-line bytes as U+DC80..U+DCFF).
-NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
-
-
 def check_xml_text(option: str, value: str | None) -> None:
     """Refuse an option value the DOCX (XML) cannot store, as a usage error naming the character."""
+    from ..source import NOT_XML  # what XML 1.0 cannot hold (the same rule as for the year file's text)
+
     bad = NOT_XML.search(value or "")
     if bad:
         raise ReportgenError([Diagnostic(_("{option} {value!r} holds the character U+{cp:04X}, which a DOCX cannot "
