@@ -548,3 +548,20 @@ def test_not_a_repository(tmp_path):
     project = make_project(tmp_path / "project")
     proc = diff(project, "2023@HEAD", "2023", env={"GIT_CEILING_DIRECTORIES": str(tmp_path)}, check=False)
     assert proc.returncode == 2 and "'HEAD' is not a git revision" in proc.stderr, proc.stderr
+
+
+def test_a_git_side_carries_its_bytes_and_template(tmp_path):
+    if not shutil.which("git"):
+        pytest.skip("git is not installed")
+    from reportgen.build import Project
+    from reportgen.review.sides import load_side
+
+    project = make_project(tmp_path / "project")
+    year = project / "data" / "years" / "2023.yaml"
+    year.write_bytes(b"\xef\xbb\xbf" + SAMPLE.encode("utf-8"))  # with a BOM: the bytes, not the text re-encoded
+    _git(project, "init", "-q")
+    _git(project, "add", "-A")
+    _git(project, "commit", "-q", "-m", "2023 draft")
+    side = load_side(Project(project), "2023@HEAD")
+    assert side.loaded.raw == year.read_bytes()
+    assert side.loaded.template is not None and side.loaded.template.is_file()
