@@ -114,14 +114,28 @@ class Loaded:
 
 def load_year(project: Project, path: Path, expected_year: int | None = None,
               layout: Layout | None = None) -> Loaded:
-    """Steps 1–4: load, validate, render and read the markup. Raises ReportgenError on bad data."""
+    """Steps 1–4 for a year file on disk: load, validate, render and read the markup."""
+    from .source import load_source
+
+    return load_parsed(project, load_source(path, project.display(path)), path, expected_year, layout)
+
+
+def load_bytes(project: Project, raw: bytes, display: str, expected_year: int | None = None,
+               layout: Layout | None = None) -> Loaded:
+    """Steps 1–4 for a year file's bytes already in hand (a git blob, a frozen copy)."""
+    from .source import source_from_bytes
+
+    return load_parsed(project, source_from_bytes(raw, display), Path(display), expected_year, layout)
+
+
+def load_parsed(project: Project, src, path: Path, expected_year: int | None = None,
+                layout: Layout | None = None) -> Loaded:
+    """Validate, render and read the markup of a parsed year file. Raises ReportgenError on bad data."""
     from .markup import parse_markup
     from .render import display_template, render_markup
-    from .source import load_source
     from .validate import validate
 
     layout = layout or load_layout()
-    src = load_source(path, project.display(path))
     diagnostics = validate(src, expected_year)
     errors = [d for d in diagnostics if d.level == "error"]
     if errors:

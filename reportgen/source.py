@@ -138,6 +138,11 @@ def load_source(path: Path, display: str | None = None) -> Source:
     except OSError as e:
         raise ReportgenError([Diagnostic(_("cannot read the file: {reason}", reason=e.strerror or e),
                                          file=display)]) from None
+    return source_from_bytes(raw, display)
+
+
+def source_from_bytes(raw: bytes, display: str) -> Source:
+    """Parse a year file's bytes (from disk, a git revision or a frozen final) into a :class:`Source`."""
     if len(raw) > MAX_BYTES:
         raise ReportgenError([Diagnostic(_("the file is larger than {n} bytes", n=MAX_BYTES), file=display)])
     try:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ..archive import manifest as mf
 from ..archive.finals import FINAL_DIR, year_folder
-from ..build import Loaded, Project
+from ..build import Loaded, Project, load_bytes
 from ..errors import EXIT_USAGE, Diagnostic, ReportgenError
 from ..messages import _
 
@@ -74,8 +74,8 @@ def git_commit(project: Project, rev: str) -> str | None:
     return (r.stdout.strip() or None) if r.returncode == 0 else None
 
 
-def _git_show(project: Project, year: int, rev: str) -> tuple[str, bytes, str]:
-    """The year file's text and bytes at ``rev``, and the commit it resolved to (short)."""
+def _git_show(project: Project, year: int, rev: str) -> tuple[bytes, str]:
+    """The year file's bytes at ``rev``, and the commit it resolved to (short)."""
     rel = f"data/years/{year}.yaml"
     commit = git_commit(project, rev)
     if commit is None:
@@ -90,32 +90,7 @@ def _git_show(project: Project, year: int, rev: str) -> tuple[str, bytes, str]:
     if shown.returncode != 0:
         raise ReportgenError([Diagnostic(_("{path} does not exist at revision {rev}", path=rel, rev=rev))],
                              EXIT_USAGE)
-    try:
-        return shown.stdout.decode("utf-8-sig"), shown.stdout, commit
-    except UnicodeDecodeError as e:
-        raise ReportgenError([Diagnostic(_("the file is not UTF-8 text (byte {pos})", pos=e.start),
-                                         file=f"{rel}@{rev}")]) from None
-
-
-def load_text(project: Project, text: str, display: str, expected_year: int | None, layout=None,
-              raw: bytes | None = None) -> Loaded:
-    """Like :func:`build.load_year`, for a year file that is not on disk (e.g. from git); ``raw``: its bytes."""
-    from ..layout import load_layout
-    from ..markup import parse_markup
-    from ..render import display_template, render_markup
-    from ..source import parse_source
-    from ..validate import validate
-
-    layout = layout or load_layout()
-    src = parse_source(text, display)
-    diagnostics = validate(src, expected_year)
-    if any(d.level == "error" for d in diagnostics):
-        raise ReportgenError(diagnostics)
-    markup, template = render_markup(project.root, src.data)
-    doc = parse_markup(markup, display_template(project.root, template), layout, src.data, src)
-    src.raw = text.encode("utf-8") if raw is None else raw
-    return Loaded(src.data["year"], Path(display), src, doc, [d for d in diagnostics if d.level != "error"],
-                  src.raw, Path(template))
+    return shown.stdout, commit
 
 
 def load_side(project: Project, spec: str, layout=None) -> Side:
@@ -133,9 +108,9 @@ def load_side(project: Project, spec: str, layout=None) -> Side:
                                                version=rev, year=year, dir=project.display(folder)),
                                              hint=_("run reportgen finalize {year} first, or name a git revision",
                                                     year=year))], EXIT_USAGE)
-        text, raw, commit = _git_show(project, year, rev)
+        raw, commit = _git_show(project, year, rev)
         display = f"data/years/{year}.yaml@{rev}"
-        return Side(spec, f"{spec} ({commit})", load_text(project, text, display, year, layout, raw))
+        return Side(spec, f"{spec} ({commit})", load_bytes(project, raw, display, year, layout))
     (year, path), = project.resolve_years([spec])
     if not path.is_file():
         raise ReportgenError([Diagnostic(_("no such year file: {path}", path=spec))], EXIT_USAGE)
