@@ -300,6 +300,43 @@ def test_extract_refuses_a_pdf_without_source(tmp_path):
     assert run_cli("extract", str(junk), cwd=tmp_path).returncode == 1
 
 
+def test_extract_reports_a_damaged_pdf_without_a_traceback(sample_build, tmp_path):
+    # pypdf reads lazily: with the header, xref and trailer intact but the objects gone, building
+    # the reader succeeds and the failure comes later, in the walk of the attachments.
+    data = sample_build["pdf"].read_bytes()
+    keep = len(data) // 10
+    damaged = tmp_path / "damaged.pdf"
+    damaged.write_bytes(data[:keep] + b"\0" * (len(data) - keep - 2000) + data[-2000:])
+    truncated = tmp_path / "truncated.pdf"
+    truncated.write_bytes(data[: len(data) // 2])
+    for path in (damaged, truncated):
+        proc = run_cli("extract", str(path), "-o", str(tmp_path / "out.yaml"), "--lang", "en", cwd=tmp_path)
+        assert proc.returncode == 1, proc.stderr
+        assert "Traceback" not in proc.stderr and "not a readable PDF" in proc.stderr, proc.stderr
+        assert not (tmp_path / "out.yaml").exists()
+
+
+def test_extract_reports_an_unwritable_destination(sample_build, tmp_path):
+    (tmp_path / "a-file").write_text("x")
+    proc = run_cli("extract", str(sample_build["pdf"]), "-o", str(tmp_path / "a-file" / "x.yaml"), "--lang", "en",
+                   cwd=tmp_path)
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr and "cannot write the file" in proc.stderr, proc.stderr
+
+
+def test_extract_reports_an_attachment_without_its_stream(sample_build, tmp_path):
+    import pikepdf
+
+    broken = tmp_path / "no-f.pdf"
+    with pikepdf.open(sample_build["pdf"]) as pdf:
+        spec = pdf.attachments["2023.yaml"].obj
+        spec.EF = pikepdf.Dictionary(X=spec.EF.F)  # /EF holds neither /F nor /UF
+        pdf.save(broken)
+    proc = run_cli("extract", str(broken), "-o", str(tmp_path / "out.yaml"), "--lang", "en", cwd=tmp_path)
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr and "no embedded file stream" in proc.stderr, proc.stderr
+
+
 # ── byte-identical rebuilds ─────────────────────────────────────────────────────────────────────
 
 

@@ -111,18 +111,30 @@ class Embedded:
 def embedded_files(pdf_bytes: bytes) -> list[Embedded]:
     """Every file in the PDF's EmbeddedFiles name tree, with its /AFRelationship and MIME type.
 
-    Uses pypdf (pure Python, imported here only); raises ValueError on a file that is not a PDF.
+    Uses pypdf (pure Python, imported here only). pypdf reads objects lazily, so a damaged PDF can
+    fail anywhere in the walk, not only when the reader is built: every failure is raised as a
+    ValueError (the message says what went wrong), never as pypdf's own exception.
     """
+    try:
+        return _embedded_files(pdf_bytes)
+    except ValueError:
+        raise
+    except Exception as e:  # noqa: BLE001 — anything a damaged file makes pypdf raise
+        raise ValueError(str(e) or type(e).__name__) from None
+
+
+def _embedded_files(pdf_bytes: bytes) -> list[Embedded]:
     import io
 
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
 
-    try:
-        reader = PdfReader(io.BytesIO(pdf_bytes), strict=False)
-        root = reader.trailer["/Root"].get_object()
-    except (PdfReadError, KeyError, ValueError) as e:
-        raise ValueError(str(e)) from None
+    from ..messages import _
+
+    reader = PdfReader(io.BytesIO(pdf_bytes), strict=False)
+    trailer = reader.trailer
+    if trailer is None or "/Root" not in trailer:
+        raise ValueError(_("the PDF has no document catalog"))
+    root = trailer["/Root"].get_object()
     names = root.get("/Names")
     tree = names.get_object().get("/EmbeddedFiles") if names is not None else None
     out: list[Embedded] = []
@@ -131,7 +143,12 @@ def embedded_files(pdf_bytes: bytes) -> list[Embedded]:
         ef = spec.get("/EF")
         if ef is None:
             continue
-        stream = (ef.get_object().get("/F") or ef.get_object().get("/UF")).get_object()
+        ef = ef.get_object()
+        stream = ef.get("/F") or ef.get("/UF")
+        stream = stream.get_object() if stream is not None else None
+        if stream is None or not hasattr(stream, "get_data"):
+            raise ValueError(_("the attachment {name} has no embedded file stream (/EF without /F or /UF)",
+                               name=str(spec.get("/UF") or spec.get("/F") or _name)))
         data = stream.get_data()
         params = stream.get("/Params")
         checksum = params.get_object().get("/CheckSum") if params is not None else None
