@@ -570,6 +570,52 @@ def test_a_second_build_waits_for_the_lock_then_fails_clearly(tmp_path):
     run_cli("build", cwd=project, check=True)
 
 
+READ_ONLY_MOUNT = 'set -e; mount --bind "$0" "$0"; mount -o remount,bind,ro "$0"; cd "$0"; exec "$@"'
+
+
+def _verify_as_a_reader_who_cannot_write(project: Path) -> subprocess.CompletedProcess:
+    """``reportgen verify`` in ``project`` with no write access anywhere in it.
+
+    The copy is made read-only (chmod -R a-w). Root ignores modes, so as root the command runs in
+    a private mount namespace where ``project`` is bind-mounted read-only (writes fail with EROFS,
+    as on a read-only medium); the test is skipped where that is not allowed.
+    """
+    for p in [project, *project.rglob("*")]:
+        os.chmod(p, 0o555 if p.is_dir() else 0o444)
+    full_env = {**os.environ, "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1"}
+    full_env.pop("LANGUAGE", None)
+    command = [sys.executable, "-m", "reportgen", "verify", "--lang", "en"]
+    if os.geteuid() == 0:
+        if shutil.which("unshare") is None:
+            pytest.skip("running as root without unshare(1): no way to make the copy read-only")
+        probe = subprocess.run(["unshare", "-m", "sh", "-c", READ_ONLY_MOUNT + '; ! touch "$0/probe" 2>/dev/null',
+                                str(project), "true"], capture_output=True)
+        if probe.returncode != 0:
+            pytest.skip(f"running as root and a read-only bind mount is not allowed here: {probe.stderr!r}")
+        command = ["unshare", "-m", "sh", "-c", READ_ONLY_MOUNT, str(project), *command]
+    return subprocess.run(command, cwd=project, capture_output=True, text=True, env=full_env)
+
+
+@pytest.mark.parametrize("lock_file", [True, False], ids=["lock-file-present", "no-lock-file"])
+def test_verify_a_read_only_copy_of_output(sample_build, tmp_path, lock_file):
+    copy = tmp_path / "project"
+    shutil.copytree(sample_build["project"], copy)
+    lock = copy / "output" / ".lock"
+    if lock_file:
+        lock.touch()
+    else:
+        lock.unlink(missing_ok=True)
+    try:
+        proc = _verify_as_a_reader_who_cannot_write(copy)
+        assert proc.returncode == 0, proc.stderr
+        assert "OK" in proc.stdout and "Traceback" not in proc.stderr
+        assert lock.exists() == lock_file  # nothing was created
+    finally:
+        for p in [copy, *copy.rglob("*")]:
+            if p.is_dir():
+                os.chmod(p, 0o755)
+
+
 def test_two_builds_at_once_do_not_corrupt_each_other(tmp_path):
     project = make_project(tmp_path / "p")
     env = {**os.environ, "LANG": "C.UTF-8"}
