@@ -626,3 +626,29 @@ def test_two_builds_at_once_do_not_corrupt_each_other(tmp_path):
         assert p.returncode == 0, err
     assert run_cli("verify", cwd=project).returncode == 0
     assert not list(out_dir(project).glob(".*.tmp"))
+
+
+# ── manifests that were edited by hand ──────────────────────────────────────────────────────────
+
+
+def edit_manifest(folder: Path, change) -> None:
+    """Rewrite ``folder``'s manifest.json with ``change(manifest)`` applied (SHA256SUMS left as it is)."""
+    path = folder / "manifest.json"
+    os.chmod(path, 0o644)
+    m = json.loads(path.read_text(encoding="utf-8"))
+    change(m)
+    path.write_text(json.dumps(m, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+def test_finalize_and_verify_share_the_source_check(tmp_path):
+    # A manifest without its source record: finalize cannot tell the build is current, so it refuses,
+    # with the same message as for changed data (it used to fail with a KeyError traceback).
+    project = make_project(tmp_path / "p")
+    run_cli("build", cwd=project, check=True)
+    edit_manifest(out_dir(project), lambda m: m.pop("source"))
+    done = run_cli("finalize", "2023", "--lang", "en", cwd=project)
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert "changed since the last build" in done.stderr
+    assert not (out_dir(project) / "final").exists()
+    checked = run_cli("verify", "--lang", "en", cwd=project)
+    assert "Traceback" not in checked.stderr and "data changed since the last build" in checked.stderr

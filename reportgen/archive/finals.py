@@ -149,26 +149,23 @@ def finalize(project, year: int) -> Finalized:
     """Freeze the current build of ``year`` as the next final version (call it under the lock)."""
     folder = year_folder(project, year)
     manifest = mf.load(folder)
-    files = project.year_files()
     if manifest is None:
         raise ReportgenError([Diagnostic(_("no build of {year} to finalize; run reportgen build {year} first",
                                            year=year))])
     # 1. The current build must be what its manifest says, and built from the data as it is now.
-    stale = []
-    for o in manifest["outputs"]:
-        p = folder / o["path"]
-        if not p.is_file() or mf.sha256_file(p) != o["sha256"]:
-            stale.append(o["path"])
-    if stale:
+    outputs = _entries(manifest.get("outputs"))
+    damaged = check_files(year, folder, outputs)
+    if damaged:
         raise ReportgenError([Diagnostic(_("{files} changed since the build of {year}; run reportgen build {year} first",
-                                           files=", ".join(stale), year=year), file=project.display(folder))])
-    source = files.get(year)
-    if source is None or mf.sha256_file(source) != manifest["source"]["sha256"]:
+                                           files=", ".join(p.path for p in damaged), year=year),
+                                         file=project.display(folder))])
+    source, stale = stale_source(project, year, manifest)
+    if stale:
         raise ReportgenError([Diagnostic(_("the data for {year} changed since the last build; "
                                            "run reportgen build {year}, review it, then finalize",
                                            year=year), file=project.display(source) if source else "")])
     # 2. Nothing new to freeze when the latest final holds exactly these outputs.
-    current = {o["path"]: o["sha256"] for o in manifest["outputs"]}
+    current = dict(outputs)
     finals = carried_finals(folder)
     if finals:
         last = finals[-1]
@@ -241,6 +238,39 @@ class Problem:
     level: str = "error"
 
 
+def _entries(items) -> list[tuple[str, str]]:
+    """(path, sha256) of a manifest's list of files (outputs, or a final's files)."""
+    if not isinstance(items, list):
+        return []
+    return [(item.get("path"), item.get("sha256")) for item in items if isinstance(item, dict)]
+
+
+def check_files(year: int, folder: Path, entries: list[tuple[str, str]]) -> list[Problem]:
+    """Hash each (path relative to the year folder, sha256) the manifest records against the file on disk.
+
+    The one check behind both ``verify`` and ``finalize`` (which freezes only a build that passes it).
+    """
+    problems = []
+    for rel, digest in entries:
+        path = folder / rel
+        if not path.is_file():
+            problems.append(Problem(year, rel, "lost", _("lost: the file is missing")))
+        elif mf.sha256_file(path) != digest:
+            problems.append(Problem(year, rel, "changed", _("changed: its SHA-256 differs from the manifest")))
+    return problems
+
+
+def stale_source(project, year: int, manifest: dict) -> tuple[Path | None, bool]:
+    """The year's data file, and whether it differs from the one the build recorded (or is gone).
+
+    ``verify`` warns about a changed data file; ``finalize`` refuses to freeze a build older than its data.
+    """
+    source = project.year_files().get(year)
+    recorded = manifest.get("source")
+    recorded = recorded.get("sha256") if isinstance(recorded, dict) else None
+    return source, source is None or recorded is None or mf.sha256_file(source) != recorded
+
+
 def verify_year(project, year: int) -> tuple[list[Problem], int]:
     """Recompute every hash the year's manifest records. Returns (problems, number of files checked)."""
     folder = year_folder(project, year)
@@ -249,27 +279,18 @@ def verify_year(project, year: int) -> tuple[list[Problem], int]:
     if manifest is None:
         what = "lost" if not (folder / mf.MANIFEST).exists() else "manifest"
         return [Problem(year, mf.MANIFEST, what, _("no readable manifest; run reportgen build {year}", year=year))], 0
-    checked = 0
-
-    def check(rel: str, digest: str) -> None:
-        nonlocal checked
-        checked += 1
-        p = folder / rel
-        if not p.is_file():
-            problems.append(Problem(year, rel, "lost", _("lost: the file is missing")))
-        elif mf.sha256_file(p) != digest:
-            problems.append(Problem(year, rel, "changed", _("changed: its SHA-256 differs from the manifest")))
-
-    for o in manifest.get("outputs", []):
-        check(o["path"], o["sha256"])
+    outputs = _entries(manifest.get("outputs"))
+    problems += check_files(year, folder, outputs)
+    checked = len(outputs)
     for final in manifest.get("finals", []):
         vdir = folder / final["path"]
         if not vdir.is_dir():
             problems.append(Problem(year, final["path"], "lost",
                                     _("lost: final version v{n} is missing", n=final["version"])))
             continue
-        for f in final.get("files", []):
-            check(f["path"], f["sha256"])
+        files = _entries(final.get("files"))
+        problems += check_files(year, folder, files)
+        checked += len(files)
         frozen = mf.load(vdir)
         if frozen is not None:  # the frozen manifest's own record must agree too
             recorded = {f["path"]: f["sha256"] for f in final.get("files", [])}
@@ -298,8 +319,8 @@ def verify_year(project, year: int) -> tuple[list[Problem], int]:
     except FileNotFoundError:
         problems.append(Problem(year, mf.SUMS, "lost", _("lost: the file is missing")))
     # A data file changed since the build is news, not damage.
-    source = project.year_files().get(year)
-    if source is not None and mf.sha256_file(source) != manifest.get("source", {}).get("sha256"):
+    source, stale = stale_source(project, year, manifest)
+    if source is not None and stale:
         problems.append(Problem(year, project.display(source), "stale",
                                 _("the data changed since the last build (the outputs are older than the data)"),
                                 level="warning"))
