@@ -652,3 +652,70 @@ def test_finalize_and_verify_share_the_source_check(tmp_path):
     assert not (out_dir(project) / "final").exists()
     checked = run_cli("verify", "--lang", "en", cwd=project)
     assert "Traceback" not in checked.stderr and "data changed since the last build" in checked.stderr
+
+
+def reseal(folder: Path) -> None:
+    """Rewrite SHA256SUMS to agree with the (edited) manifest, as someone forging both would."""
+    m = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    entries = [(o["path"], o["sha256"]) for o in m["outputs"]]
+    for final in m["finals"]:
+        entries += [(f["path"], f["sha256"]) for f in final["files"]]
+    entries.append(("manifest.json", sha256(folder / "manifest.json")))
+    (folder / "SHA256SUMS").write_text("".join(f"{d}  {p}\n" for p, d in entries), encoding="utf-8")
+
+
+def test_verify_refuses_manifest_paths_outside_the_year_folder(tmp_path):
+    project = make_project(tmp_path / "p")
+    folder = out_dir(project)
+    run_cli("build", cwd=project, check=True)
+    secret = tmp_path / "secret.txt"
+    secret.write_text("not part of the archive\n")
+    link = folder / "link.txt"
+    link.symlink_to(secret)
+    for path in ("../../../secret.txt", str(secret), "link.txt"):
+        edit_manifest(folder, lambda m: m["outputs"].append({"path": path, "format": "txt", "bytes": 24,
+                                                             "sha256": sha256(secret)}))
+        reseal(folder)
+        proc = run_cli("verify", "--json", cwd=project)
+        assert proc.returncode == 1, (path, proc.stdout)
+        problems = json.loads(proc.stdout)["years"][0]["problems"]
+        assert [p["path"] for p in problems if p["kind"] == "outside"] == [path]
+        human = run_cli("verify", "--lang", "en", cwd=project)
+        assert human.returncode == 1 and "outside the year folder" in human.stderr
+        edit_manifest(folder, lambda m: m["outputs"].pop())
+        reseal(folder)
+        assert run_cli("verify", cwd=project).returncode == 0
+    # A final whose folder is outside: never walked.
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "x.txt").write_text("x")
+    edit_manifest(folder, lambda m: m["finals"].append({"version": 1, "path": "../../../elsewhere", "files": [
+        {"path": "../../../elsewhere/x.txt", "sha256": sha256(elsewhere / "x.txt")}]}))
+    reseal(folder)
+    proc = run_cli("verify", "--json", cwd=project)
+    assert proc.returncode == 1
+    problems = json.loads(proc.stdout)["years"][0]["problems"]
+    assert {p["kind"] for p in problems} == {"outside"}, problems
+
+
+def test_finalize_refuses_manifest_paths_outside_the_year_folder(tmp_path):
+    project = make_project(tmp_path / "p")
+    folder = out_dir(project)
+    run_cli("build", cwd=project, check=True)
+    secret = tmp_path / "secret.txt"
+    secret.write_text("not part of the archive\n")
+    edit_manifest(folder, lambda m: m["outputs"].append({"path": "../../../secret.txt", "format": "txt",
+                                                         "bytes": 24, "sha256": sha256(secret)}))
+    proc = run_cli("finalize", "2023", "--lang", "en", cwd=project)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+    assert "outside the year folder" in proc.stderr
+    assert not (folder / "final" / "v1").exists() and not list(folder.glob("final/*/secret.txt"))
+    # An output below the year folder is inside it, but finalize copies outputs as plain names.
+    edit_manifest(folder, lambda m: m["outputs"].pop())
+    (folder / "sub").mkdir()
+    (folder / "sub" / "x.txt").write_text("x")
+    edit_manifest(folder, lambda m: m["outputs"].append({"path": "sub/x.txt", "format": "txt", "bytes": 1,
+                                                         "sha256": sha256(folder / "sub" / "x.txt")}))
+    proc = run_cli("finalize", "2023", "--lang", "en", cwd=project)
+    assert proc.returncode == 1 and "directly in the year folder" in proc.stderr, proc.stderr
+    assert not (folder / "final" / "v1").exists()

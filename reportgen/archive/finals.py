@@ -73,9 +73,10 @@ def build_manifest(project, item, layout, chains, outputs: dict[str, tuple[str, 
 
 def sums_entries(manifest: dict) -> list[tuple[str, str]]:
     """(path relative to the year folder, sha256) of everything the year's SHA256SUMS lists."""
-    entries = [(o["path"], o["sha256"]) for o in manifest.get("outputs", [])]
+    entries = _entries(manifest.get("outputs"))
     for final in manifest.get("finals", []):
-        entries += [(f["path"], f["sha256"]) for f in final.get("files", [])]
+        if isinstance(final, dict):
+            entries += _entries(final.get("files"))
     return entries
 
 
@@ -154,10 +155,16 @@ def finalize(project, year: int) -> Finalized:
                                            year=year))])
     # 1. The current build must be what its manifest says, and built from the data as it is now.
     outputs = _entries(manifest.get("outputs"))
-    damaged = check_files(year, folder, outputs)
-    if damaged:
+    problems = check_files(year, folder, outputs)
+    problems += [Problem(year, str(rel), "outside", _("refused: an output must be a file directly in the year folder"))
+                 for rel, _digest in outputs if isinstance(rel, str) and "/" in rel.replace("\\", "/")]
+    refused = [Diagnostic(p.message, file=f"{project.display(folder)}/{p.path}") for p in problems
+               if p.kind == "outside"]
+    if refused:
+        raise ReportgenError(refused)
+    if problems:
         raise ReportgenError([Diagnostic(_("{files} changed since the build of {year}; run reportgen build {year} first",
-                                           files=", ".join(p.path for p in damaged), year=year),
+                                           files=", ".join(p.path for p in problems), year=year),
                                          file=project.display(folder))])
     source, stale = stale_source(project, year, manifest)
     if stale:
@@ -245,15 +252,35 @@ def _entries(items) -> list[tuple[str, str]]:
     return [(item.get("path"), item.get("sha256")) for item in items if isinstance(item, dict)]
 
 
+def inside(folder: Path, rel) -> Path | None:
+    """``folder / rel`` when it stays inside ``folder`` once resolved (``..``, absolute paths and symlinks
+    followed), else None. Paths read from a manifest are checked so before any file is opened."""
+    if not isinstance(rel, str) or not rel or "\0" in rel:
+        return None
+    path = folder / rel
+    try:
+        path.resolve().relative_to(folder.resolve())
+    except (ValueError, OSError, RuntimeError):
+        return None
+    return path
+
+
+def _outside(year: int, rel) -> Problem:
+    return Problem(year, str(rel), "outside", _("refused: the manifest names a path outside the year folder"))
+
+
 def check_files(year: int, folder: Path, entries: list[tuple[str, str]]) -> list[Problem]:
     """Hash each (path relative to the year folder, sha256) the manifest records against the file on disk.
 
     The one check behind both ``verify`` and ``finalize`` (which freezes only a build that passes it).
+    A path that leads out of the year folder is refused, never opened.
     """
     problems = []
     for rel, digest in entries:
-        path = folder / rel
-        if not path.is_file():
+        path = inside(folder, rel)
+        if path is None:
+            problems.append(_outside(year, rel))
+        elif not path.is_file():
             problems.append(Problem(year, rel, "lost", _("lost: the file is missing")))
         elif mf.sha256_file(path) != digest:
             problems.append(Problem(year, rel, "changed", _("changed: its SHA-256 differs from the manifest")))
@@ -282,30 +309,34 @@ def verify_year(project, year: int) -> tuple[list[Problem], int]:
     outputs = _entries(manifest.get("outputs"))
     problems += check_files(year, folder, outputs)
     checked = len(outputs)
-    for final in manifest.get("finals", []):
-        vdir = folder / final["path"]
+    finals = [f for f in manifest.get("finals", []) if isinstance(f, dict)]
+    for final in finals:
+        vdir = inside(folder, final.get("path"))
+        if vdir is None or vdir.resolve() == folder.resolve():
+            problems.append(_outside(year, final.get("path")))
+            continue
         if not vdir.is_dir():
             problems.append(Problem(year, final["path"], "lost",
-                                    _("lost: final version v{n} is missing", n=final["version"])))
+                                    _("lost: final version v{n} is missing", n=final.get("version"))))
             continue
         files = _entries(final.get("files"))
         problems += check_files(year, folder, files)
         checked += len(files)
         frozen = mf.load(vdir)
         if frozen is not None:  # the frozen manifest's own record must agree too
-            recorded = {f["path"]: f["sha256"] for f in final.get("files", [])}
-            for o in frozen.get("outputs", []):
-                rel = f"{final['path']}/{o['path']}"
-                if recorded.get(rel) != o["sha256"]:
+            recorded = dict(files)
+            for name, digest in _entries(frozen.get("outputs")):
+                rel = f"{final['path']}/{name}"
+                if recorded.get(rel) != digest:
                     problems.append(Problem(year, rel, "manifest",
                                             _("the year's manifest and the final's own manifest disagree")))
         # Files added to a frozen folder are reported too.
-        listed = {f["path"] for f in final.get("files", [])}
+        listed = {rel for rel, _digest in files}
         for p in sorted(vdir.rglob("*")):
             rel = p.relative_to(folder).as_posix()
             if p.is_file() and rel not in listed:
                 problems.append(Problem(year, rel, "unrecorded", _("a file in a final folder that no manifest lists")))
-    recorded_versions = {f["version"] for f in manifest.get("finals", [])}
+    recorded_versions = {f.get("version") for f in finals}
     for version, vdir in _final_versions_on_disk(folder).items():
         if version not in recorded_versions:
             problems.append(Problem(year, vdir.relative_to(folder).as_posix(), "unrecorded",
