@@ -719,3 +719,17 @@ def test_finalize_refuses_manifest_paths_outside_the_year_folder(tmp_path):
     proc = run_cli("finalize", "2023", "--lang", "en", cwd=project)
     assert proc.returncode == 1 and "directly in the year folder" in proc.stderr, proc.stderr
     assert not (folder / "final" / "v1").exists()
+
+
+def test_one_helper_writes_the_manifest_and_its_sums(sample_build):
+    # build, finalize and verify all go through finals.manifest_files / year_sums: what a build wrote
+    # is exactly what the helper gives for the manifest on disk.
+    from reportgen.archive import finals
+
+    folder = out_dir(sample_build["project"])
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    files = dict(finals.manifest_files(folder, manifest))
+    assert files[folder / "manifest.json"] == (folder / "manifest.json").read_bytes()
+    assert files[folder / "SHA256SUMS"] == (folder / "SHA256SUMS").read_bytes()
+    assert finals.year_sums(manifest, files[folder / "manifest.json"]).endswith(
+        f"{sha256(folder / 'manifest.json')}  manifest.json\n".encode())

@@ -80,6 +80,17 @@ def sums_entries(manifest: dict) -> list[tuple[str, str]]:
     return entries
 
 
+def year_sums(manifest: dict, manifest_text: bytes) -> bytes:
+    """The year's SHA256SUMS: every file ``sums_entries`` lists, then the manifest (as ``manifest_text``)."""
+    return mf.sums(sums_entries(manifest) + [(mf.MANIFEST, mf.sha256_bytes(manifest_text))])
+
+
+def manifest_files(folder: Path, manifest: dict) -> list[tuple[Path, bytes]]:
+    """The year's manifest.json and SHA256SUMS as (path, bytes), to be written together (output.write_group)."""
+    text = mf.dumps(manifest)
+    return [(folder / mf.MANIFEST, text), (folder / mf.SUMS, year_sums(manifest, text))]
+
+
 def year_files(project, item, layout, chains, files: dict[str, bytes], paths: dict[str, Path]) -> list[tuple[Path, bytes]]:
     """The manifest and SHA256SUMS to write with a build's outputs (for output.write_group)."""
     folder = year_folder(project, item.year)
@@ -89,10 +100,7 @@ def year_files(project, item, layout, chains, files: dict[str, bytes], paths: di
             outputs[fmt] = (path.name, files[fmt])
         elif path.is_file():  # a format not rebuilt this time keeps its file; list it as it is
             outputs[fmt] = (path.name, path)
-    manifest = build_manifest(project, item, layout, chains, outputs, carried_finals(folder))
-    text = mf.dumps(manifest)
-    sums = mf.sums(sums_entries(manifest) + [(mf.MANIFEST, mf.sha256_bytes(text))])
-    return [(folder / mf.MANIFEST, text), (folder / mf.SUMS, sums)]
+    return manifest_files(folder, build_manifest(project, item, layout, chains, outputs, carried_finals(folder)))
 
 
 def _final_versions_on_disk(folder: Path) -> dict[int, Path]:
@@ -220,9 +228,7 @@ def finalize(project, year: int) -> Finalized:
 def _rewrite_manifest(folder: Path, manifest: dict) -> None:
     from ..output import write_group
 
-    text = mf.dumps(manifest)
-    sums = mf.sums(sums_entries(manifest) + [(mf.MANIFEST, mf.sha256_bytes(text))])
-    write_group([(folder / mf.MANIFEST, text), (folder / mf.SUMS, sums)])
+    write_group(manifest_files(folder, manifest))
 
 
 def _make_writable(path: Path) -> None:
@@ -343,8 +349,7 @@ def verify_year(project, year: int) -> tuple[list[Problem], int]:
                                     _("a final version the manifest does not record")))
     # SHA256SUMS must say what the manifest says.
     try:
-        text = (folder / mf.MANIFEST).read_bytes()
-        expected = mf.sums(sums_entries(manifest) + [(mf.MANIFEST, mf.sha256_bytes(text))])
+        expected = year_sums(manifest, (folder / mf.MANIFEST).read_bytes())
         if (folder / mf.SUMS).read_bytes() != expected:
             problems.append(Problem(year, mf.SUMS, "changed", _("changed: it does not match the manifest")))
     except FileNotFoundError:
