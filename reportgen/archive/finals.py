@@ -30,7 +30,13 @@ VERSION_DIR = re.compile(r"^v([1-9]\d*)$")
 
 
 def year_folder(project, year: int) -> Path:
+    """``output/<year>/``: the one definition (build.output_paths and review.sides.final_dir should use it)."""
     return project.output_dir / str(year)
+
+
+def final_folder(project, year: int, version: int | str) -> Path:
+    """``output/<year>/final/v<N>/``; ``version`` is N or the folder name (``"v2"``)."""
+    return year_folder(project, year) / FINAL_DIR / (version if isinstance(version, str) else f"v{version}")
 
 
 def _source_path(project, path: Path) -> str:
@@ -191,9 +197,9 @@ def finalize(project, year: int) -> Finalized:
     # 3. Copy into a hidden folder, make it read-only, and rename it to final/vN in one step.
     on_disk = _final_versions_on_disk(folder)
     version = max([0, *on_disk, *(f["version"] for f in finals)]) + 1
-    rel = f"{FINAL_DIR}/v{version}"
-    target = folder / rel
-    staging = folder / FINAL_DIR / f".v{version}.tmp"
+    target = final_folder(project, year, version)
+    rel = target.relative_to(folder).as_posix()
+    staging = target.with_name(f".{target.name}.tmp")
     if staging.exists():
         _make_writable(staging)
         shutil.rmtree(staging)

@@ -25,7 +25,6 @@ from ..document import Document
 PDF_VARIANT = "pdf/a-3u"
 SOURCE_MIME = "application/yaml"  # RFC 9512
 CHINA = dt.timezone(dt.timedelta(hours=8), "CST")  # html.py stamps dates as T00:00:00+08:00
-NO_DATE = dt.datetime(1980, 1, 1)  # UTC, as the DOCX zip entries (writers/ooxml.ZIP_DATE)
 
 
 def stamp_date(doc: Document, when: dt.datetime | None) -> dt.date | None:
@@ -67,7 +66,9 @@ def identifier(doc: Document) -> bytes:
 def attachment_instant(date: dt.date | None) -> dt.datetime:
     """The attachment's dates as naive UTC (WeasyPrint writes them with a Z): midnight in China."""
     if date is None:
-        return NO_DATE
+        from ..writers.ooxml import ZIP_DATE  # the DOCX zip entries' stamp, 1980-01-01 (read as UTC)
+
+        return dt.datetime(*ZIP_DATE)
     return dt.datetime.combine(date, dt.time(), CHINA).astimezone(dt.timezone.utc).replace(tzinfo=None)
 
 
