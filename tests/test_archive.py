@@ -751,3 +751,19 @@ def test_one_definition_of_the_year_folder_and_the_fixed_date(tmp_path):
     assert final_dir(project, 2023, "v2") == finals.final_folder(project, 2023, "v2")
     assert pdfa.attachment_instant(None) == dt.datetime(*ZIP_DATE)
     assert not hasattr(pdfa, "NO_DATE")  # one value: ooxml's
+
+
+def test_the_manifest_hashes_the_bytes_that_were_typeset(tmp_path):
+    # build_manifest takes the source bytes from Loaded.raw alone (the fallback that re-read the data
+    # file was dead): load_year always sets raw to the file's bytes, and an empty file never loads.
+    from reportgen.build import Project, load_year
+    from reportgen.errors import ReportgenError
+
+    root = make_project(tmp_path / "p").resolve()
+    project = Project(root)
+    path = root / "data" / "years" / "2023.yaml"
+    item = load_year(project, path, 2023)
+    assert item.raw == path.read_bytes() and item.raw
+    path.write_bytes(b"")
+    with pytest.raises(ReportgenError):
+        load_year(project, path, 2023)

@@ -61,7 +61,7 @@ def build_manifest(project, item, layout, chains, outputs: dict[str, tuple[str, 
             listed.append({"path": name, "format": fmt, "bytes": len(data), "sha256": mf.sha256_bytes(data)})
     inputs = [("template", item.template)] if item.template else []
     inputs += [("stylesheet", CSS_TEMPLATE), ("layout", LAYOUT_DIR / "gbt9704.toml")]
-    raw = item.raw or item.path.read_bytes()
+    raw = item.raw  # load_year sets it to the bytes typeset (never empty: an empty file fails validation)
     return {
         "format": mf.FORMAT,
         "year": item.year,
