@@ -767,3 +767,13 @@ def test_the_manifest_hashes_the_bytes_that_were_typeset(tmp_path):
     path.write_bytes(b"")
     with pytest.raises(ReportgenError):
         load_year(project, path, 2023)
+
+
+def test_finalize_names_an_escaping_output_once(tmp_path):
+    project = make_project(tmp_path / "p")
+    folder = out_dir(project)
+    run_cli("build", cwd=project, check=True)
+    edit_manifest(folder, lambda m: m["outputs"].append({"path": "../x/y.txt", "sha256": "0" * 64}))
+    proc = run_cli("finalize", "2023", "--lang", "en", cwd=project)
+    assert proc.returncode == 1
+    assert proc.stderr.count("../x/y.txt") == 1 and "directly in the year folder" not in proc.stderr, proc.stderr

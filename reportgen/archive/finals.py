@@ -171,7 +171,8 @@ def finalize(project, year: int) -> Finalized:
     outputs = _entries(manifest.get("outputs"))
     problems = check_files(year, folder, outputs)
     problems += [Problem(year, str(rel), "outside", _("refused: an output must be a file directly in the year folder"))
-                 for rel, _digest in outputs if isinstance(rel, str) and "/" in rel.replace("\\", "/")]
+                 for rel, _digest in outputs
+                 if inside(folder, rel) is not None and "/" in rel.replace("\\", "/")]  # else already refused
     refused = [Diagnostic(p.message, file=f"{project.display(folder)}/{p.path}") for p in problems
                if p.kind == "outside"]
     if refused:
