@@ -305,7 +305,12 @@ def cmd_extract(args) -> int:
         return EXIT_FAILED
     from .output import write_atomic
 
-    write_atomic(out, src.data)
+    try:
+        write_atomic(out, src.data)
+    except OSError as e:
+        print(Diagnostic(_("cannot write the file: {reason}", reason=e.strerror or e), file=str(out)).format(),
+              file=sys.stderr)
+        return EXIT_FAILED
     print(_("wrote {path} ({size} bytes)", path=str(out), size=len(src.data)))
     return EXIT_OK
 

@@ -5,7 +5,8 @@
   whole (the renames of one group follow each other within microseconds).
 * :func:`locked` holds ``output/.lock`` (``fcntl.flock``) while a build, a finalize or a verify
   touches ``output/``: a second build waits for the first, then fails with a clear message if the
-  wait is too long.
+  wait is too long. A reader (verify) opens the lock read-only, and does without it in a folder it
+  cannot write to (a read-only copy of output/).
 
 Test-only hook: ``REPORTGEN_TEST_PAUSE_BEFORE_RENAME=<file name>[:<seconds>]`` makes the writer sleep
 (default 60 s) after that file's temporary copy is complete and before anything is renamed, so a
@@ -14,6 +15,7 @@ test can kill the process at a known point. It is read nowhere else and has no o
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import tempfile
 import time
@@ -110,6 +112,25 @@ def remove_stale_temps(folder: Path) -> list[Path]:
     return removed
 
 
+def _open_shared(lock_path: Path) -> int | None:
+    """A read-only descriptor on the lock file for a shared lock, or None when there is nothing to lock.
+
+    A reader needs no write access: the lock file is opened read-only, and created only when it is
+    missing. When it cannot be created because the folder is read-only (an archived or mounted copy
+    of output/) or does not exist, no writer can be at work there either, so the reader goes on
+    without the lock.
+    """
+    try:
+        try:
+            return os.open(lock_path, os.O_RDONLY)
+        except FileNotFoundError:
+            return os.open(lock_path, os.O_RDONLY | os.O_CREAT, 0o644)
+    except OSError as e:
+        if e.errno in (errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOENT):
+            return None
+        raise
+
+
 @contextlib.contextmanager
 def locked(output_dir: Path, *, shared: bool = False, wait: float | None = None):
     """Hold ``output_dir/.lock``: exclusive for writers, shared for readers (verify).
@@ -125,11 +146,14 @@ def locked(output_dir: Path, *, shared: bool = False, wait: float | None = None)
         except ValueError:
             wait = LOCK_WAIT
     lock_path = output_dir / LOCK_NAME
-    if shared and not output_dir.is_dir():
-        yield lock_path  # a reader of a folder that does not exist has nothing to wait for
-        return
-    output_dir.mkdir(parents=True, exist_ok=True)
-    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    if shared:
+        fd = _open_shared(lock_path)
+        if fd is None:  # nothing to lock: no folder, or a read-only copy that nobody can write to
+            yield lock_path
+            return
+    else:
+        output_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
     mode = fcntl.LOCK_SH if shared else fcntl.LOCK_EX
     try:
         deadline = time.monotonic() + wait

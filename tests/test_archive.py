@@ -300,6 +300,43 @@ def test_extract_refuses_a_pdf_without_source(tmp_path):
     assert run_cli("extract", str(junk), cwd=tmp_path).returncode == 1
 
 
+def test_extract_reports_a_damaged_pdf_without_a_traceback(sample_build, tmp_path):
+    # pypdf reads lazily: with the header, xref and trailer intact but the objects gone, building
+    # the reader succeeds and the failure comes later, in the walk of the attachments.
+    data = sample_build["pdf"].read_bytes()
+    keep = len(data) // 10
+    damaged = tmp_path / "damaged.pdf"
+    damaged.write_bytes(data[:keep] + b"\0" * (len(data) - keep - 2000) + data[-2000:])
+    truncated = tmp_path / "truncated.pdf"
+    truncated.write_bytes(data[: len(data) // 2])
+    for path in (damaged, truncated):
+        proc = run_cli("extract", str(path), "-o", str(tmp_path / "out.yaml"), "--lang", "en", cwd=tmp_path)
+        assert proc.returncode == 1, proc.stderr
+        assert "Traceback" not in proc.stderr and "not a readable PDF" in proc.stderr, proc.stderr
+        assert not (tmp_path / "out.yaml").exists()
+
+
+def test_extract_reports_an_unwritable_destination(sample_build, tmp_path):
+    (tmp_path / "a-file").write_text("x")
+    proc = run_cli("extract", str(sample_build["pdf"]), "-o", str(tmp_path / "a-file" / "x.yaml"), "--lang", "en",
+                   cwd=tmp_path)
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr and "cannot write the file" in proc.stderr, proc.stderr
+
+
+def test_extract_reports_an_attachment_without_its_stream(sample_build, tmp_path):
+    import pikepdf
+
+    broken = tmp_path / "no-f.pdf"
+    with pikepdf.open(sample_build["pdf"]) as pdf:
+        spec = pdf.attachments["2023.yaml"].obj
+        spec.EF = pikepdf.Dictionary(X=spec.EF.F)  # /EF holds neither /F nor /UF
+        pdf.save(broken)
+    proc = run_cli("extract", str(broken), "-o", str(tmp_path / "out.yaml"), "--lang", "en", cwd=tmp_path)
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr and "no embedded file stream" in proc.stderr, proc.stderr
+
+
 # ── byte-identical rebuilds ─────────────────────────────────────────────────────────────────────
 
 
@@ -534,6 +571,52 @@ def test_a_second_build_waits_for_the_lock_then_fails_clearly(tmp_path):
     run_cli("build", cwd=project, check=True)
 
 
+READ_ONLY_MOUNT = 'set -e; mount --bind "$0" "$0"; mount -o remount,bind,ro "$0"; cd "$0"; exec "$@"'
+
+
+def _verify_as_a_reader_who_cannot_write(project: Path) -> subprocess.CompletedProcess:
+    """``reportgen verify`` in ``project`` with no write access anywhere in it.
+
+    The copy is made read-only (chmod -R a-w). Root ignores modes, so as root the command runs in
+    a private mount namespace where ``project`` is bind-mounted read-only (writes fail with EROFS,
+    as on a read-only medium); the test is skipped where that is not allowed.
+    """
+    for p in [project, *project.rglob("*")]:
+        os.chmod(p, 0o555 if p.is_dir() else 0o444)
+    full_env = {**os.environ, "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1"}
+    full_env.pop("LANGUAGE", None)
+    command = [sys.executable, "-m", "reportgen", "verify", "--lang", "en"]
+    if os.geteuid() == 0:
+        if shutil.which("unshare") is None:
+            pytest.skip("running as root without unshare(1): no way to make the copy read-only")
+        probe = subprocess.run(["unshare", "-m", "sh", "-c", READ_ONLY_MOUNT + '; ! touch "$0/probe" 2>/dev/null',
+                                str(project), "true"], capture_output=True)
+        if probe.returncode != 0:
+            pytest.skip(f"running as root and a read-only bind mount is not allowed here: {probe.stderr!r}")
+        command = ["unshare", "-m", "sh", "-c", READ_ONLY_MOUNT, str(project), *command]
+    return subprocess.run(command, cwd=project, capture_output=True, text=True, env=full_env)
+
+
+@pytest.mark.parametrize("lock_file", [True, False], ids=["lock-file-present", "no-lock-file"])
+def test_verify_a_read_only_copy_of_output(sample_build, tmp_path, lock_file):
+    copy = tmp_path / "project"
+    shutil.copytree(sample_build["project"], copy)
+    lock = copy / "output" / ".lock"
+    if lock_file:
+        lock.touch()
+    else:
+        lock.unlink(missing_ok=True)
+    try:
+        proc = _verify_as_a_reader_who_cannot_write(copy)
+        assert proc.returncode == 0, proc.stderr
+        assert "OK" in proc.stdout and "Traceback" not in proc.stderr
+        assert lock.exists() == lock_file  # nothing was created
+    finally:
+        for p in [copy, *copy.rglob("*")]:
+            if p.is_dir():
+                os.chmod(p, 0o755)
+
+
 def test_two_builds_at_once_do_not_corrupt_each_other(tmp_path):
     project = make_project(tmp_path / "p")
     env = {**os.environ, "LANG": "C.UTF-8"}
@@ -544,3 +627,154 @@ def test_two_builds_at_once_do_not_corrupt_each_other(tmp_path):
         assert p.returncode == 0, err
     assert run_cli("verify", cwd=project).returncode == 0
     assert not list(out_dir(project).glob(".*.tmp"))
+
+
+# ── manifests that were edited by hand ──────────────────────────────────────────────────────────
+
+
+def edit_manifest(folder: Path, change) -> None:
+    """Rewrite ``folder``'s manifest.json with ``change(manifest)`` applied (SHA256SUMS left as it is)."""
+    path = folder / "manifest.json"
+    os.chmod(path, 0o644)
+    m = json.loads(path.read_text(encoding="utf-8"))
+    change(m)
+    path.write_text(json.dumps(m, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+def test_finalize_and_verify_share_the_source_check(tmp_path):
+    # A manifest without its source record: finalize cannot tell the build is current, so it refuses,
+    # with the same message as for changed data (it used to fail with a KeyError traceback).
+    project = make_project(tmp_path / "p")
+    run_cli("build", cwd=project, check=True)
+    edit_manifest(out_dir(project), lambda m: m.pop("source"))
+    done = run_cli("finalize", "2023", "--lang", "en", cwd=project)
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert "changed since the last build" in done.stderr
+    assert not (out_dir(project) / "final").exists()
+    checked = run_cli("verify", "--lang", "en", cwd=project)
+    assert "Traceback" not in checked.stderr and "data changed since the last build" in checked.stderr
+
+
+def reseal(folder: Path) -> None:
+    """Rewrite SHA256SUMS to agree with the (edited) manifest, as someone forging both would."""
+    m = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    entries = [(o["path"], o["sha256"]) for o in m["outputs"]]
+    for final in m["finals"]:
+        entries += [(f["path"], f["sha256"]) for f in final["files"]]
+    entries.append(("manifest.json", sha256(folder / "manifest.json")))
+    (folder / "SHA256SUMS").write_text("".join(f"{d}  {p}\n" for p, d in entries), encoding="utf-8")
+
+
+def test_verify_refuses_manifest_paths_outside_the_year_folder(tmp_path):
+    project = make_project(tmp_path / "p")
+    folder = out_dir(project)
+    run_cli("build", cwd=project, check=True)
+    secret = tmp_path / "secret.txt"
+    secret.write_text("not part of the archive\n")
+    link = folder / "link.txt"
+    link.symlink_to(secret)
+    for path in ("../../../secret.txt", str(secret), "link.txt"):
+        edit_manifest(folder, lambda m: m["outputs"].append({"path": path, "format": "txt", "bytes": 24,
+                                                             "sha256": sha256(secret)}))
+        reseal(folder)
+        proc = run_cli("verify", "--json", cwd=project)
+        assert proc.returncode == 1, (path, proc.stdout)
+        problems = json.loads(proc.stdout)["years"][0]["problems"]
+        assert [p["path"] for p in problems if p["kind"] == "outside"] == [path]
+        human = run_cli("verify", "--lang", "en", cwd=project)
+        assert human.returncode == 1 and "outside the year folder" in human.stderr
+        edit_manifest(folder, lambda m: m["outputs"].pop())
+        reseal(folder)
+        assert run_cli("verify", cwd=project).returncode == 0
+    # A final whose folder is outside: never walked.
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "x.txt").write_text("x")
+    edit_manifest(folder, lambda m: m["finals"].append({"version": 1, "path": "../../../elsewhere", "files": [
+        {"path": "../../../elsewhere/x.txt", "sha256": sha256(elsewhere / "x.txt")}]}))
+    reseal(folder)
+    proc = run_cli("verify", "--json", cwd=project)
+    assert proc.returncode == 1
+    problems = json.loads(proc.stdout)["years"][0]["problems"]
+    assert {p["kind"] for p in problems} == {"outside"}, problems
+
+
+def test_finalize_refuses_manifest_paths_outside_the_year_folder(tmp_path):
+    project = make_project(tmp_path / "p")
+    folder = out_dir(project)
+    run_cli("build", cwd=project, check=True)
+    secret = tmp_path / "secret.txt"
+    secret.write_text("not part of the archive\n")
+    edit_manifest(folder, lambda m: m["outputs"].append({"path": "../../../secret.txt", "format": "txt",
+                                                         "bytes": 24, "sha256": sha256(secret)}))
+    proc = run_cli("finalize", "2023", "--lang", "en", cwd=project)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+    assert "outside the year folder" in proc.stderr
+    assert not (folder / "final" / "v1").exists() and not list(folder.glob("final/*/secret.txt"))
+    # An output below the year folder is inside it, but finalize copies outputs as plain names.
+    edit_manifest(folder, lambda m: m["outputs"].pop())
+    (folder / "sub").mkdir()
+    (folder / "sub" / "x.txt").write_text("x")
+    edit_manifest(folder, lambda m: m["outputs"].append({"path": "sub/x.txt", "format": "txt", "bytes": 1,
+                                                         "sha256": sha256(folder / "sub" / "x.txt")}))
+    proc = run_cli("finalize", "2023", "--lang", "en", cwd=project)
+    assert proc.returncode == 1 and "directly in the year folder" in proc.stderr, proc.stderr
+    assert not (folder / "final" / "v1").exists()
+
+
+def test_one_helper_writes_the_manifest_and_its_sums(sample_build):
+    # build, finalize and verify all go through finals.manifest_files / year_sums: what a build wrote
+    # is exactly what the helper gives for the manifest on disk.
+    from reportgen.archive import finals
+
+    folder = out_dir(sample_build["project"])
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    files = dict(finals.manifest_files(folder, manifest))
+    assert files[folder / "manifest.json"] == (folder / "manifest.json").read_bytes()
+    assert files[folder / "SHA256SUMS"] == (folder / "SHA256SUMS").read_bytes()
+    assert finals.year_sums(manifest, files[folder / "manifest.json"]).endswith(
+        f"{sha256(folder / 'manifest.json')}  manifest.json\n".encode())
+
+
+def test_one_definition_of_the_year_folder_and_the_fixed_date(tmp_path):
+    import datetime as dt
+
+    from reportgen.archive import finals, pdfa
+    from reportgen.build import Project, output_paths
+    from reportgen.review.sides import final_dir
+    from reportgen.writers.ooxml import ZIP_DATE
+
+    project = Project(make_project(tmp_path / "p").resolve())
+    year = finals.year_folder(project, 2023)
+    assert year == project.output_dir / "2023"
+    assert {p.parent for p in output_paths(project, 2023).values()} == {year}
+    assert finals.final_folder(project, 2023, 2) == finals.final_folder(project, 2023, "v2") == year / "final" / "v2"
+    assert final_dir(project, 2023, "v2") == finals.final_folder(project, 2023, "v2")
+    assert pdfa.attachment_instant(None) == dt.datetime(*ZIP_DATE)
+    assert not hasattr(pdfa, "NO_DATE")  # one value: ooxml's
+
+
+def test_the_manifest_hashes_the_bytes_that_were_typeset(tmp_path):
+    # build_manifest takes the source bytes from Loaded.raw alone (the fallback that re-read the data
+    # file was dead): load_year always sets raw to the file's bytes, and an empty file never loads.
+    from reportgen.build import Project, load_year
+    from reportgen.errors import ReportgenError
+
+    root = make_project(tmp_path / "p").resolve()
+    project = Project(root)
+    path = root / "data" / "years" / "2023.yaml"
+    item = load_year(project, path, 2023)
+    assert item.raw == path.read_bytes() and item.raw
+    path.write_bytes(b"")
+    with pytest.raises(ReportgenError):
+        load_year(project, path, 2023)
+
+
+def test_finalize_names_an_escaping_output_once(tmp_path):
+    project = make_project(tmp_path / "p")
+    folder = out_dir(project)
+    run_cli("build", cwd=project, check=True)
+    edit_manifest(folder, lambda m: m["outputs"].append({"path": "../x/y.txt", "sha256": "0" * 64}))
+    proc = run_cli("finalize", "2023", "--lang", "en", cwd=project)
+    assert proc.returncode == 1
+    assert proc.stderr.count("../x/y.txt") == 1 and "directly in the year folder" not in proc.stderr, proc.stderr

@@ -30,7 +30,13 @@ VERSION_DIR = re.compile(r"^v([1-9]\d*)$")
 
 
 def year_folder(project, year: int) -> Path:
+    """``output/<year>/``: the one definition (build.output_paths and review.sides.final_dir should use it)."""
     return project.output_dir / str(year)
+
+
+def final_folder(project, year: int, version: int | str) -> Path:
+    """``output/<year>/final/v<N>/``; ``version`` is N or the folder name (``"v2"``)."""
+    return year_folder(project, year) / FINAL_DIR / (version if isinstance(version, str) else f"v{version}")
 
 
 def _source_path(project, path: Path) -> str:
@@ -55,7 +61,7 @@ def build_manifest(project, item, layout, chains, outputs: dict[str, tuple[str, 
             listed.append({"path": name, "format": fmt, "bytes": len(data), "sha256": mf.sha256_bytes(data)})
     inputs = [("template", item.template)] if item.template else []
     inputs += [("stylesheet", CSS_TEMPLATE), ("layout", LAYOUT_DIR / "gbt9704.toml")]
-    raw = item.raw or item.path.read_bytes()
+    raw = item.raw  # load_year sets it to the bytes typeset (never empty: an empty file fails validation)
     return {
         "format": mf.FORMAT,
         "year": item.year,
@@ -73,10 +79,22 @@ def build_manifest(project, item, layout, chains, outputs: dict[str, tuple[str, 
 
 def sums_entries(manifest: dict) -> list[tuple[str, str]]:
     """(path relative to the year folder, sha256) of everything the year's SHA256SUMS lists."""
-    entries = [(o["path"], o["sha256"]) for o in manifest.get("outputs", [])]
+    entries = _entries(manifest.get("outputs"))
     for final in manifest.get("finals", []):
-        entries += [(f["path"], f["sha256"]) for f in final.get("files", [])]
+        if isinstance(final, dict):
+            entries += _entries(final.get("files"))
     return entries
+
+
+def year_sums(manifest: dict, manifest_text: bytes) -> bytes:
+    """The year's SHA256SUMS: every file ``sums_entries`` lists, then the manifest (as ``manifest_text``)."""
+    return mf.sums(sums_entries(manifest) + [(mf.MANIFEST, mf.sha256_bytes(manifest_text))])
+
+
+def manifest_files(folder: Path, manifest: dict) -> list[tuple[Path, bytes]]:
+    """The year's manifest.json and SHA256SUMS as (path, bytes), to be written together (output.write_group)."""
+    text = mf.dumps(manifest)
+    return [(folder / mf.MANIFEST, text), (folder / mf.SUMS, year_sums(manifest, text))]
 
 
 def year_files(project, item, layout, chains, files: dict[str, bytes], paths: dict[str, Path]) -> list[tuple[Path, bytes]]:
@@ -88,10 +106,7 @@ def year_files(project, item, layout, chains, files: dict[str, bytes], paths: di
             outputs[fmt] = (path.name, files[fmt])
         elif path.is_file():  # a format not rebuilt this time keeps its file; list it as it is
             outputs[fmt] = (path.name, path)
-    manifest = build_manifest(project, item, layout, chains, outputs, carried_finals(folder))
-    text = mf.dumps(manifest)
-    sums = mf.sums(sums_entries(manifest) + [(mf.MANIFEST, mf.sha256_bytes(text))])
-    return [(folder / mf.MANIFEST, text), (folder / mf.SUMS, sums)]
+    return manifest_files(folder, build_manifest(project, item, layout, chains, outputs, carried_finals(folder)))
 
 
 def _final_versions_on_disk(folder: Path) -> dict[int, Path]:
@@ -149,26 +164,30 @@ def finalize(project, year: int) -> Finalized:
     """Freeze the current build of ``year`` as the next final version (call it under the lock)."""
     folder = year_folder(project, year)
     manifest = mf.load(folder)
-    files = project.year_files()
     if manifest is None:
         raise ReportgenError([Diagnostic(_("no build of {year} to finalize; run reportgen build {year} first",
                                            year=year))])
     # 1. The current build must be what its manifest says, and built from the data as it is now.
-    stale = []
-    for o in manifest["outputs"]:
-        p = folder / o["path"]
-        if not p.is_file() or mf.sha256_file(p) != o["sha256"]:
-            stale.append(o["path"])
-    if stale:
+    outputs = _entries(manifest.get("outputs"))
+    problems = check_files(year, folder, outputs)
+    problems += [Problem(year, str(rel), "outside", _("refused: an output must be a file directly in the year folder"))
+                 for rel, _digest in outputs
+                 if inside(folder, rel) is not None and "/" in rel.replace("\\", "/")]  # else already refused
+    refused = [Diagnostic(p.message, file=f"{project.display(folder)}/{p.path}") for p in problems
+               if p.kind == "outside"]
+    if refused:
+        raise ReportgenError(refused)
+    if problems:
         raise ReportgenError([Diagnostic(_("{files} changed since the build of {year}; run reportgen build {year} first",
-                                           files=", ".join(stale), year=year), file=project.display(folder))])
-    source = files.get(year)
-    if source is None or mf.sha256_file(source) != manifest["source"]["sha256"]:
+                                           files=", ".join(p.path for p in problems), year=year),
+                                         file=project.display(folder))])
+    source, stale = stale_source(project, year, manifest)
+    if stale:
         raise ReportgenError([Diagnostic(_("the data for {year} changed since the last build; "
                                            "run reportgen build {year}, review it, then finalize",
                                            year=year), file=project.display(source) if source else "")])
     # 2. Nothing new to freeze when the latest final holds exactly these outputs.
-    current = {o["path"]: o["sha256"] for o in manifest["outputs"]}
+    current = dict(outputs)
     finals = carried_finals(folder)
     if finals:
         last = finals[-1]
@@ -179,9 +198,9 @@ def finalize(project, year: int) -> Finalized:
     # 3. Copy into a hidden folder, make it read-only, and rename it to final/vN in one step.
     on_disk = _final_versions_on_disk(folder)
     version = max([0, *on_disk, *(f["version"] for f in finals)]) + 1
-    rel = f"{FINAL_DIR}/v{version}"
-    target = folder / rel
-    staging = folder / FINAL_DIR / f".v{version}.tmp"
+    target = final_folder(project, year, version)
+    rel = target.relative_to(folder).as_posix()
+    staging = target.with_name(f".{target.name}.tmp")
     if staging.exists():
         _make_writable(staging)
         shutil.rmtree(staging)
@@ -216,9 +235,7 @@ def finalize(project, year: int) -> Finalized:
 def _rewrite_manifest(folder: Path, manifest: dict) -> None:
     from ..output import write_group
 
-    text = mf.dumps(manifest)
-    sums = mf.sums(sums_entries(manifest) + [(mf.MANIFEST, mf.sha256_bytes(text))])
-    write_group([(folder / mf.MANIFEST, text), (folder / mf.SUMS, sums)])
+    write_group(manifest_files(folder, manifest))
 
 
 def _make_writable(path: Path) -> None:
@@ -241,6 +258,59 @@ class Problem:
     level: str = "error"
 
 
+def _entries(items) -> list[tuple[str, str]]:
+    """(path, sha256) of a manifest's list of files (outputs, or a final's files)."""
+    if not isinstance(items, list):
+        return []
+    return [(item.get("path"), item.get("sha256")) for item in items if isinstance(item, dict)]
+
+
+def inside(folder: Path, rel) -> Path | None:
+    """``folder / rel`` when it stays inside ``folder`` once resolved (``..``, absolute paths and symlinks
+    followed), else None. Paths read from a manifest are checked so before any file is opened."""
+    if not isinstance(rel, str) or not rel or "\0" in rel:
+        return None
+    path = folder / rel
+    try:
+        path.resolve().relative_to(folder.resolve())
+    except (ValueError, OSError, RuntimeError):
+        return None
+    return path
+
+
+def _outside(year: int, rel) -> Problem:
+    return Problem(year, str(rel), "outside", _("refused: the manifest names a path outside the year folder"))
+
+
+def check_files(year: int, folder: Path, entries: list[tuple[str, str]]) -> list[Problem]:
+    """Hash each (path relative to the year folder, sha256) the manifest records against the file on disk.
+
+    The one check behind both ``verify`` and ``finalize`` (which freezes only a build that passes it).
+    A path that leads out of the year folder is refused, never opened.
+    """
+    problems = []
+    for rel, digest in entries:
+        path = inside(folder, rel)
+        if path is None:
+            problems.append(_outside(year, rel))
+        elif not path.is_file():
+            problems.append(Problem(year, rel, "lost", _("lost: the file is missing")))
+        elif mf.sha256_file(path) != digest:
+            problems.append(Problem(year, rel, "changed", _("changed: its SHA-256 differs from the manifest")))
+    return problems
+
+
+def stale_source(project, year: int, manifest: dict) -> tuple[Path | None, bool]:
+    """The year's data file, and whether it differs from the one the build recorded (or is gone).
+
+    ``verify`` warns about a changed data file; ``finalize`` refuses to freeze a build older than its data.
+    """
+    source = project.year_files().get(year)
+    recorded = manifest.get("source")
+    recorded = recorded.get("sha256") if isinstance(recorded, dict) else None
+    return source, source is None or recorded is None or mf.sha256_file(source) != recorded
+
+
 def verify_year(project, year: int) -> tuple[list[Problem], int]:
     """Recompute every hash the year's manifest records. Returns (problems, number of files checked)."""
     folder = year_folder(project, year)
@@ -249,57 +319,51 @@ def verify_year(project, year: int) -> tuple[list[Problem], int]:
     if manifest is None:
         what = "lost" if not (folder / mf.MANIFEST).exists() else "manifest"
         return [Problem(year, mf.MANIFEST, what, _("no readable manifest; run reportgen build {year}", year=year))], 0
-    checked = 0
-
-    def check(rel: str, digest: str) -> None:
-        nonlocal checked
-        checked += 1
-        p = folder / rel
-        if not p.is_file():
-            problems.append(Problem(year, rel, "lost", _("lost: the file is missing")))
-        elif mf.sha256_file(p) != digest:
-            problems.append(Problem(year, rel, "changed", _("changed: its SHA-256 differs from the manifest")))
-
-    for o in manifest.get("outputs", []):
-        check(o["path"], o["sha256"])
-    for final in manifest.get("finals", []):
-        vdir = folder / final["path"]
+    outputs = _entries(manifest.get("outputs"))
+    problems += check_files(year, folder, outputs)
+    checked = len(outputs)
+    finals = [f for f in manifest.get("finals", []) if isinstance(f, dict)]
+    for final in finals:
+        vdir = inside(folder, final.get("path"))
+        if vdir is None or vdir.resolve() == folder.resolve():
+            problems.append(_outside(year, final.get("path")))
+            continue
         if not vdir.is_dir():
             problems.append(Problem(year, final["path"], "lost",
-                                    _("lost: final version v{n} is missing", n=final["version"])))
+                                    _("lost: final version v{n} is missing", n=final.get("version"))))
             continue
-        for f in final.get("files", []):
-            check(f["path"], f["sha256"])
+        files = _entries(final.get("files"))
+        problems += check_files(year, folder, files)
+        checked += len(files)
         frozen = mf.load(vdir)
         if frozen is not None:  # the frozen manifest's own record must agree too
-            recorded = {f["path"]: f["sha256"] for f in final.get("files", [])}
-            for o in frozen.get("outputs", []):
-                rel = f"{final['path']}/{o['path']}"
-                if recorded.get(rel) != o["sha256"]:
+            recorded = dict(files)
+            for name, digest in _entries(frozen.get("outputs")):
+                rel = f"{final['path']}/{name}"
+                if recorded.get(rel) != digest:
                     problems.append(Problem(year, rel, "manifest",
                                             _("the year's manifest and the final's own manifest disagree")))
         # Files added to a frozen folder are reported too.
-        listed = {f["path"] for f in final.get("files", [])}
+        listed = {rel for rel, _digest in files}
         for p in sorted(vdir.rglob("*")):
             rel = p.relative_to(folder).as_posix()
             if p.is_file() and rel not in listed:
                 problems.append(Problem(year, rel, "unrecorded", _("a file in a final folder that no manifest lists")))
-    recorded_versions = {f["version"] for f in manifest.get("finals", [])}
+    recorded_versions = {f.get("version") for f in finals}
     for version, vdir in _final_versions_on_disk(folder).items():
         if version not in recorded_versions:
             problems.append(Problem(year, vdir.relative_to(folder).as_posix(), "unrecorded",
                                     _("a final version the manifest does not record")))
     # SHA256SUMS must say what the manifest says.
     try:
-        text = (folder / mf.MANIFEST).read_bytes()
-        expected = mf.sums(sums_entries(manifest) + [(mf.MANIFEST, mf.sha256_bytes(text))])
+        expected = year_sums(manifest, (folder / mf.MANIFEST).read_bytes())
         if (folder / mf.SUMS).read_bytes() != expected:
             problems.append(Problem(year, mf.SUMS, "changed", _("changed: it does not match the manifest")))
     except FileNotFoundError:
         problems.append(Problem(year, mf.SUMS, "lost", _("lost: the file is missing")))
     # A data file changed since the build is news, not damage.
-    source = project.year_files().get(year)
-    if source is not None and mf.sha256_file(source) != manifest.get("source", {}).get("sha256"):
+    source, stale = stale_source(project, year, manifest)
+    if source is not None and stale:
         problems.append(Problem(year, project.display(source), "stale",
                                 _("the data changed since the last build (the outputs are older than the data)"),
                                 level="warning"))

@@ -25,7 +25,6 @@ from ..document import Document
 PDF_VARIANT = "pdf/a-3u"
 SOURCE_MIME = "application/yaml"  # RFC 9512
 CHINA = dt.timezone(dt.timedelta(hours=8), "CST")  # html.py stamps dates as T00:00:00+08:00
-NO_DATE = dt.datetime(1980, 1, 1)  # UTC, as the DOCX zip entries (writers/ooxml.ZIP_DATE)
 
 
 def stamp_date(doc: Document, when: dt.datetime | None) -> dt.date | None:
@@ -67,7 +66,9 @@ def identifier(doc: Document) -> bytes:
 def attachment_instant(date: dt.date | None) -> dt.datetime:
     """The attachment's dates as naive UTC (WeasyPrint writes them with a Z): midnight in China."""
     if date is None:
-        return NO_DATE
+        from ..writers.ooxml import ZIP_DATE  # the DOCX zip entries' stamp, 1980-01-01 (read as UTC)
+
+        return dt.datetime(*ZIP_DATE)
     return dt.datetime.combine(date, dt.time(), CHINA).astimezone(dt.timezone.utc).replace(tzinfo=None)
 
 
@@ -111,18 +112,30 @@ class Embedded:
 def embedded_files(pdf_bytes: bytes) -> list[Embedded]:
     """Every file in the PDF's EmbeddedFiles name tree, with its /AFRelationship and MIME type.
 
-    Uses pypdf (pure Python, imported here only); raises ValueError on a file that is not a PDF.
+    Uses pypdf (pure Python, imported here only). pypdf reads objects lazily, so a damaged PDF can
+    fail anywhere in the walk, not only when the reader is built: every failure is raised as a
+    ValueError (the message says what went wrong), never as pypdf's own exception.
     """
+    try:
+        return _embedded_files(pdf_bytes)
+    except ValueError:
+        raise
+    except Exception as e:  # noqa: BLE001 — anything a damaged file makes pypdf raise
+        raise ValueError(str(e) or type(e).__name__) from None
+
+
+def _embedded_files(pdf_bytes: bytes) -> list[Embedded]:
     import io
 
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
 
-    try:
-        reader = PdfReader(io.BytesIO(pdf_bytes), strict=False)
-        root = reader.trailer["/Root"].get_object()
-    except (PdfReadError, KeyError, ValueError) as e:
-        raise ValueError(str(e)) from None
+    from ..messages import _
+
+    reader = PdfReader(io.BytesIO(pdf_bytes), strict=False)
+    trailer = reader.trailer
+    if trailer is None or "/Root" not in trailer:
+        raise ValueError(_("the PDF has no document catalog"))
+    root = trailer["/Root"].get_object()
     names = root.get("/Names")
     tree = names.get_object().get("/EmbeddedFiles") if names is not None else None
     out: list[Embedded] = []
@@ -131,7 +144,12 @@ def embedded_files(pdf_bytes: bytes) -> list[Embedded]:
         ef = spec.get("/EF")
         if ef is None:
             continue
-        stream = (ef.get_object().get("/F") or ef.get_object().get("/UF")).get_object()
+        ef = ef.get_object()
+        stream = ef.get("/F") or ef.get("/UF")
+        stream = stream.get_object() if stream is not None else None
+        if stream is None or not hasattr(stream, "get_data"):
+            raise ValueError(_("the attachment {name} has no embedded file stream (/EF without /F or /UF)",
+                               name=str(spec.get("/UF") or spec.get("/F") or _name)))
         data = stream.get_data()
         params = stream.get("/Params")
         checksum = params.get_object().get("/CheckSum") if params is not None else None
