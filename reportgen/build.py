@@ -168,7 +168,9 @@ class Output:
 
 
 def output_paths(project: Project, year: int) -> dict[str, Path]:
-    folder = project.output_dir / str(year)
+    from .archive.finals import year_folder
+
+    folder = year_folder(project, year)
     return {fmt: folder / f"report-{year}.{fmt}" for fmt in FORMATS}
 
 

@@ -30,7 +30,7 @@ VERSION_DIR = re.compile(r"^v([1-9]\d*)$")
 
 
 def year_folder(project, year: int) -> Path:
-    """``output/<year>/``: the one definition (build.output_paths and review.sides.final_dir should use it)."""
+    """``output/<year>/``: the one definition (build.output_paths and review.sides.final_dir use it)."""
     return project.output_dir / str(year)
 
 

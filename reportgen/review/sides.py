@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..archive import manifest as mf
-from ..archive.finals import FINAL_DIR, year_folder
+from ..archive.finals import final_folder
 from ..build import Loaded, Project, load_bytes
 from ..errors import EXIT_USAGE, Diagnostic, ReportgenError
 from ..messages import _
@@ -35,7 +35,7 @@ class Side:
 
 
 def final_dir(project: Project, year: int, version: str) -> Path:
-    return year_folder(project, year) / FINAL_DIR / version
+    return final_folder(project, year, version)
 
 
 def _final_source(project: Project, year: int, version: str) -> Path:
