@@ -15,6 +15,11 @@ from .layout import Layout, load_layout
 from .messages import _
 
 YEAR_FILE = re.compile(r"^(\d{4})\.ya?ml$")
+
+
+def is_year(text: str) -> bool:
+    """A year as users type it on the command line and as output/ names folders: four digits."""
+    return len(text) == 4 and text.isascii() and text.isdigit()
 FORMATS = ("txt", "docx", "pdf")
 
 
@@ -65,7 +70,7 @@ class Project:
             return sorted(files.items())
         out = []
         for arg in years:
-            if arg.isdigit() and len(arg) == 4:
+            if is_year(arg):
                 if int(arg) not in files:
                     raise ReportgenError([Diagnostic(_("no data file for {year}: expected {path}", year=arg,
                                                        path=self.display(self.years_dir / f"{arg}.yaml")))])

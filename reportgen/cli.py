@@ -227,12 +227,13 @@ def cmd_finalize(args) -> int:
 
 def cmd_verify(args) -> int:
     from .archive.finals import verify_year, years_with_output
+    from .build import is_year
     from .output import locked
 
     project = _project(args)
     years = []
     for arg in args.years:
-        if not (arg.isdigit() and len(arg) == 4):
+        if not is_year(arg):
             print(Diagnostic(_("not a year: {arg}", arg=arg)).format(), file=sys.stderr)
             return EXIT_USAGE
         years.append(int(arg))

@@ -21,6 +21,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..build import is_year
 from ..errors import Diagnostic, ReportgenError
 from ..messages import _
 from . import manifest as mf
@@ -374,6 +375,6 @@ def years_with_output(project) -> list[int]:
     out = []
     if project.output_dir.is_dir():
         for p in sorted(project.output_dir.iterdir()):
-            if p.is_dir() and p.name.isdigit() and len(p.name) == 4:
+            if p.is_dir() and is_year(p.name):
                 out.append(int(p.name))
     return out
