@@ -8,8 +8,6 @@ import sys
 from ..errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, Diagnostic, ReportgenError
 from ..messages import _
 
-FIXED_EPOCH = dt.datetime(1980, 1, 1)  # the same fixed date as the DOCX zip entries
-
 
 def check_xml_text(option: str, value: str | None) -> None:
     """Refuse an option value the DOCX (XML) cannot store, as a usage error naming the character."""
@@ -43,8 +41,9 @@ def revision_date(option: str | None, b_loaded) -> dt.datetime:
     if option:
         return parse_date(option)
     from ..build import build_date
+    from ..writers.ooxml import ZIP_DATE  # no date at all: the DOCX zip entries' fixed stamp
 
-    return build_date(b_loaded) or FIXED_EPOCH
+    return build_date(b_loaded) or dt.datetime(*ZIP_DATE)
 
 
 def run_diff(args, project, emit) -> int:
