@@ -81,27 +81,7 @@ class Project:
                     p = Path.cwd() / p
                 m = YEAR_FILE.match(p.name)
                 out.append((int(m.group(1)) if m else None, p))
-        return self._one_file_per_year(out)
-
-    def _one_file_per_year(self, found: list[tuple[int | None, Path]]) -> list[tuple[int | None, Path]]:
-        """Refuse two files for one year: both would be written to output/<year>, the last one winning."""
-        from .source import load_source
-
-        seen: dict[int, Path] = {}
-        for year, path in found:
-            if year is None:
-                try:
-                    data = load_source(path, self.display(path)).data
-                    year = data.get("year") if isinstance(data, dict) else None
-                except ReportgenError:
-                    continue  # reported when the file is loaded
-            if isinstance(year, int) and year in seen and seen[year].resolve() != path.resolve():
-                raise ReportgenError([Diagnostic(_("{first} and {second} are both for {year}; build one at a time",
-                                                   first=self.display(seen[year]), second=self.display(path),
-                                                   year=year))])
-            if isinstance(year, int):
-                seen[year] = path
-        return found
+        return out
 
 
 @dataclass
@@ -261,4 +241,12 @@ def load_all(project: Project, years: list[str], layout: Layout) -> list[Loaded]
             problems += e.diagnostics
     if problems:
         raise ReportgenError(problems)
+    # Two files for one year would both be written to output/<year>, the last one winning.
+    seen: dict[int, Loaded] = {}
+    for item in loaded:
+        first = seen.setdefault(item.year, item)
+        if first is not item and first.path.resolve() != item.path.resolve():
+            raise ReportgenError([Diagnostic(_("{first} and {second} are both for {year}; build one at a time",
+                                               first=project.display(first.path), second=project.display(item.path),
+                                               year=item.year))])
     return loaded
