@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .document import Document
 from .errors import Diagnostic, ReportgenError
-from .layout import Layout, load_layout
+from .layout import Layout
 from .messages import _
 
 YEAR_FILE = re.compile(r"^(\d{4})\.ya?ml$")
@@ -86,49 +86,56 @@ class Project:
 
 @dataclass
 class Loaded:
-    """A year file taken through every check, rendered into its Document."""
+    """A document file taken through every check, rendered into its Document."""
 
-    year: int
+    year: int | None
     path: Path
     source: object
     document: Document
+    kind: object  # kinds.Kind
     warnings: list[Diagnostic] = field(default_factory=list)
     raw: bytes = b""  # the file's bytes exactly as read: what the PDF carries as its source
-    template: Path | None = None  # the markup template render.py resolved
+    templates: list[Path] = field(default_factory=list)  # the template files render.py read, the kind's first
+
+    @property
+    def layout(self) -> Layout:
+        return self.kind.layout
 
 
-def load_year(project: Project, path: Path, expected_year: int | None = None,
-              layout: Layout | None = None) -> Loaded:
+def load_year(project: Project, path: Path, expected_year: int | None = None) -> Loaded:
     """Steps 1–4 for a year file on disk: load, validate, render and read the markup."""
     from .source import load_source
 
-    return load_parsed(project, load_source(path, project.display(path)), path, expected_year, layout)
+    return load_parsed(project, load_source(path, project.display(path)), path, expected_year)
 
 
-def load_bytes(project: Project, raw: bytes, display: str, expected_year: int | None = None,
-               layout: Layout | None = None) -> Loaded:
+def load_bytes(project: Project, raw: bytes, display: str, expected_year: int | None = None) -> Loaded:
     """Steps 1–4 for a year file's bytes already in hand (a git blob, a frozen copy)."""
     from .source import source_from_bytes
 
-    return load_parsed(project, source_from_bytes(raw, display), Path(display), expected_year, layout)
+    return load_parsed(project, source_from_bytes(raw, display), Path(display), expected_year)
 
 
-def load_parsed(project: Project, src, path: Path, expected_year: int | None = None,
-                layout: Layout | None = None) -> Loaded:
-    """Validate, render and read the markup of a parsed year file. Raises ReportgenError on bad data."""
+def load_parsed(project: Project, src, path: Path, expected_year: int | None = None) -> Loaded:
+    """Validate, render and read the markup of a parsed document. Raises ReportgenError on bad data."""
+    from .kinds import DEFAULT_KIND, available, load_kind
     from .markup import parse_markup
     from .render import display_template, render_markup
     from .validate import validate
 
-    layout = layout or load_layout()
-    diagnostics = validate(src, expected_year)
+    name = src.data.get("kind", DEFAULT_KIND) if isinstance(src.data, dict) else DEFAULT_KIND
+    kind = load_kind(project.root, name) if isinstance(name, str) else None
+    if kind is None:
+        raise ReportgenError([src.diagnostic(("kind",), _("no document kind {kind!r}", kind=name),
+                                             hint=_("known kinds: {kinds}", kinds=", ".join(available(project.root))))])
+    diagnostics = validate(src, kind, kind.layout, expected_year)
     errors = [d for d in diagnostics if d.level == "error"]
     if errors:
         raise ReportgenError(diagnostics)
-    markup, template = render_markup(project.root, src.data)
-    doc = parse_markup(markup, display_template(project.root, template), layout, src.data, src)
-    return Loaded(src.data["year"], path, src, doc, [d for d in diagnostics if d.level != "error"], src.raw,
-                  Path(template))
+    markup, templates = render_markup(project.root, kind, src.data)
+    doc = parse_markup(markup, display_template(project.root, templates[0]), kind.layout, kind.name, src)
+    return Loaded(src.data.get("year"), path, src, doc, kind, [d for d in diagnostics if d.level != "error"],
+                  src.raw, templates)
 
 
 def build_date(loaded: Loaded):
@@ -159,20 +166,21 @@ def output_paths(project: Project, year: int) -> dict[str, Path]:
     return {fmt: folder / f"report-{year}.{fmt}" for fmt in FORMATS}
 
 
-def check_fonts(project: Project, loaded: list[Loaded], layout: Layout):
-    """Resolve the font chains and refuse any character no font of its role can draw."""
+def check_fonts(project: Project, loaded: list[Loaded]) -> dict[int, dict]:
+    """Resolve each document's font chains and refuse any character no font of its role can draw.
+    Returns the chains of each document (by its place in ``loaded``)."""
     from .fonts import check_glyphs, resolve
 
-    chains = resolve(layout, project.fonts_dir)
-    problems = []
-    for item in loaded:
-        problems += check_glyphs(item.document, layout, chains)
+    chains, problems = {}, []
+    for i, item in enumerate(loaded):
+        chains[i] = resolve(item.layout, project.fonts_dir)
+        problems += check_glyphs(item.document, item.layout, chains[i])
     if problems:
         raise ReportgenError(problems)
     return chains
 
 
-def render_outputs(project: Project, item: Loaded, layout: Layout, chains, formats=FORMATS) -> dict[str, bytes]:
+def render_outputs(project: Project, item: Loaded, chains, formats=FORMATS) -> dict[str, bytes]:
     """Typeset one Document in every requested format, in memory.
 
     The PDF is PDF/A-3u with the year file attached as its source (archive/pdfa.py); DOCX and PDF
@@ -180,6 +188,7 @@ def render_outputs(project: Project, item: Loaded, layout: Layout, chains, forma
     """
     from .archive import pdfa
 
+    layout = item.layout
     date = pdfa.stamp_date(item.document, build_date(item))
     doc = pdfa.archival_document(item.document, date)
     out: dict[str, bytes] = {}
@@ -187,17 +196,20 @@ def render_outputs(project: Project, item: Loaded, layout: Layout, chains, forma
         from .writers.text import write_text
 
         out["txt"] = write_text(doc)
-    if "docx" in formats:
-        from .writers.docx import write_docx
-
-        # The same instant as the PDF's dates: midnight in China on the stamp date, as UTC.
-        instant = pdfa.attachment_instant(date) if date is not None else None
-        out["docx"] = write_docx(doc, layout, chains, date=instant)
+    imprint_own_page = False
     if "pdf" in formats:
         from .writers.pdf import write_pdf
 
         options = pdfa.pdf_options(doc, item.path.name, item.raw, date)
-        out["pdf"] = write_pdf(doc, layout, chains, allowed=[project.fonts_dir], **options)
+        pdf = write_pdf(doc, layout, chains, allowed=[project.fonts_dir], **options)
+        out["pdf"], imprint_own_page = pdf.data, pdf.imprint_own_page
+    if "docx" in formats:
+        from .writers.docx import write_docx
+
+        # The same instant as the PDF's dates: midnight in China on the stamp date, as UTC. The 版记
+        # goes on a page of its own where the PDF's pagination put it there.
+        instant = pdfa.attachment_instant(date) if date is not None else None
+        out["docx"] = write_docx(doc, layout, chains, date=instant, imprint_own_page=imprint_own_page)
     return out
 
 
@@ -211,18 +223,17 @@ def build(project: Project, years: list[str], formats=FORMATS) -> tuple[list[Out
     from .archive.finals import year_files
     from .output import locked, remove_stale_temps, write_group
 
-    layout = load_layout()
-    loaded = load_all(project, years, layout)
-    chains = check_fonts(project, loaded, layout)
-    rendered = [(item, render_outputs(project, item, layout, chains, formats)) for item in loaded]
+    loaded = load_all(project, years)
+    chains = check_fonts(project, loaded)
+    rendered = [(item, chains[i], render_outputs(project, item, chains[i], formats)) for i, item in enumerate(loaded)]
     outputs: list[Output] = []
     with locked(project.output_dir):
-        for item, files in rendered:
+        for item, item_chains, files in rendered:
             paths = output_paths(project, item.year)
             folder = paths[FORMATS[0]].parent
             remove_stale_temps(folder)
             group = [(paths[fmt], files[fmt]) for fmt in FORMATS if fmt in files]
-            records = year_files(project, item, layout, chains, {fmt: files[fmt] for fmt in files}, paths)
+            records = year_files(project, item, item_chains, {fmt: files[fmt] for fmt in files}, paths)
             write_group(group + records)
             outputs += [Output(item.year, fmt, paths[fmt], len(files[fmt])) for fmt in FORMATS if fmt in files]
             # The manifest and SHA256SUMS are outputs too: list them, named by their file.
@@ -231,12 +242,12 @@ def build(project: Project, years: list[str], formats=FORMATS) -> tuple[list[Out
     return outputs, warnings
 
 
-def load_all(project: Project, years: list[str], layout: Layout) -> list[Loaded]:
+def load_all(project: Project, years: list[str]) -> list[Loaded]:
     """Load every requested year; collect the diagnostics of all of them before failing."""
     loaded, problems = [], []
     for year, path in project.resolve_years(years):
         try:
-            loaded.append(load_year(project, path, year, layout))
+            loaded.append(load_year(project, path, year))
         except ReportgenError as e:
             problems += e.diagnostics
     if problems:

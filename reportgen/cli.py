@@ -118,13 +118,11 @@ def cmd_build(args) -> int:
 
 def cmd_check(args) -> int:
     from .build import check_fonts, load_all
-    from .layout import load_layout
 
     project = _project(args)
-    layout = load_layout()
     try:
-        loaded = load_all(project, args.years, layout)
-        check_fonts(project, loaded, layout)
+        loaded = load_all(project, args.years)
+        check_fonts(project, loaded)
     except ReportgenError as e:
         _emit_diagnostics(e.diagnostics, args.json, {"checked": []})
         return e.exit_code

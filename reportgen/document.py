@@ -1,13 +1,26 @@
 """The rendered document: the one tree every writer typesets.
 
-Templates render the year's data once into markup (see ``markup.py``); that markup becomes these
+Templates render a document's data once into markup (see ``markup.py``); that markup becomes these
 frozen nodes. The DOCX, PDF and text writers all read the same ``Document``, so their text is the
-same by construction: :func:`paragraphs` is the single definition of each block's text.
+same by construction: :meth:`Block.paragraphs` is the single definition of what a block prints,
+paragraph by paragraph, as styled runs.
+
+Every node kind is registered in :data:`NODES` under its markup tag. Each writer (and the review's
+paragraph labelling) has one handler per registered kind; ``tests/test_model.py`` enumerates them.
+
+A run's ``role`` names a typographic role of the layout (``layouts/gbt9704.toml`` ``[roles.*]``):
+its font, size and colour. A block's ``role`` carries *meaning* (``opening``, ``work``, ``problems``,
+``plans``, ``closing`` …): writers ignore it; review, import and compliance checks use it.
 """
 from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass, field
+from typing import ClassVar
+
+#: A run's text that pushes the rest of its line to the right edge (签发人, 印发日期): a tab stop
+#: at the right in the DOCX, a right-floated span in the PDF, a tab in the text output.
+TAB = "\t"
 
 
 @dataclass(frozen=True)
@@ -25,95 +38,283 @@ class Origin:
 
 
 @dataclass(frozen=True)
-class Title:
-    """标题 [GB/T 9704 7.3.1]: 2号小标宋, centred; ``lines`` are the breaks the data asked for."""
+class Run:
+    """A piece of a paragraph set in one layout role (``body``, ``heading2``, ``lead``, ``point`` …)."""
 
+    role: str
+    text: str
+
+
+Runs = tuple[Run, ...]
+
+
+class Block:
+    """Base of the block nodes. ``paragraphs()`` is what the block prints (one list of runs per
+    output paragraph); ``tag`` is its markup element."""
+
+    tag: ClassVar[str] = ""
+    origin: Origin
+
+    def paragraphs(self) -> list[Runs]:
+        raise NotImplementedError
+
+
+NODES: dict[str, type[Block]] = {}
+
+
+def node(cls: type[Block]) -> type[Block]:
+    """Register a block node kind under its markup tag."""
+    NODES[cls.tag] = cls
+    return cls
+
+
+@node
+@dataclass(frozen=True)
+class Masthead(Block):
+    """版头 [GB/T 9704 7.2]: 份号, 密级和保密期限, 紧急程度 flush left on the first lines; the red
+    发文机关标志 (one organ, or several stacked for joint issuing, optionally followed by 文件) with
+    its top edge 35 mm below the 版心; the 发文字号 (and 签发人 for 上行文) two lines below it; the red
+    rule 4 mm below the number."""
+
+    tag: ClassVar[str] = "masthead"
+    organs: tuple[str, ...]
+    number: str = ""
+    suffix: str = ""  # 文件
+    copy_number: str = ""
+    secrecy: str = ""
+    urgency: str = ""
+    signers: tuple[str, ...] = ()
+    origin: Origin = Origin()
+
+    @property
+    def joint(self) -> bool:
+        return len(self.organs) > 1
+
+    def marks(self) -> list[Runs]:
+        """The 发文机关标志 as paragraphs: one organ (with 文件) on one line, or the stacked names
+        of a joint issue followed by 文件 as its own paragraph (it stands beside the stack)."""
+        if not self.joint:
+            return [(Run("masthead", self.organs[0] + self.suffix),)]
+        out = [(Run("masthead", organ),) for organ in self.organs]
+        return out + ([(Run("masthead", self.suffix),)] if self.suffix else [])
+
+    def number_line(self) -> Runs:
+        if not self.signers:
+            return (Run("doc_number", self.number),)
+        return (Run("doc_number", self.number), Run("body", TAB), Run("signer_label", "签发人："),
+                Run("signer", "　".join(self.signers)))
+
+    def head(self) -> list[Runs]:
+        """份号, 密级和保密期限, 紧急程度: the lines above the 标志, those the data gives."""
+        return [(Run(role, text),) for role, text in (("copy_number", self.copy_number), ("secrecy", self.secrecy),
+                                                     ("urgency", self.urgency)) if text]
+
+    def paragraphs(self) -> list[Runs]:
+        return self.head() + self.marks() + ([self.number_line()] if self.number else [])
+
+
+@node
+@dataclass(frozen=True)
+class Title(Block):
+    """标题 [7.3.1]: 2号小标宋, centred; ``lines`` are its printed lines (given, or broken between words)."""
+
+    tag: ClassVar[str] = "title"
     lines: tuple[str, ...]
     origin: Origin = Origin()
 
+    def paragraphs(self) -> list[Runs]:
+        return [(Run("title", "".join(self.lines)),)]
 
+
+@node
 @dataclass(frozen=True)
-class Subtitle:
+class Subtitle(Block):
     """A line under the title, e.g. （2023年11月28日在市六届人大常委会第五次会议上）: centred, 楷体."""
 
+    tag: ClassVar[str] = "subtitle"
     text: str
     origin: Origin = Origin()
 
+    def paragraphs(self) -> list[Runs]:
+        return [(Run("subtitle", self.text),)]
 
+
+@node
 @dataclass(frozen=True)
-class Addressee:
+class Addressee(Block):
     """主送机关 [7.3.2]: flush left, ends with a full-width colon."""
 
+    tag: ClassVar[str] = "addressee"
     text: str
     origin: Origin = Origin()
 
+    def paragraphs(self) -> list[Runs]:
+        return [(Run("body", self.text),)]
 
+
+@node
 @dataclass(frozen=True)
-class Heading:
-    """A stand-alone heading line (一、 / （一） / 1. / （1）) [7.3.3]; no end punctuation."""
+class Heading(Block):
+    """A stand-alone heading line (一、 / （一） / 1. / （1）) [7.3.3], kept with the next paragraph.
+    A level-2+ heading line may end with 。 (some offices write （一）加强组织领导。 as a line)."""
 
+    tag: ClassVar[str] = "h"
     level: int
     number: str
     text: str
     role: str = ""
     origin: Origin = Origin()
 
+    def paragraphs(self) -> list[Runs]:
+        return [(Run(f"heading{self.level}", self.number + self.text),)]
 
+
+@node
 @dataclass(frozen=True)
-class Paragraph:
-    """A body paragraph (正文) [7.3.3]: 3号仿宋, first line indented two 字. ``role`` carries meaning."""
+class Paragraph(Block):
+    """A body paragraph (正文) [7.3.3]: 3号仿宋, first line indented two 字, justified.
 
-    text: str
+    ``runs`` carry the pieces set in other roles: a numbered run-in lead (段首题, ``level`` and
+    ``number`` set: ``（一）深化思想认识。`` in the level's font), an unnumbered lead (``lead``),
+    一是/二是 points (``point``), a responsibility note (``units``)."""
+
+    tag: ClassVar[str] = "p"
+    runs: Runs
     role: str = ""
+    level: int = 0  # the outline level of a numbered run-in lead, else 0
+    number: str = ""  # the generated number it opens with (（一）, or 一是 for a point paragraph)
     origin: Origin = Origin()
 
+    @classmethod
+    def plain(cls, text: str, role: str = "", origin: Origin = Origin()) -> "Paragraph":
+        """A paragraph of body text only."""
+        return cls((Run("body", text),), role, origin=origin)
 
+    @property
+    def text(self) -> str:
+        return "".join(r.text for r in self.runs)
+
+    def paragraphs(self) -> list[Runs]:
+        return [self.runs]
+
+
+@node
 @dataclass(frozen=True)
-class LeadParagraph:
-    """段首题: a numbered run-in lead sentence, then body text in the same paragraph.
+class AttachmentNote(Block):
+    """附件说明 [7.3.4]: one blank line below the body, indented two 字: ``附件：1.名称``; further
+    names on their own lines aligned under the first (a hanging indent)."""
 
-    Only ``number + lead`` takes the level's heading font (楷体 for （一）); the body is 仿宋.
-    """
-
-    level: int
-    number: str
-    lead: str
-    body: str
-    role: str = ""
+    tag: ClassVar[str] = "attachments"
+    names: tuple[str, ...]
     origin: Origin = Origin()
 
+    LABEL: ClassVar[str] = "附件："
 
+    def entries(self) -> list[str]:
+        if len(self.names) == 1:
+            return [self.names[0]]
+        return [f"{i}.{name}" for i, name in enumerate(self.names, 1)]
+
+    def paragraphs(self) -> list[Runs]:
+        entries = self.entries()
+        return [(Run("body", (self.LABEL if i == 0 else "") + e),) for i, e in enumerate(entries)]
+
+
+@node
 @dataclass(frozen=True)
-class Signature:
-    """发文机关署名 and 成文日期 [7.3.5.2], placed relative to each other, so one node."""
+class Signature(Block):
+    """发文机关署名 and 成文日期, placed relative to each other, so one node: unsealed [7.3.5.2]
+    (署名 right blank 2 字, the date 2 字 right of it) or sealed [7.3.5.1] (date right blank 4 字,
+    the 署名 centred over it, room for the seal above)."""
 
+    tag: ClassVar[str] = "signature"
     issuer: str
     date: str
+    sealed: bool = False
     origin: Origin = Origin()
 
+    def paragraphs(self) -> list[Runs]:
+        return [(Run("body", self.issuer),), (Run("body", self.date),)]
 
+
+@node
 @dataclass(frozen=True)
-class Note:
-    """附注 [7.3.6], e.g. （此件公开发布）: indented two 字 on the line after the date."""
+class Note(Block):
+    """附注 [7.3.6], e.g. （此件公开发布）, and lines like it (联系人：…): indented two 字, after the date."""
 
+    tag: ClassVar[str] = "note"
+    text: str
+    role: str = ""
+    origin: Origin = Origin()
+
+    def paragraphs(self) -> list[Runs]:
+        return [(Run("body", self.text),)]
+
+
+@node
+@dataclass(frozen=True)
+class PageBreak(Block):
+    """The next block starts a new page (a 附件, the document a 通知 issues). Prints no text."""
+
+    tag: ClassVar[str] = "pagebreak"
+    origin: Origin = Origin()
+
+    def paragraphs(self) -> list[Runs]:
+        return []
+
+
+@node
+@dataclass(frozen=True)
+class AttachmentLabel(Block):
+    """附件N on the first line of an attachment's first page [7.3.7]: 3号黑体, flush left."""
+
+    tag: ClassVar[str] = "label"
     text: str
     origin: Origin = Origin()
 
+    def paragraphs(self) -> list[Runs]:
+        return [(Run("attachment_label", self.text),)]
 
-Block = Title | Subtitle | Addressee | Heading | Paragraph | LeadParagraph | Signature | Note
-BLOCK_TYPES = (Title, Subtitle, Addressee, Heading, Paragraph, LeadParagraph, Signature, Note)
+
+@node
+@dataclass(frozen=True)
+class Imprint(Block):
+    """版记 [7.4]: 抄送 and the 印发机关 with the 印发日期, 4号仿宋, one 字 in on both sides, between
+    rules (thick first and last, thin between), the last rule on the 版心's bottom edge of the
+    last page (an even page when printing double-sided)."""
+
+    tag: ClassVar[str] = "imprint"
+    cc: tuple[str, ...] = ()
+    issuer: str = ""
+    date: str = ""  # 2024年1月15日 (written 2024年1月15日印发)
+    origin: Origin = Origin()
+
+    def rows(self) -> list[Runs]:
+        out: list[Runs] = []
+        if self.cc:
+            out.append((Run("imprint", "抄送：" + "，".join(self.cc) + "。"),))
+        if self.issuer or self.date:
+            line = [Run("imprint", self.issuer)] if self.issuer else []
+            if self.date:
+                line += [Run("imprint", TAB), Run("imprint", self.date + "印发")]
+            out.append(tuple(line))
+        return out
+
+    def paragraphs(self) -> list[Runs]:
+        return self.rows()
 
 
 @dataclass(frozen=True)
 class Meta:
-    """Document metadata, from the data: used for DOCX core properties and PDF metadata."""
+    """Document metadata, as the template states it: DOCX core properties and PDF metadata."""
 
     title: str
     organ: str
-    year: int
+    year: int | None = None
     date: _dt.date | None = None
     lang: str = "zh-CN"
     keywords: tuple[str, ...] = ()
+    number: str = ""  # 发文字号
 
 
 @dataclass(frozen=True)
@@ -129,17 +330,7 @@ def paragraph_runs(block: Block) -> list[list[tuple[str, str]]]:
     This is the one definition of what text a block prints and which font role sets each piece:
     the writers, the text output and the missing-glyph check all read it.
     """
-    if isinstance(block, Title):
-        return [[("title", "".join(block.lines))]]
-    if isinstance(block, Subtitle):
-        return [[("subtitle", block.text)]]
-    if isinstance(block, Heading):
-        return [[(f"heading{block.level}", block.number + block.text)]]
-    if isinstance(block, LeadParagraph):
-        return [[(f"heading{block.level}", block.number + block.lead), ("body", block.body)]]
-    if isinstance(block, Signature):
-        return [[("body", block.issuer)], [("body", block.date)]]
-    return [[("body", block.text)]]
+    return [[(r.role, r.text) for r in p] for p in block.paragraphs()]
 
 
 def runs(block: Block) -> list[tuple[str, str]]:
@@ -155,3 +346,6 @@ def paragraphs(block: Block) -> list[str]:
 def document_paragraphs(doc: Document) -> list[str]:
     """All paragraphs of the document in order: the canonical text the three outputs share."""
     return [p for block in doc.blocks for p in paragraphs(block)]
+
+
+BLOCK_TYPES = tuple(NODES.values())

@@ -151,7 +151,7 @@ def resolve(layout: Layout, fonts_dir: Path | None = None) -> dict[str, Chain]:
 def check_glyphs(doc: d.Document, layout: Layout, chains: dict[str, Chain]) -> list[Diagnostic]:
     """A diagnostic for every character that no font of its role's chain can draw (never tofu)."""
     out: list[Diagnostic] = []
-    pn = layout.page_number_format.replace("{n}", "0123456789")
+    pn = layout.page_number.format.replace("{n}", "0123456789")
     items: list[tuple[str, str, d.Origin]] = [("page_number", pn, d.Origin("page_number"))]
     for block in doc.blocks:
         items += [(role, text, block.origin) for role, text in d.runs(block)]

@@ -1,8 +1,9 @@
-"""Render a year's data through the kind's Jinja template into reportgen markup.
+"""Render a document's data through its kind's Jinja template into reportgen markup.
 
 The environment is sandboxed (templates cannot reach Python internals), autoescaped (data is text,
-never markup: ``<script>`` or ``{{ }}`` in data come out literally) and strict (a missing variable
-is an error, not an empty string).
+never markup: ``<script>`` or ``{{ }}`` in data come out literally) and strict (a variable the
+template names but nobody defines is an error, not an empty string). Within the data, a key a
+mapping leaves out reads as none, so templates test optional parts simply (``{% if it.points %}``).
 """
 from __future__ import annotations
 
@@ -10,29 +11,23 @@ import datetime as _dt
 from pathlib import Path
 
 from .errors import Diagnostic, ReportgenError
+from .kinds import Kind, display_template, template_dirs
 from .messages import _
 
-def _builtin_templates() -> Path:
-    """The built-in templates: the repository's templates/, installed as ``reportgen._templates``."""
-    source = Path(__file__).resolve().parent.parent / "templates"
-    if (source / "report").is_dir():  # a source checkout or an editable install
-        return source
-    from importlib.resources import files
 
-    return Path(str(files("reportgen"))) / "_templates"
+class Data(dict):
+    """A mapping of the data as templates see it: a missing key is None."""
+
+    def __missing__(self, key):
+        return None
 
 
-BUILTIN_TEMPLATES = _builtin_templates()
-
-
-def template_dirs(project: Path) -> list[Path]:
-    """Project overrides first, then the built-in templates."""
-    dirs = [project / "templates", BUILTIN_TEMPLATES]
-    out: list[Path] = []
-    for d in dirs:
-        if d.is_dir() and d.resolve() not in [o.resolve() for o in out]:
-            out.append(d)
-    return out
+def _wrap(value):
+    if isinstance(value, dict):
+        return Data({k: _wrap(v) for k, v in value.items()})
+    if isinstance(value, list):
+        return [_wrap(v) for v in value]
+    return value
 
 
 def cn_date(value: str | _dt.date | None) -> str:
@@ -47,8 +42,21 @@ def environment(project: Path):
     from jinja2 import FileSystemLoader, StrictUndefined
     from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+    class RecordingLoader(FileSystemLoader):
+        """Remembers every template file read (the kind's and the macros it imports), for the manifest."""
+
+        def __init__(self, paths):
+            super().__init__(paths)
+            self.read: list[Path] = []
+
+        def get_source(self, environment, template):
+            source, filename, uptodate = super().get_source(environment, template)
+            if Path(filename) not in self.read:
+                self.read.append(Path(filename))
+            return source, filename, uptodate
+
     env = ImmutableSandboxedEnvironment(
-        loader=FileSystemLoader([str(d) for d in template_dirs(project)]),
+        loader=RecordingLoader([str(d) for d in template_dirs(project)]),
         autoescape=True,
         undefined=StrictUndefined,
         keep_trailing_newline=True,
@@ -57,55 +65,44 @@ def environment(project: Path):
     return env
 
 
-def render_markup(project: Path, data: dict) -> tuple[str, str]:
-    """Render ``data`` with ``templates/<kind>/document.xml.j2``; return (markup, template file name)."""
-    from jinja2 import TemplateError, TemplateNotFound, TemplateSyntaxError
+def render_markup(project: Path, kind: Kind, data: dict) -> tuple[str, list[Path]]:
+    """Render ``data`` with the kind's template; return (markup, the template files read, the kind's first)."""
+    from jinja2 import TemplateError, TemplateSyntaxError
 
-    kind = data.get("kind", "report")
-    name = f"{kind}/document.xml.j2"
     env = environment(project)
     try:
-        template = env.get_template(name)
-    except TemplateNotFound:
-        raise ReportgenError([Diagnostic(_("no template for document kind {kind!r} (looked for templates/{name})",
-                                           kind=kind, name=name), path="kind")]) from None
+        template = env.get_template(kind.template)
     except TemplateSyntaxError as e:
         raise ReportgenError([Diagnostic(_("template error: {message}", message=e.message),
-                                         file=display_template(project, e.filename or name),
+                                         file=display_template(project, e.filename or kind.template),
                                          line=e.lineno or 0, col=1)]) from None
-    from .validate import schema
-
-    # Every top-level key the schema knows is defined (None when absent), so templates can test it.
-    context = {k: None for k in schema()["properties"]}
-    context.update(data)
-    shown = display_template(project, template.filename or name)
+    except TemplateError as e:
+        raise ReportgenError([Diagnostic(_("template error: {message}", message=str(e)),
+                                         file=display_template(project, kind.template))]) from None
+    # Every top-level key the kind's schema knows is defined (None when absent), so templates can test it.
+    context = {k: None for k in kind.schema.get("properties", {})}
+    context.update(_wrap(data))
+    context.update(settings=_wrap(kind.settings), titles=_wrap(kind.titles))
     try:
-        return template.render(**context), template.filename or name
+        markup = template.render(**context)
     except ReportgenError:
         raise
     except Exception as e:  # noqa: BLE001 - any failure inside a template is the template's, reported as such
-        line = _template_line(e)
+        file, line = _template_line(e)
         message = str(e) if isinstance(e, TemplateError) else f"{type(e).__name__}: {e}"
         raise ReportgenError([Diagnostic(_("template error: {message}", message=message),
-                                         file=shown, line=line, col=1 if line else 0)]) from None
+                                         file=display_template(project, file or template.filename or kind.template),
+                                         line=line, col=1 if line else 0)]) from None
+    return markup, list(env.loader.read)
 
 
-def display_template(project: Path, filename: str) -> str:
-    """A template's path as users see it: relative to the project, or marked as built in."""
-    path = Path(filename)
-    for base, suffix in ((project, ""), (BUILTIN_TEMPLATES.parent, _(" (built in)"))):
-        try:
-            return str(path.resolve().relative_to(base.resolve())) + suffix
-        except ValueError:
-            continue
-    return str(filename)
-
-
-def _template_line(exc: BaseException) -> int:
+def _template_line(exc: BaseException) -> tuple[str, int]:
+    """The innermost template file and line of a failure inside a template."""
     tb = exc.__traceback__
-    line = 0
+    found = ("", 0)
     while tb is not None:
-        if tb.tb_frame.f_code.co_filename.endswith(".j2"):
-            line = tb.tb_lineno
+        name = tb.tb_frame.f_code.co_filename
+        if name.endswith(".j2"):
+            found = (name, tb.tb_lineno)
         tb = tb.tb_next
-    return line
+    return found

@@ -1,32 +1,33 @@
-"""Check a loaded year file: all structural (schema) errors first, then content checks.
+"""Check a loaded document: all structural (schema) errors first, then content checks.
 
-The JSON Schema in ``schema/year.schema.json`` is the one definition of the format; it is also what
-editors use (yaml-language-server). Content checks run only on a structurally valid file.
+The kind's JSON Schema (``templates/<kind>/schema.json``, built from ``common/schema.json``) is the
+one definition of the format; it is also what editors use (yaml-language-server). Content checks
+run only on a structurally valid file:
+
+* every string: no line break, no space next to a Chinese character, 【待填写】 left (a warning);
+* what the schema marks with ``"x-check"``: a kind gets the checks of every part it is built from,
+  with no code of its own. ``heading1`` (a 一、 heading), ``heading`` (an item's heading line),
+  ``lead``, ``point-lead``, ``body`` (no typed numbers: ``（二）`` or ``一是…二是`` are generated),
+  ``item`` (lead or heading, nesting within the layout's levels), ``metrics`` (each figure appears in
+  its part's text), ``addressee``, ``date``, ``doc-number`` (〔2024〕5号), ``signature`` (needs a
+  date) and ``title``.
 """
 from __future__ import annotations
 
 import difflib
-import json
 import re
-from functools import lru_cache
-from pathlib import Path
 
 from .errors import Diagnostic
+from .layout import Layout
 from .messages import _
+from .numbering import typed_number, typed_points
 from .source import Source
 
-SCHEMA_PATH = Path(__file__).parent / "schema" / "year.schema.json"
-
-LEAD_END = "。？！"
-NUMBER_PREFIX = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\([一二三四五六七八九十]+\)|[0-9]+[.．、]|（[0-9]+）|\([0-9]+\))")
+SENTENCE_END = "。？！"
 CJK = r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]"
 CJK_SPACE = re.compile(f"{CJK} +|[ ]+{CJK}")
-MAX_DEPTH = 4
-
-
-@lru_cache(maxsize=None)
-def schema() -> dict:
-    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+TODO_MARK = "【待填写】"
+DOC_NUMBER = re.compile(r"^\S+〔(\d{4})〕([1-9]\d*)号$")
 
 
 def _type_name(value) -> str:
@@ -57,10 +58,7 @@ _EXPECTED_TYPE = {
 }
 
 
-def _schema_diagnostics(src: Source) -> list[Diagnostic]:
-    from jsonschema import Draft202012Validator
-
-    validator = Draft202012Validator(schema())
+def _schema_diagnostics(src: Source, validator) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     for err in sorted(validator.iter_errors(src.data), key=lambda e: (list(map(str, e.absolute_path)), e.validator)):
         key = tuple(err.absolute_path)
@@ -82,10 +80,8 @@ def _schema_diagnostics(src: Source) -> list[Diagnostic]:
             out.append(src.diagnostic(key, _("expected {expected}, got {got}", expected=expected, got=_type_name(inst))))
         elif kind == "minLength":
             out.append(src.diagnostic(key, _("must not be empty")))
-        elif kind == "minItems":
+        elif kind in ("minItems", "minProperties"):
             out.append(src.diagnostic(key, _("needs at least {n} entries", n=err.validator_value)))
-        elif kind == "maxItems":
-            out.append(src.diagnostic(key, _("has more than {n} entries; numbering goes up to {n}", n=err.validator_value)))
         elif kind == "enum":
             values = ", ".join(map(str, err.validator_value))
             out.append(src.diagnostic(key, _("expected one of {values}; got {got!r}", values=values, got=inst)))
@@ -107,47 +103,62 @@ def _schema_diagnostics(src: Source) -> list[Diagnostic]:
     return out
 
 
-TODO_MARK = "【待填写】"
+# ── the schema's annotations ─────────────────────────────────────────────────────────────────────
+
+_JSON_TYPES = {"string": str, "object": dict, "array": list, "boolean": bool, "integer": int, "number": (int, float)}
 
 
-def _check_text(src: Source, key: tuple, value: str, out: list[Diagnostic]) -> None:
-    if TODO_MARK in value:
-        out.append(src.diagnostic(key, _("still to be written: {mark}", mark=TODO_MARK), level="warning"))
-    if "\n" in value.strip("\n"):
-        out.append(src.diagnostic(key, _("text contains a line break; write each paragraph as one line"),
-                                  hint=_("use a list entry per paragraph; do not fold Chinese text with > or |")))
-    elif CJK_SPACE.search(value):
-        out.append(src.diagnostic(key, _("text has a space next to a Chinese character"),
-                                  hint=_("official documents put no spaces between Chinese characters"), level="warning"))
+def _deref(schema: dict, resolver):
+    while isinstance(schema, dict) and "$ref" in schema:
+        resolved = resolver.lookup(schema["$ref"])
+        schema, resolver = resolved.contents, resolved.resolver
+    return schema, resolver
 
 
-def _check_item(src: Source, key: tuple, item: dict, depth: int, out: list[Diagnostic]) -> None:
-    if depth > MAX_DEPTH:
-        out.append(src.diagnostic(key, _("items nest deeper than the four GB/T 9704 levels (一、（一）1.（1）)")))
-        return
-    has_lead, has_heading = "lead" in item, "heading" in item
-    if has_lead == has_heading:
-        out.append(src.diagnostic(key, _("an item needs exactly one of 'lead' (run-in lead) or 'heading' (heading line)")))
-    if "text" in item and not has_lead:
-        out.append(src.diagnostic(key + ("text",), _("'text' follows a run-in 'lead'; use 'paragraphs' under a 'heading'"), at_key=True))
-    if has_lead and not item["lead"].endswith(tuple(LEAD_END)):
-        out.append(src.diagnostic(key + ("lead",), _("a run-in lead is a sentence: end it with 。")))
-    if has_heading and item["heading"][-1:] in "。，；：、,.;:":
-        out.append(src.diagnostic(key + ("heading",), _("a heading line takes no end punctuation")))
-    for field in ("lead", "heading"):
-        if field in item:
-            m = NUMBER_PREFIX.match(item[field])
-            if m:
-                out.append(src.diagnostic(key + (field,), _("numbering is generated; remove {number!r}", number=m.group(0).strip())))
-    texts = [item.get("lead", ""), item.get("text", ""), item.get("heading", "")] + list(item.get("paragraphs", []))
-    for field in ("lead", "text", "heading"):
-        if field in item:
-            _check_text(src, key + (field,), item[field], out)
-    for i, p in enumerate(item.get("paragraphs", [])):
-        _check_text(src, key + ("paragraphs", i), p, out)
-    _check_metrics(src, key, item.get("metrics", []), "".join(texts), out)
-    for i, sub in enumerate(item.get("items", [])):
-        _check_item(src, key + ("items", i), sub, depth + 1, out)
+def _fits(schema: dict, resolver, value) -> bool:
+    """Whether ``value`` has the JSON type of ``schema`` (enough to pick an anyOf branch of a valid file)."""
+    schema, resolver = _deref(schema, resolver)
+    if "type" in schema:
+        expected = _JSON_TYPES[schema["type"]]
+        return isinstance(value, expected) and not (isinstance(value, bool) and expected is not bool)
+    if "enum" in schema:
+        return value in schema["enum"]
+    branches = schema.get("anyOf") or schema.get("oneOf")
+    return any(_fits(b, resolver, value) for b in branches) if branches else True
+
+
+def annotations(kind, data) -> list[tuple[str, tuple, object]]:
+    """Every ``(x-check name, data path, value)`` the kind's schema marks in ``data`` (a valid file)."""
+    out: list[tuple[str, tuple, object]] = []
+
+    def walk(schema, resolver, value, key):
+        checks: list[str] = []
+        while isinstance(schema, dict):
+            mark = schema.get("x-check")
+            checks += [mark] if isinstance(mark, str) else list(mark or [])
+            if "$ref" not in schema:
+                break
+            resolved = resolver.lookup(schema["$ref"])
+            schema, resolver = resolved.contents, resolved.resolver
+        out.extend((c, key, value) for c in checks)
+        for branch in schema.get("anyOf") or schema.get("oneOf") or ():
+            if _fits(branch, resolver, value):
+                walk(branch, resolver, value, key)
+                break
+        if isinstance(value, dict):
+            properties = schema.get("properties", {})
+            for k, v in value.items():
+                if k in properties:
+                    walk(properties[k], resolver, v, key + (k,))
+        elif isinstance(value, list) and isinstance(schema.get("items"), dict):
+            for i, v in enumerate(value):
+                walk(schema["items"], resolver, v, key + (i,))
+
+    walk(kind.schema, kind.registry.resolver(base_uri=kind.schema["$id"]), data, ())
+    return out
+
+
+# ── content checks ───────────────────────────────────────────────────────────────────────────────
 
 
 def format_number(value: float | int) -> str:
@@ -157,50 +168,151 @@ def format_number(value: float | int) -> str:
     return str(value)
 
 
-def _check_metrics(src: Source, key: tuple, metrics: list, text: str, out: list[Diagnostic]) -> None:
-    for i, m in enumerate(metrics):
-        written = format_number(m["value"]) + m.get("unit", "")
-        if written not in text:
-            out.append(src.diagnostic(key + ("metrics", i, "value"),
-                                      _("metric {name!r} = {written} does not appear in the text it belongs to",
-                                        name=m["name"], written=written)))
+def _strings(value, key: tuple):
+    if isinstance(value, str):
+        yield key, value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from _strings(v, key + (k,))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _strings(v, key + (i,))
 
 
-def _content_diagnostics(src: Source, expected_year: int | None) -> list[Diagnostic]:
-    data = src.data
-    out: list[Diagnostic] = []
-    if expected_year is not None and data["year"] != expected_year:
-        out.append(src.diagnostic(("year",), _("the file is named for {name} but says year {year}",
-                                               name=expected_year, year=data["year"])))
-    if data.get("signature") and "date" not in data:
-        out.append(src.diagnostic(("signature",), _("a signature needs the date (成文日期): add 'date: YYYY-MM-DD'")))
-    if "date" in data:
+def _own_text(value) -> str:
+    """The text a part prints itself (its sub-items and figures left out)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict):
+        return "".join(_own_text(v) for k, v in value.items() if k not in ("items", "metrics", "id", "role"))
+    if isinstance(value, list):
+        return "".join(_own_text(v) for v in value)
+    return ""
+
+
+class _Checker:
+    def __init__(self, src: Source, layout: Layout):
+        self.src = src
+        self.layout = layout
+        self.numbered = typed_number(layout.levels, layout.numbering.point)
+        self.points = typed_points(layout.numbering.point)
+        self.out: list[Diagnostic] = []
+
+    def add(self, key, message, **kw):
+        self.out.append(self.src.diagnostic(key, message, **kw))
+
+    def text(self, key, value: str):
+        if TODO_MARK in value:
+            self.add(key, _("still to be written: {mark}", mark=TODO_MARK), level="warning")
+        if "\n" in value.strip("\n"):
+            self.add(key, _("text contains a line break; write each paragraph as one line"),
+                     hint=_("use a list entry per paragraph; do not fold Chinese text with > or |"))
+        elif CJK_SPACE.search(value):
+            self.add(key, _("text has a space next to a Chinese character"),
+                     hint=_("official documents put no spaces between Chinese characters"), level="warning")
+
+    def no_number(self, key, value: str):
+        m = self.numbered.match(value)
+        if m:
+            self.add(key, _("numbering is generated; remove {number!r}", number=m.group(0).strip()))
+            return False
+        return True
+
+    # one method per x-check name
+    def check_heading1(self, key, value):
+        if self.no_number(key, value) and value[-1:] in "。，；：、,.;:！？":
+            self.add(key, _("a 一、 heading line takes no end punctuation"), level="warning")
+
+    def check_heading(self, key, value):
+        if self.no_number(key, value) and value[-1:] in "，；：、,.;:":
+            self.add(key, _("a heading line ends without punctuation, or with 。"))
+
+    def check_lead(self, key, value):
+        if self.no_number(key, value) and not value.endswith(tuple(SENTENCE_END)):
+            self.add(key, _("a run-in lead is a sentence: end it with 。"))
+
+    check_point_lead = check_lead
+
+    def check_body(self, key, value):
+        if not self.no_number(key, value):
+            return
+        numerals = [m.group(1) for m in self.points.finditer(value)]
+        if "一" in numerals and "二" in numerals:
+            first = self.layout.numbering.point.replace("{cn}", "一")
+            self.add(key, _("numbering is generated; write the points ({first} …) as a list under points:", first=first),
+                     hint=_("points: [{lead: 推动政策落地。, text: …}, …] prints 一是推动政策落地。…"))
+
+    def check_item(self, key, item):
+        depth = 1 + sum(1 for part in key if part == "items")
+        levels = self.layout.levels
+        if depth > len(levels):
+            formats = "".join(level.format.replace("{cn}", "一").replace("{n}", "1") for level in levels)
+            self.add(key, _("items nest deeper than the {n} levels of the layout ({formats})", n=len(levels),
+                            formats=formats))
+            return
+        has_lead, has_heading = "lead" in item, "heading" in item
+        if has_lead == has_heading:
+            self.add(key, _("an item needs exactly one of 'lead' (run-in lead) or 'heading' (heading line)"))
+        if "text" in item and not has_lead:
+            self.add(key + ("text",), _("'text' follows a run-in 'lead'; use 'paragraphs' under a 'heading'"), at_key=True)
+
+    def check_section(self, key, section):
+        pass  # a section's parts carry their own checks (heading1, paragraphs, items, metrics)
+
+    def check_metrics(self, key, owner):
+        text = _own_text(owner)
+        for i, m in enumerate(owner.get("metrics", [])):
+            written = format_number(m["value"]) + m.get("unit", "")
+            if written not in text:
+                self.add(key + ("metrics", i, "value"),
+                         _("metric {name!r} = {written} does not appear in the text it belongs to",
+                           name=m["name"], written=written))
+
+    def check_addressee(self, key, value):
+        if not value.endswith("："):
+            self.add(key, _("the addressee ends with a full-width colon (：)"))
+
+    def check_date(self, key, value):
         import datetime as dt
 
         try:
-            dt.date.fromisoformat(data["date"])
+            dt.date.fromisoformat(value)
         except ValueError:
-            out.append(src.diagnostic(("date",), _("{got!r} is not a real date", got=data["date"])))
-    if "addressee" in data and not data["addressee"].endswith("："):
-        out.append(src.diagnostic(("addressee",), _("the addressee ends with a full-width colon (：)")))
-    for i, p in enumerate(data.get("opening", [])):
-        _check_text(src, ("opening", i), p, out)
-    for s, section in enumerate(data["sections"]):
-        key = ("sections", s)
-        m = NUMBER_PREFIX.match(section["heading"])
-        if m:
-            out.append(src.diagnostic(key + ("heading",), _("numbering is generated; remove {number!r}", number=m.group(0).strip())))
-        _check_text(src, key + ("heading",), section["heading"], out)
-        for i, p in enumerate(section.get("paragraphs", [])):
-            _check_text(src, key + ("paragraphs", i), p, out)
-        _check_metrics(src, key, section.get("metrics", []), "".join(section.get("paragraphs", [])), out)
-        for i, item in enumerate(section.get("items", [])):
-            _check_item(src, key + ("items", i), item, 2, out)
-    return out
+            self.add(key, _("{got!r} is not a real date", got=value))
+
+    def check_doc_number(self, key, value):
+        if not DOC_NUMBER.match(value):
+            self.add(key, _("a document number reads like 渝市监函〔2020〕155号: the year in 〔〕, "
+                            "the number without 第 or leading zeros, ending in 号"))
+
+    def check_signature(self, key, value):
+        if value and "date" not in self.src.data:
+            self.add(key, _("a signature needs the date (成文日期): add 'date: YYYY-MM-DD'"))
+
+    def check_title(self, key, value):
+        last = value[-1] if isinstance(value, list) else value
+        if last[-1:] in "。，；：、,.;:":
+            self.add(key, _("a title takes no end punctuation"), level="warning")
 
 
-def validate(src: Source, expected_year: int | None = None) -> list[Diagnostic]:
-    """All diagnostics for ``src`` (errors and warnings), structural ones first."""
-    structural = _schema_diagnostics(src)
-    found = structural or _content_diagnostics(src, expected_year)
+def _content_diagnostics(src: Source, kind, layout: Layout, expected_year: int | None) -> list[Diagnostic]:
+    data = src.data
+    checker = _Checker(src, layout)
+    if expected_year is not None and data.get("year") != expected_year:
+        checker.add(("year",), _("the file is named for {name} but says year {year}", name=expected_year,
+                                 year=data.get("year")))
+    for key, value in _strings(data, ()):
+        checker.text(key, value)
+    for name, key, value in annotations(kind, data):
+        method = getattr(checker, "check_" + name.replace("-", "_"), None)
+        if method is None:
+            raise ValueError(f"{kind.name}: the schema names an unknown x-check {name!r}")
+        method(key, value)
+    return checker.out
+
+
+def validate(src: Source, kind, layout: Layout | None = None, expected_year: int | None = None) -> list[Diagnostic]:
+    """All diagnostics for ``src`` as a document of ``kind`` (errors and warnings), structural ones first."""
+    structural = _schema_diagnostics(src, kind.validator)
+    found = structural or _content_diagnostics(src, kind, layout or kind.layout, expected_year)
     return sorted(found, key=lambda d: (d.line, d.col))

@@ -14,16 +14,36 @@ from babel.messages.pofile import read_po, write_po
 ROOT = Path(__file__).resolve().parent.parent
 PO = ROOT / "reportgen" / "locale" / "zh_CN" / "LC_MESSAGES" / "reportgen.po"
 
-# Messages built at run time (schema "x-expected" texts, type names) that extraction cannot see.
-DYNAMIC = ["text, or a list of title lines", "true, or a mapping with issuer", "a date like 2024-03-15",
-           "true or false"]
+# Messages built at run time that extraction cannot see: type names, and the built-in kinds' schema
+# "x-expected" texts (read from templates/*/schema.json below).
+DYNAMIC = ["true or false"]
+
+
+def schema_texts() -> list[str]:
+    import json
+
+    found: list[str] = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            if isinstance(node.get("x-expected"), str):
+                found.append(node["x-expected"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    for path in sorted((ROOT / "templates").glob("*/schema.json")):
+        walk(json.loads(path.read_text(encoding="utf-8")))
+    return found
 
 
 def extracted() -> list[str]:
     ids = [msg for _f, _l, msg, _c, _ctx in extract_from_dir(str(ROOT / "reportgen"), keywords={"_": None},
                                                               method_map=[("**.py", "python")])]
     out = []
-    for m in ids + DYNAMIC:
+    for m in ids + DYNAMIC + schema_texts():
         if isinstance(m, str) and m and m not in out:
             out.append(m)
     return out

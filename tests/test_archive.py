@@ -390,11 +390,16 @@ def test_manifest_lists_outputs_inputs_fonts_versions(sample_build):
                            "sha256": hashlib.sha256(SAMPLE.read_bytes()).hexdigest()}
     assert {o["path"]: o["sha256"] for o in m["outputs"]} == {
         name: sha256(folder / name) for name in ("report-2023.txt", "report-2023.docx", "report-2023.pdf")}
-    roles = {i["role"]: i for i in m["inputs"]}
-    assert roles["template"]["path"] == "templates/report/document.xml.j2"
-    assert roles["template"]["sha256"] == sha256(ROOT / "templates" / "report" / "document.xml.j2")
-    assert roles["stylesheet"]["sha256"] == sha256(ROOT / "reportgen" / "writers" / "print.css.j2")
-    assert roles["layout"]["sha256"] == sha256(ROOT / "reportgen" / "layouts" / "gbt9704.toml")
+    # Every file the document was made from: its kind's files, the templates read, the stylesheet.
+    assert [(i["role"], i["origin"], i["path"]) for i in m["inputs"]] == [
+        ("kind", "builtin", "templates/report/kind.toml"), ("schema", "builtin", "templates/report/schema.json"),
+        ("common schema", "builtin", "templates/common/schema.json"),
+        ("layout", "builtin", "reportgen/layouts/gbt9704.toml"),
+        ("template", "builtin", "templates/report/document.xml.j2"),
+        ("template", "builtin", "templates/common/blocks.xml.j2"),
+        ("stylesheet", "builtin", "reportgen/writers/print.css.j2")]
+    for i in m["inputs"]:
+        assert i["sha256"] == sha256(ROOT / i["path"]), i
     assert set(m["versions"]) == {"reportgen", "weasyprint", "python-docx"}
     assert m["versions"]["weasyprint"].startswith("70.")
     assert m["fonts"], "no font listed"

@@ -88,11 +88,14 @@ def test_new_after_a_year_without_signature(tmp_path):
     assert "signature" not in (project / "data" / "years" / "2024.yaml").read_text(encoding="utf-8")
 
 
-def test_more_items_than_numbers_is_a_data_error(tmp_path):
+def test_numbering_goes_on_past_ninety_nine(tmp_path):
+    """100 items once crashed the numbering; Chinese numerals go on: （九十九）（一百）（一百零一）."""
+    from reportgen.build import Project, load_year
+    from reportgen.document import document_paragraphs
+
     project = make_project(tmp_path / "p")
-    items = "".join(f"      - lead: 第{i}项。\n        text: 内容。\n" for i in range(100))
-    (project / "data" / "years" / "2023.yaml").write_text(
-        "organ: 某局\nyear: 2023\nsections:\n  - heading: 工作情况\n    items:\n" + items, encoding="utf-8")
-    proc = run_cli("check", cwd=project)
-    assert proc.returncode == 1 and "Traceback" not in proc.stderr
-    assert "data/years/2023.yaml:6:" in proc.stderr and "sections[0].items" in proc.stderr
+    items = "".join(f"      - lead: 第{i}项。\n        text: 内容。\n" for i in range(1, 102))
+    path = project / "data" / "years" / "2023.yaml"
+    path.write_text("organ: 某局\nyear: 2023\nsections:\n  - heading: 工作情况\n    items:\n" + items, encoding="utf-8")
+    paragraphs = document_paragraphs(load_year(Project(project), path, 2023).document)
+    assert paragraphs[-3:] == ["（九十九）第99项。内容。", "（一百）第100项。内容。", "（一百零一）第101项。内容。"]

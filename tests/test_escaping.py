@@ -38,15 +38,17 @@ def test_templates_are_sandboxed(tmp_path):
 
 def test_project_templates_override_the_builtin_ones(tmp_path):
     project = make_project(tmp_path / "p")
-    from reportgen.render import BUILTIN_TEMPLATES
+    from reportgen.kinds import BUILTIN_TEMPLATES
 
     original = (BUILTIN_TEMPLATES / "report" / "document.xml.j2").read_text(encoding="utf-8")
     (project / "templates" / "report").mkdir(parents=True)
+    assert "{{- rg.title(the_title, show_title) }}" in original
     (project / "templates" / "report" / "document.xml.j2").write_text(
-        original.replace('"年法治建设情况"', '"年法治政府建设年度报告"'), encoding="utf-8")
+        original.replace("{{- rg.title(the_title, show_title) }}", '{{- rg.title("本项目自己的标题") }}'),
+        encoding="utf-8")
     run_cli("build", "2023", cwd=project, check=True)
     first = (project / "output" / "2023" / "report-2023.txt").read_text(encoding="utf-8").splitlines()[0]
-    assert first == "重庆市知识产权局2023年法治政府建设年度报告"
+    assert first == "本项目自己的标题"
 
 
 def test_unknown_markup_from_a_template_is_reported(tmp_path):

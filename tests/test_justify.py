@@ -144,15 +144,15 @@ def _pdf_of(paragraphs: list[str], tmp_path: Path) -> Path:
 
     layout = load_layout()
     doc = d.Document("report", d.Meta(title="测试", organ="测试局", year=2023),
-                     tuple(d.Paragraph(p) for p in paragraphs))
+                     tuple(d.Paragraph.plain(p) for p in paragraphs))
     out = tmp_path / "t.pdf"
-    out.write_bytes(write_pdf(doc, layout, resolve(layout), allowed=[]))
+    out.write_bytes(write_pdf(doc, layout, resolve(layout), allowed=[]).data)
     return out
 
 
 def test_provoked_breaks_keep_kinsoku_and_the_edge(tmp_path):
     layout = load_layout()
-    first = layout.chars - layout.first_line_chars  # characters on an indented first line
+    first = layout.chars - layout.indent.first_line_chars  # characters on an indented first line
     n = layout.chars
     paragraphs = [
         "甲" * first + "，" + "乙" * (n - 1) + "。" + "丙" * 10,       # a comma and a stop would start lines
@@ -244,7 +244,7 @@ def test_html_escapes_data_and_names_justified_blocks():
 
     layout = load_layout()
     doc = d.Document("report", d.Meta(title="<t>", organ="a&b", year=2023),
-                     (d.Paragraph("<script>alert(1)</script>&"), d.Heading(1, "一、", "<b>x</b>")))
+                     (d.Paragraph.plain("<script>alert(1)</script>&"), d.Heading(1, "一、", "<b>x</b>")))
     html = write_html(doc, layout, "")
     assert "<script>alert" not in html and "&lt;script&gt;" in html and "&lt;b&gt;x" in html
     assert 'id="j0"' in html and 'id="j1"' in html
@@ -259,9 +259,9 @@ def test_justification_survives_pdf_options(tmp_path, options):
     layout = load_layout()
     paragraphs = ["甲乙丙丁，戊己庚辛。" * 8 + "2023年“十四五”《宪法》《民法典》" * 2]
     doc = d.Document("report", d.Meta(title="测试", organ="测试局", year=2023),
-                     tuple(d.Paragraph(p) for p in paragraphs))
+                     tuple(d.Paragraph.plain(p) for p in paragraphs))
     out = tmp_path / "o.pdf"
-    out.write_bytes(write_pdf(doc, layout, resolve(layout), allowed=[], **options))
+    out.write_bytes(write_pdf(doc, layout, resolve(layout), allowed=[], **options).data)
     assert pdf_text_paragraphs(out) == paragraphs
     right = layout.page_width - layout.margin_right
     assert all(abs(line.x1 - right) <= TOLERANCE for line in _non_final_lines(measure(out)))
@@ -276,7 +276,7 @@ def test_a_forbidden_break_fails_the_build_with_the_paragraph_located(tmp_path, 
     monkeypatch.setattr(pdf, "check_kinsoku", lambda lines: [(2, "start", "，")] if len(lines) > 1 else [])
     layout = load_layout()
     origin = d.Origin(path="opening[0]", file="data/years/2023.yaml", line=7, col=5)
-    doc = d.Document("report", d.Meta(title="测试", organ="测试局", year=2023), (d.Paragraph("甲" * 80, origin=origin),))
+    doc = d.Document("report", d.Meta(title="测试", organ="测试局", year=2023), (d.Paragraph.plain("甲" * 80, origin=origin),))
     with pytest.raises(ReportgenError) as e:
         pdf.write_pdf(doc, layout, resolve(layout), allowed=[])
     diag = e.value.diagnostics[0]

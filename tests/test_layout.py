@@ -48,6 +48,6 @@ def test_no_length_literals_in_the_writers():
 
 def test_numbering():
     assert [chinese_numeral(n) for n in (1, 9, 10, 11, 20, 21, 99)] == ["一", "九", "十", "十一", "二十", "二十一", "九十九"]
-    n = Numberer(L.numbering)
+    n = Numberer(L.levels)
     assert [n.next(1), n.next(2), n.next(2), n.next(3), n.next(4), n.next(3), n.next(1), n.next(2)] == \
         ["一、", "（一）", "（二）", "1.", "（1）", "2.", "二、", "（一）"]

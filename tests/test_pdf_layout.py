@@ -72,7 +72,7 @@ def test_lines_sit_on_the_grid_and_fill_every_full_page(sample_pages):
     # A full page holds 22 grid lines; a page may end one line short only to keep a heading with its text.
     for page, next_page in zip(sample_pages, sample_pages[1:]):
         lines = body_lines(page)
-        grid_lines = len(lines) + (L.title_blank_lines if page.number == 1 else 0)
+        grid_lines = len(lines) + (L.title.blank_lines_after if page.number == 1 else 0)
         if grid_lines != 22:
             assert grid_lines == 21 and body_lines(next_page)[0].text.startswith(("一", "二", "三", "（")), page.number
 
@@ -100,7 +100,7 @@ def test_a_full_line_holds_28_characters(tmp_path):
 
 def test_page_numbers_odd_right_even_left(sample_pages):
     right_edge = L.page_width - L.margin_right
-    inset = L.page_number_inset_chars * L.roles["page_number"].size
+    inset = L.page_number.inset_chars * L.roles["page_number"].size
     type_bottom = L.page_height - L.margin_bottom
     for page in sample_pages:
         number = page_number_line(page)

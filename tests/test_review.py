@@ -564,4 +564,4 @@ def test_a_git_side_carries_its_bytes_and_template(tmp_path):
     _git(project, "commit", "-q", "-m", "2023 draft")
     side = load_side(Project(project), "2023@HEAD")
     assert side.loaded.raw == year.read_bytes()
-    assert side.loaded.template is not None and side.loaded.template.is_file()
+    assert side.loaded.templates and side.loaded.templates[0].is_file()

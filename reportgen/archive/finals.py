@@ -48,10 +48,9 @@ def _source_path(project, path: Path) -> str:
         return path.name
 
 
-def build_manifest(project, item, layout, chains, outputs: dict[str, tuple[str, bytes | Path]],
+def build_manifest(project, item, chains, outputs: dict[str, tuple[str, bytes | Path]],
                    finals: list[dict]) -> dict:
     """The manifest of one year's build. ``outputs``: format → (file name, bytes or a path to hash)."""
-    from ..layout import LAYOUT_DIR
     from ..writers.pdf import CSS_TEMPLATE
 
     listed = []
@@ -60,8 +59,9 @@ def build_manifest(project, item, layout, chains, outputs: dict[str, tuple[str, 
             listed.append({"path": name, "format": fmt, "bytes": data.stat().st_size, "sha256": mf.sha256_file(data)})
         else:
             listed.append({"path": name, "format": fmt, "bytes": len(data), "sha256": mf.sha256_bytes(data)})
-    inputs = [("template", item.template)] if item.template else []
-    inputs += [("stylesheet", CSS_TEMPLATE), ("layout", LAYOUT_DIR / "gbt9704.toml")]
+    # Every file the document was made with: its kind's files, the templates read, the stylesheet.
+    inputs = list(item.kind.files) + [("template", path) for path in item.templates]
+    inputs.append(("stylesheet", CSS_TEMPLATE))
     raw = item.raw  # load_year sets it to the bytes typeset (never empty: an empty file fails validation)
     return {
         "format": mf.FORMAT,
@@ -72,7 +72,7 @@ def build_manifest(project, item, layout, chains, outputs: dict[str, tuple[str, 
         "source": {"path": _source_path(project, item.path), "bytes": len(raw), "sha256": mf.sha256_bytes(raw)},
         "outputs": listed,
         "inputs": mf.inputs_entry(inputs, project.root),
-        "fonts": mf.fonts_entry(chains, layout),
+        "fonts": mf.fonts_entry(chains, item.layout),
         "versions": mf.versions(),
         "finals": finals,
     }
@@ -98,7 +98,7 @@ def manifest_files(folder: Path, manifest: dict) -> list[tuple[Path, bytes]]:
     return [(folder / mf.MANIFEST, text), (folder / mf.SUMS, year_sums(manifest, text))]
 
 
-def year_files(project, item, layout, chains, files: dict[str, bytes], paths: dict[str, Path]) -> list[tuple[Path, bytes]]:
+def year_files(project, item, chains, files: dict[str, bytes], paths: dict[str, Path]) -> list[tuple[Path, bytes]]:
     """The manifest and SHA256SUMS to write with a build's outputs (for output.write_group)."""
     folder = year_folder(project, item.year)
     outputs: dict[str, tuple[str, bytes | Path]] = {}
@@ -107,7 +107,7 @@ def year_files(project, item, layout, chains, files: dict[str, bytes], paths: di
             outputs[fmt] = (path.name, files[fmt])
         elif path.is_file():  # a format not rebuilt this time keeps its file; list it as it is
             outputs[fmt] = (path.name, path)
-    return manifest_files(folder, build_manifest(project, item, layout, chains, outputs, carried_finals(folder)))
+    return manifest_files(folder, build_manifest(project, item, chains, outputs, carried_finals(folder)))
 
 
 def _final_versions_on_disk(folder: Path) -> dict[int, Path]:

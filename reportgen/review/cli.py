@@ -58,11 +58,8 @@ def run_diff(args, project, emit) -> int:
         # The options first: a bad one is a usage error before any side is loaded.
         check_xml_text("--author", args.author)
         date_option = parse_date(args.date) if args.date else None
-        from ..layout import load_layout
-
-        layout = load_layout()
-        a = load_side(project, args.a, layout)
-        b = load_side(project, args.b, layout)
+        a = load_side(project, args.a)
+        b = load_side(project, args.b)
         date = date_option or revision_date(None, b.loaded)
         result = compare(a, b)
         # Render every output first, then write them all: a failure (e.g. in the font check) leaves
@@ -76,8 +73,8 @@ def run_diff(args, project, emit) -> int:
             from ..build import check_fonts
             from .redline import redline_docx
 
-            chains = check_fonts(project, [a.loaded, b.loaded], layout)
-            outputs.append((str(args.docx), redline_docx(a.loaded, b.loaded, layout, chains, author=args.author,
+            chains = check_fonts(project, [a.loaded, b.loaded])
+            outputs.append((str(args.docx), redline_docx(a.loaded, b.loaded, chains, author=args.author,
                                                          date=date)))
         write_group([(_abs(name), data) for name, data in outputs])
         written = [name for name, _data in outputs]

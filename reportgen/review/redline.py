@@ -188,13 +188,14 @@ def _document_xml(docx: bytes) -> tuple[etree._Element, zipfile.ZipFile]:
     return etree.fromstring(z.read("word/document.xml")), z
 
 
-def redline_docx(a, b, layout, chains, *, author: str = "reportgen", date: _dt.datetime) -> bytes:
-    """``a`` and ``b`` are :class:`build.Loaded`; returns B's DOCX with tracked changes from A."""
+def redline_docx(a, b, chains, *, author: str = "reportgen", date: _dt.datetime) -> bytes:
+    """``a`` and ``b`` are :class:`build.Loaded`, ``chains`` their font chains (build.check_fonts);
+    returns B's DOCX with tracked changes from A."""
     from ..build import build_date
     from ..writers.docx import write_docx
 
-    docx_a = write_docx(a.document, layout, chains, date=build_date(a))
-    docx_b = write_docx(b.document, layout, chains, date=build_date(b))
+    docx_a = write_docx(a.document, a.layout, chains[0], date=build_date(a))
+    docx_b = write_docx(b.document, b.layout, chains[1], date=build_date(b))
     root_a, _za = _document_xml(docx_a)
     root_b, zb = _document_xml(docx_b)
     pa, pb = _body_paragraphs(root_a), _body_paragraphs(root_b)

@@ -93,7 +93,7 @@ def _git_show(project: Project, year: int, rev: str) -> tuple[bytes, str]:
     return shown.stdout, commit
 
 
-def load_side(project: Project, spec: str, layout=None) -> Side:
+def load_side(project: Project, spec: str) -> Side:
     from ..build import load_year
 
     m = SPEC.match(spec)
@@ -102,7 +102,7 @@ def load_side(project: Project, spec: str, layout=None) -> Side:
         folder = final_dir(project, year, rev)
         if FINAL.match(rev) and folder.is_dir():
             path = _final_source(project, year, rev)
-            return Side(spec, f"{spec} ({project.display(path)})", load_year(project, path, year, layout))
+            return Side(spec, f"{spec} ({project.display(path)})", load_year(project, path, year))
         if FINAL.match(rev) and git_commit(project, rev) is None:
             raise ReportgenError([Diagnostic(_("no frozen final {version} for {year}: {dir} does not exist",
                                                version=rev, year=year, dir=project.display(folder)),
@@ -110,11 +110,11 @@ def load_side(project: Project, spec: str, layout=None) -> Side:
                                                     year=year))], EXIT_USAGE)
         raw, commit = _git_show(project, year, rev)
         display = f"data/years/{year}.yaml@{rev}"
-        return Side(spec, f"{spec} ({commit})", load_bytes(project, raw, display, year, layout))
+        return Side(spec, f"{spec} ({commit})", load_bytes(project, raw, display, year))
     (year, path), = project.resolve_years([spec])
     if not path.is_file():
         raise ReportgenError([Diagnostic(_("no such year file: {path}", path=spec))], EXIT_USAGE)
     shown = project.display(path.resolve())
     label = f"{spec} ({shown})" if spec.isdigit() else spec
-    return Side(spec, label, load_year(project, path, year, layout))
+    return Side(spec, label, load_year(project, path, year))
 

@@ -37,45 +37,80 @@ class Unit:
         return self.text[len(self.number):] if self.number and self.text.startswith(self.number) else self.text
 
 
+class _Labeller:
+    """Each block's paragraphs with the label a reviewer reads (one ``visit_<Node>`` per node kind)."""
+
+    def __init__(self):
+        self.stack: dict[int, str] = {}
+
+    def path(self, upto: int) -> str:
+        return SEP.join(self.stack[k] for k in sorted(self.stack) if k <= upto)
+
+    def enter(self, level: int, name: str) -> str:
+        for k in [k for k in self.stack if k >= level]:
+            del self.stack[k]
+        self.stack[level] = name
+        return self.path(level)
+
+    def labels(self, block: d.Block) -> list[str]:
+        return getattr(self, "visit_" + type(block).__name__)(block)
+
+    def visit_Masthead(self, block):
+        return [_("masthead")] * len(block.paragraphs())
+
+    def visit_Title(self, block):
+        return [_("title")]
+
+    def visit_Subtitle(self, block):
+        return [_("subtitle")]
+
+    def visit_Addressee(self, block):
+        return [_("addressee")]
+
+    def visit_Heading(self, block):
+        name = block.number + block.text if block.level == 1 else block.number.rstrip("、.．")
+        return [self.enter(block.level, name)]
+
+    def visit_Paragraph(self, block):
+        if block.level:
+            return [self.enter(block.level, block.number.rstrip("、.．"))]
+        if block.role == "opening":
+            return [_("opening")]
+        if block.role == "closing":
+            return [_("closing")]
+        return [self.path(99) or _("body")]
+
+    def visit_AttachmentNote(self, block):
+        return [_("attachment note")] * len(block.paragraphs())
+
+    def visit_Signature(self, block):
+        return [_("signature"), _("date")]
+
+    def visit_Note(self, block):
+        return [_("note")]
+
+    def visit_PageBreak(self, block):
+        self.stack.clear()  # a new part numbers afresh
+        return []
+
+    def visit_AttachmentLabel(self, block):
+        self.stack.clear()
+        return [self.enter(0, block.text)]
+
+    def visit_Imprint(self, block):
+        return [_("imprint")] * len(block.paragraphs())
+
+
 def units(doc: d.Document) -> list[Unit]:
     """The document's paragraphs (as :func:`document.paragraphs` prints them), each labelled with
     the section and item it belongs to, e.g. ``一、工作开展情况 › （三）``."""
     out: list[Unit] = []
-    stack: dict[int, str] = {}
-
-    def path(upto: int) -> str:
-        return SEP.join(stack[k] for k in sorted(stack) if k <= upto)
-
+    labeller = _Labeller()
     for block in doc.blocks:
-        texts = d.paragraphs(block)
-        number = ""
-        origin = block.origin.path
-        if isinstance(block, d.Title):
-            labels = [_("title")]
-        elif isinstance(block, d.Subtitle):
-            labels = [_("subtitle")]
-        elif isinstance(block, d.Addressee):
-            labels = [_("addressee")]
-        elif isinstance(block, d.Signature):
-            labels = [_("signature"), _("date")]
-        elif isinstance(block, d.Note):
-            labels = [_("note")]
-        elif isinstance(block, (d.Heading, d.LeadParagraph)):
-            for k in [k for k in stack if k >= block.level]:
-                del stack[k]
-            stack[block.level] = block.number + block.text if isinstance(block, d.Heading) and block.level == 1 \
-                else block.number.rstrip("、.．")
-            number = block.number
-            labels = [path(block.level)]
-        else:
-            if block.role == "opening":
-                labels = [_("opening")]
-            elif block.role == "closing":
-                labels = [_("closing")]
-            else:
-                labels = [path(99) or _("body")]
-        for text, label in zip(texts, labels):
-            out.append(Unit(text, number, label, len(out), origin))
+        labels = labeller.labels(block)
+        number = getattr(block, "number", "") if isinstance(block, (d.Heading, d.Paragraph)) else ""
+        for text, label in zip(d.paragraphs(block), labels):
+            out.append(Unit(text, number, label, len(out), block.origin.path))
     return out
 
 

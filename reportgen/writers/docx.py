@@ -1,17 +1,20 @@
 """Document → DOCX through python-docx, native in Word/WPS: named styles, real fields, GB/T 9704 page.
 
-Phases: (1) package defaults and styles, (2) page setup and footers, (3) one paragraph per block,
-(4) core properties, (5) a deterministic zip. All raw XML goes through ``ooxml.py``.
+Phases: (1) package defaults and styles, one per block kind and per inline role, (2) page setup and
+footers, (3) the blocks, one ``visit_<Node>`` each, (4) core properties, (5) a deterministic zip.
+Raw XML goes through ``ooxml.py``.
 """
 from __future__ import annotations
 
+import copy
 import datetime as _dt
 import io
 
 from .. import document as d
-from ..document import runs
+from ..document import TAB
 from ..fonts import Chain
-from ..layout import Layout
+from ..layout import Layout, zi_width
+from ..numbering import chinese_numeral
 from . import ooxml as ox
 
 # Style ids (ASCII) and the names Word shows (Chinese: the drafting office's language).
@@ -21,13 +24,36 @@ STYLES = {
     "addressee": ("GWAddressee", "公文主送机关"),
     "body": ("GWBody", "公文正文"),
     "signature": ("GWSignature", "公文署名日期"),
+    "note": ("GWNote", "公文附注"),
+    "attachment_note": ("GWAttachmentNote", "公文附件说明"),
+    "attachment_label": ("GWAttachmentLabel", "公文附件标识"),
+    "masthead_line": ("GWMastheadLine", "公文版头要素"),
+    "mark": ("GWMark", "公文发文机关标志"),
+    "doc_number": ("GWDocNumber", "公文发文字号"),
+    "imprint": ("GWImprint", "公文版记"),
     "page_number": ("GWPageNumber", "公文页码"),
 }
-HEADING_NAMES = {1: "公文一级标题", 2: "公文二级标题", 3: "公文三级标题", 4: "公文四级标题"}
+# Character styles of the inline roles other than body text and the outline levels' leads.
+RUN_NAMES = {"lead": "公文段首引导句", "point": "公文要点", "units": "公文责任单位", "signer_label": "公文签发人",
+             "signer": "公文签发人姓名", "doc_number": "公文发文字号（字符）", "masthead": "公文发文机关标志（字符）",
+             "copy_number": "公文份号", "secrecy": "公文密级", "urgency": "公文紧急程度",
+             "attachment_label": "公文附件标识（字符）", "imprint": "公文版记（字符）"}
 
 
 def twips(pt: float) -> int:
     return round(pt * 20)
+
+
+def heading_name(level: int) -> str:
+    return f"公文{chinese_numeral(level)}级标题"
+
+
+def run_style_id(role: str) -> str:
+    return "GWRun" + "".join(part.capitalize() for part in role.split("_"))
+
+
+def _hex(color: str) -> str:
+    return color.lstrip("#").upper()
 
 
 class _Styler:
@@ -37,15 +63,15 @@ class _Styler:
         self.layout = layout
         self.names = names  # font chain name → the font name written into the DOCX
 
-    def rpr(self, role: str, tracking: bool = True, **extra) -> dict:
+    def rpr(self, role: str, tracking: bool = True, size: float | None = None, **extra) -> dict:
         r = self.layout.roles[role]
         name = self.names[r.font]
-        half_points = round(r.size * 2)
+        half_points = round((size or r.size) * 2)
         children = {
             "rFonts": ox.fonts(name, name),
             "b": ox.element("w:b", val=0),
             "bCs": ox.element("w:bCs", val=0),
-            "color": ox.element("w:color", val="000000"),
+            "color": ox.element("w:color", val=_hex(r.color)),
             "spacing": ox.element("w:spacing", val=self.layout.tracking_docx_twentieths if tracking else 0),
             "kern": ox.element("w:kern", val=0),
             "sz": ox.element("w:sz", val=half_points),
@@ -57,7 +83,7 @@ class _Styler:
 
     def ppr(self, *, indent_chars: float | None = None, jc: str = "both", line: float | None = None,
             before: float = 0, after: float = 0, keep_next: bool = False, outline: int | None = None,
-            snap_to_grid: bool = True) -> dict:
+            snap_to_grid: bool = True, **extra) -> dict:
         L = self.layout
         children = {
             "keepNext": ox.element("w:keepNext") if keep_next else None,
@@ -77,6 +103,7 @@ class _Styler:
             children["ind"] = ox.element("w:ind", left=0, right=0, firstLine=twips(indent_chars * L.char_pitch))
         if outline is not None:
             children["outlineLvl"] = ox.element("w:outlineLvl", val=outline)
+        children.update(extra)
         return children
 
 
@@ -111,21 +138,11 @@ def _font_names(layout: Layout, chains: dict[str, Chain]) -> dict[str, str]:
     return out
 
 
-def write_docx(doc: d.Document, layout: Layout, chains: dict[str, Chain], *,
-               date: _dt.datetime | None = None) -> bytes:
-    """Typeset ``doc`` as DOCX bytes. ``date`` stamps the core properties (never the clock)."""
-    import docx
+def _define_styles(document, L: Layout, s: _Styler) -> None:
     from docx.oxml.ns import qn
-    from docx.shared import Pt
 
-    L = layout
-    names = _font_names(layout, chains)
-    s = _Styler(layout, names)
-    document = docx.Document()
     styles = document.styles
-
-    # Phase 1: defaults and styles. Theme fonts go everywhere; every style we use names its fonts.
-    body_font = names[L.roles["body"].font]
+    body_font = s.names[L.roles["body"].font]
     ox.strip_theme_fonts(styles.element, body_font, body_font)
     defaults = styles.element.find(qn("w:docDefaults"))
     ox.set_rpr(defaults.find(qn("w:rPrDefault")), s.rpr("body", tracking=False))
@@ -133,56 +150,69 @@ def write_docx(doc: d.Document, layout: Layout, chains: dict[str, Chain], *,
     normal = styles["Normal"].element
     ox.set_ppr(normal, s.ppr())
     ox.set_rpr(normal, s.rpr("body"))
-    for level in range(1, len(L.numbering) + 1):
-        builtin = styles[f"Heading {level}"].element
-        ox.set_ppr(builtin, s.ppr(keep_next=True, outline=level - 1, indent_chars=L.first_line_chars))
-        ox.set_rpr(builtin, s.rpr(f"heading{level}"))
-        st = _style(styles, f"GWHeading{level}", HEADING_NAMES[level], "paragraph", f"Heading{level}", "GWBody")
-        ox.set_ppr(st, s.ppr(keep_next=True, outline=level - 1, indent_chars=L.first_line_chars))
-        ox.set_rpr(st, s.rpr(f"heading{level}"))
-        lead = _style(styles, f"GWLead{level}", HEADING_NAMES[level] + "（段首）", "character", None)
-        ox.set_rpr(lead, {k: v for k, v in s.rpr(f"heading{level}").items() if k in ("rFonts", "b", "bCs")})
-    st = _style(styles, *STYLES["body"], "paragraph", "Normal", "GWBody")
-    ox.set_ppr(st, s.ppr(indent_chars=L.first_line_chars))
-    ox.set_rpr(st, s.rpr("body"))
-    st = _style(styles, *STYLES["title"], "paragraph", "Normal", "GWBody")
-    ox.set_ppr(st, s.ppr(jc="center", indent_chars=0, keep_next=True, after=L.title_blank_lines * L.line_pitch,
-                         snap_to_grid=False))
-    ox.set_rpr(st, s.rpr("title", tracking=False))
-    st = _style(styles, *STYLES["subtitle"], "paragraph", "Normal", "GWBody")
-    ox.set_ppr(st, s.ppr(jc="center", indent_chars=0, keep_next=True))
-    ox.set_rpr(st, s.rpr("subtitle", tracking=False))
-    st = _style(styles, *STYLES["addressee"], "paragraph", "Normal", "GWBody")
-    ox.set_ppr(st, s.ppr(jc="left", indent_chars=0))
-    ox.set_rpr(st, s.rpr("body"))
-    st = _style(styles, *STYLES["signature"], "paragraph", "Normal", "GWBody")
-    ox.set_ppr(st, s.ppr(jc="left", indent_chars=0, keep_next=True))
-    ox.set_rpr(st, s.rpr("body", tracking=False))
-    st = _style(styles, *STYLES["page_number"], "paragraph", "Normal", None)
+
+    def paragraph_style(key, based_on, ppr, rpr):
+        st = _style(styles, *STYLES[key], "paragraph", based_on, "GWBody")
+        ox.set_ppr(st, ppr)
+        ox.set_rpr(st, rpr)
+
+    for level, spec in enumerate(L.levels, 1):
+        ppr = s.ppr(keep_next=True, outline=level - 1, indent_chars=L.indent.first_line_chars)
+        if level <= 9:  # Word's built-in Heading 1–9: the navigation pane and the outline
+            builtin = styles[f"Heading {level}"].element
+            ox.set_ppr(builtin, ppr)
+            ox.set_rpr(builtin, s.rpr(spec.role))
+        st = _style(styles, f"GWHeading{level}", heading_name(level), "paragraph",
+                    f"Heading{level}" if level <= 9 else "Normal", "GWBody")
+        ox.set_ppr(st, ppr)
+        ox.set_rpr(st, s.rpr(spec.role))
+        lead = _style(styles, f"GWLead{level}", heading_name(level) + "（段首）", "character", None)
+        ox.set_rpr(lead, {k: v for k, v in s.rpr(spec.role).items() if k in ("rFonts", "b", "bCs", "color")})
+    for role, name in RUN_NAMES.items():
+        if role in L.roles:
+            st = _style(styles, run_style_id(role), name, "character", None)
+            ox.set_rpr(st, {k: v for k, v in s.rpr(role).items() if k in ("rFonts", "b", "bCs", "color", "sz", "szCs")})
+    indent = L.indent.first_line_chars
+    paragraph_style("body", "Normal", s.ppr(indent_chars=indent), s.rpr("body"))
+    paragraph_style("title", "Normal", s.ppr(jc="center", indent_chars=0, keep_next=True,
+                                             after=L.title.blank_lines_after * L.line_pitch, snap_to_grid=False),
+                    s.rpr("title", tracking=False))
+    paragraph_style("subtitle", "Normal", s.ppr(jc="center", indent_chars=0, keep_next=True),
+                    s.rpr("subtitle", tracking=False))
+    paragraph_style("addressee", "Normal", s.ppr(jc="left", indent_chars=0), s.rpr("body"))
+    paragraph_style("signature", "Normal", s.ppr(jc="left", indent_chars=0, keep_next=True),
+                    s.rpr("body", tracking=False))
+    paragraph_style("note", "GWBody", s.ppr(indent_chars=indent), s.rpr("body"))
+    paragraph_style("attachment_note", "GWBody", s.ppr(jc="left", keep_next=True), s.rpr("body"))
+    paragraph_style("attachment_label", "Normal",
+                    s.ppr(jc="left", indent_chars=0, keep_next=True,
+                          after=L.attachment.blank_lines_after_label * L.line_pitch),
+                    s.rpr("attachment_label", tracking=False))
+    paragraph_style("masthead_line", "Normal", s.ppr(jc="left", indent_chars=0, keep_next=True),
+                    s.rpr("body", tracking=False))
+    mark = L.roles["masthead"]
+    paragraph_style("mark", "Normal", s.ppr(jc="center", indent_chars=0, keep_next=True, line=mark.size,
+                                            snap_to_grid=False), s.rpr("masthead", tracking=False))
+    paragraph_style("doc_number", "Normal", s.ppr(jc="center", indent_chars=0, keep_next=True),
+                    s.rpr("doc_number", tracking=False))
+    imprint = L.roles["imprint"]
+    inset = twips(L.imprint.inset_chars * imprint.size)
+    paragraph_style("imprint", "Normal",
+                    s.ppr(jc="left", snap_to_grid=False,
+                          ind=ox.element("w:ind", left=inset, right=inset, firstLine=0)),
+                    s.rpr("imprint", tracking=False))
     pn = L.roles["page_number"]
+    st = _style(styles, *STYLES["page_number"], "paragraph", "Normal", None)
     ox.set_ppr(st, s.ppr(jc="right", indent_chars=0, line=pn.size))
     ox.set_rpr(st, s.rpr("page_number", tracking=False))
 
-    settings = document.settings.element
-    ox.set_setting(settings, "w:characterSpacingControl", val="compressPunctuation")
-    ox.set_setting(settings, "w:themeFontLang", val="en-US", eastAsia="zh-CN")
-    document.settings.odd_and_even_pages_header_footer = True
 
-    # Phase 2: page, grid and footers. [GB/T 9704 5.2.1, 7.5]
-    section = document.sections[0]
-    section.page_width, section.page_height = Pt(L.page_width), Pt(L.page_height)
-    section.top_margin, section.bottom_margin = Pt(L.margin_top), Pt(L.margin_bottom)
-    section.left_margin, section.right_margin = Pt(L.margin_left), Pt(L.margin_right)
-    section.footer_distance = Pt(L.docx_footer_distance)
-    section.header_distance = Pt(L.margin_top / 2)
-    sect_pr = section._sectPr
-    grid = sect_pr.find(qn("w:docGrid"))
-    if grid is not None:
-        sect_pr.remove(grid)
-    sect_pr.append(ox.element("w:docGrid", type="lines", linePitch=twips(L.line_pitch)))
-    inset = twips(L.page_number_inset_chars * pn.size)
-    before, after = L.page_number_format.split("{n}")
-    for footer, jc, ind in ((section.footer, "right", {"right": inset}), (section.even_page_footer, "left", {"left": inset})):
+def _footers(section, L: Layout, styles) -> None:
+    pn = L.roles["page_number"]
+    inset = twips(L.page_number.inset_chars * pn.size)
+    before, after = L.page_number.format.split("{n}")
+    for footer, jc, ind in ((section.footer, "right", {"right": inset}),
+                            (section.even_page_footer, "left", {"left": inset})):
         footer.is_linked_to_previous = False
         p = footer.paragraphs[0]
         p.style = styles[STYLES["page_number"][1]]
@@ -194,10 +224,46 @@ def write_docx(doc: d.Document, layout: Layout, chains: dict[str, Chain], *,
             p._p.append(r)
         p.add_run(after)
 
-    # Phase 3: one paragraph per block (two for the signature).
-    body = document
+
+def write_docx(doc: d.Document, layout: Layout, chains: dict[str, Chain], *,
+               date: _dt.datetime | None = None, imprint_own_page: bool = False) -> bytes:
+    """Typeset ``doc`` as DOCX bytes. ``date`` stamps the core properties (never the clock);
+    ``imprint_own_page``: the PDF put the 版记 on a page of its own, and so does the DOCX."""
+    import docx
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    L = layout
+    names = _font_names(layout, chains)
+    s = _Styler(layout, names)
+    document = docx.Document()
+    styles = document.styles
+
+    # Phase 1: defaults and styles. Theme fonts go everywhere; every style we use names its fonts.
+    _define_styles(document, L, s)
+    settings = document.settings.element
+    ox.set_setting(settings, "w:characterSpacingControl", val="compressPunctuation")
+    ox.set_setting(settings, "w:themeFontLang", val="en-US", eastAsia="zh-CN")
+    document.settings.odd_and_even_pages_header_footer = True
+
+    # Phase 2: page, grid and footers. [GB/T 9704 5.2.1, 7.5]
+    section = document.sections[0]
+    section.page_width, section.page_height = Pt(L.page_width), Pt(L.page_height)
+    section.top_margin, section.bottom_margin = Pt(L.margin_top), Pt(L.margin_bottom)
+    section.left_margin, section.right_margin = Pt(L.margin_left), Pt(L.margin_right)
+    section.footer_distance = Pt(L.page_number.docx_footer_distance)
+    section.header_distance = Pt(L.margin_top / 2)
+    sect_pr = section._sectPr
+    grid = sect_pr.find(qn("w:docGrid"))
+    if grid is not None:
+        sect_pr.remove(grid)
+    sect_pr.append(ox.element("w:docGrid", type="lines", linePitch=twips(L.line_pitch)))
+    _footers(section, L, styles)
+
+    # Phase 3: the blocks.
+    translator = DocxTranslator(document, L, s, imprint_own_page)
     for block in doc.blocks:
-        _add_block(body, block, L, styles)
+        translator.block(block)
 
     # Phase 4: core properties from the data, never the clock or "python-docx".
     cp = document.core_properties
@@ -232,45 +298,205 @@ def _drop_thumbnail(document) -> None:
             pkg.rels._target_parts_by_rId.pop(rid, None)
 
 
-def _add_block(document, block: d.Block, L: Layout, styles) -> None:
-    from docx.oxml.ns import qn
+class DocxTranslator:
+    """Blocks → paragraphs (and the odd table) of a python-docx document."""
 
-    def para(style_key: str, text: str | None = None):
-        p = document.add_paragraph(style=styles[style_key])
-        if text is not None:
-            p.add_run(text)
+    def __init__(self, document, layout: Layout, styler: _Styler, imprint_own_page: bool):
+        self.document = document
+        self.L = layout
+        self.s = styler
+        self.styles = document.styles
+        self.imprint_own_page = imprint_own_page
+        self.break_before = False  # the next paragraph starts a new page (after a PageBreak)
+        self.last = None  # the last paragraph written
+
+    def block(self, block: d.Block) -> None:
+        getattr(self, "visit_" + type(block).__name__)(block)
+
+    # ── helpers ────────────────────────────────────────────────────────────────────────────────
+    def para(self, key: str, runs: d.Runs | None = None, container=None, **ppr):
+        p = (container or self.document).add_paragraph(style=self.styles[STYLES[key][1]])
+        if ppr:
+            ox.set_ppr(p._p, {"pStyle": ox.element("w:pStyle", val=STYLES[key][0]), **ppr})
+        if self.break_before:
+            p.paragraph_format.page_break_before = True
+            self.break_before = False
+        for r in runs or ():
+            self.run(p, r)
+        self.last = p
         return p
 
-    if isinstance(block, d.Title):
-        p = para(STYLES["title"][1])
+    def run(self, p, r: d.Run, size: float | None = None):
+        """One run: body text plain (the paragraph's style), a lead in its level's character style,
+        another role in its character style (or, for a role a kind's layout added, its own fonts)."""
+        run = p.add_run(r.text)  # python-docx writes a TAB as <w:tab/>
+        children: dict = {}
+        if r.role != "body" and r.text != TAB:
+            level = next((i for i, spec in enumerate(self.L.levels, 1) if spec.role == r.role), None)
+            if level:
+                children["rStyle"] = ox.element("w:rStyle", val=f"GWLead{level}")
+            elif r.role in RUN_NAMES:
+                children["rStyle"] = ox.element("w:rStyle", val=run_style_id(r.role))
+            else:
+                children = {k: v for k, v in self.s.rpr(r.role, tracking=False).items()
+                            if k in ("rFonts", "b", "bCs", "color", "sz", "szCs")}
+        if size is not None:
+            children.update(sz=ox.element("w:sz", val=round(size * 2)), szCs=ox.element("w:szCs", val=round(size * 2)))
+        if children:
+            ox.set_rpr(run._r, children)
+        return run
+
+    def right_tab(self, inset: float) -> object:
+        return ox.tabs(("right", twips(self.L.type_width - inset)))
+
+    # ── 版头 ───────────────────────────────────────────────────────────────────────────────────
+    def visit_Masthead(self, block: d.Masthead) -> None:
+        from ..writers.html import HtmlTranslator
+
+        L, m = self.L, self.L.masthead
+        g = HtmlTranslator(L).masthead_geometry(block)
+        head = block.head()
+        for runs in head:
+            self.para("masthead_line", runs)
+        before = max(g["mark_top"] - len(head) * L.line_pitch, 0)
+        if block.joint:
+            self.joint_mark(block, g, before)
+        else:
+            p = self.para("mark", **self.s.ppr(jc="center", indent_chars=0, keep_next=True, line=g["size"],
+                                               before=before, snap_to_grid=False))
+            for r in block.marks()[0]:
+                self.run(p, r, size=g["size"])
+        if block.number:
+            red = _hex(m.color)
+            border = ox.borders(bottom=("single", m.rule_width, red, m.rule_gap))
+            inset = m.number_inset_chars * L.char_pitch if block.signers else 0
+            extra = {"pBdr": border}
+            if block.signers:
+                extra.update(tabs=self.right_tab(inset),
+                             ind=ox.element("w:ind", left=twips(inset), right=twips(inset), firstLine=0))
+            self.para("doc_number", block.number_line(),
+                      **self.s.ppr(jc="left" if block.signers else "center", indent_chars=None if block.signers else 0,
+                                   keep_next=True, before=m.blank_lines_after_mark * L.line_pitch,
+                                   after=m.blank_lines_after_rule * L.line_pitch, **extra))
+
+    def joint_mark(self, block: d.Masthead, g: dict, before: float) -> None:
+        """Joint issuing: the organs stacked (distributed to one width), 文件 beside them, centred."""
+        from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
+
+        size = g["size"]
+        widest = max(zi_width(o) for o in block.organs)
+        cols = 2 if block.suffix else 1
+        table = self.document.add_table(rows=1, cols=cols)
+        table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        ox.table_plain(table._tbl, [twips(widest * size)] + ([twips((zi_width(block.suffix) + 1) * size)]
+                                                              if block.suffix else []))
+        names = table.rows[0].cells[0]
+        for i, organ in enumerate(block.organs):
+            p = names.paragraphs[0] if i == 0 else names.add_paragraph()
+            ox.set_ppr(p._p, {"pStyle": ox.element("w:pStyle", val=STYLES["mark"][0]),
+                               **self.s.ppr(jc="distribute", indent_chars=0, keep_next=True, line=size,
+                                            before=before if i == 0 else 0, snap_to_grid=False)})
+            self.run(p, d.Run("masthead", organ), size=size)
+        if block.suffix:
+            cell = table.rows[0].cells[1]
+            cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+            p = cell.paragraphs[0]
+            ox.set_ppr(p._p, {"pStyle": ox.element("w:pStyle", val=STYLES["mark"][0]),
+                               **self.s.ppr(jc="right", indent_chars=0, line=size, snap_to_grid=False)})
+            self.run(p, d.Run("masthead", block.suffix), size=size)
+
+    # ── 主体 ───────────────────────────────────────────────────────────────────────────────────
+    def visit_Title(self, block: d.Title) -> None:
+        p = self.para("title")
         for i, line in enumerate(block.lines):
             r = p.add_run(line)
             if i < len(block.lines) - 1:
                 r.add_break()
-    elif isinstance(block, d.Subtitle):
-        para(STYLES["subtitle"][1], block.text)
-    elif isinstance(block, d.Addressee):
-        para(STYLES["addressee"][1], block.text)
-    elif isinstance(block, d.Heading):
-        para(HEADING_NAMES[block.level], block.number + block.text)
-    elif isinstance(block, d.LeadParagraph):
-        p = para(STYLES["body"][1])
-        (_, lead), (_, rest) = runs(block)
-        p.add_run(lead, style=styles[HEADING_NAMES[block.level] + "（段首）"])
-        if rest:
-            p.add_run(rest)
-    elif isinstance(block, d.Paragraph):
-        para(STYLES["body"][1], block.text)
-    elif isinstance(block, d.Signature):
-        issuer_col, date_col = L.signature_columns(block.issuer, block.date)
-        for text, col, before in ((block.issuer, issuer_col, L.signature_blank_lines * L.line_pitch),
+
+    def visit_Subtitle(self, block: d.Subtitle) -> None:
+        self.para("subtitle", (d.Run("body", block.text),))
+
+    def visit_Addressee(self, block: d.Addressee) -> None:
+        self.para("addressee", (d.Run("body", block.text),))
+
+    def visit_Heading(self, block: d.Heading) -> None:
+        p = self.document.add_paragraph(style=self.styles[heading_name(block.level)])
+        if self.break_before:
+            p.paragraph_format.page_break_before = True
+            self.break_before = False
+        p.add_run(block.number + block.text)
+        self.last = p
+
+    def visit_Paragraph(self, block: d.Paragraph) -> None:
+        self.para("body", block.runs)
+
+    def visit_AttachmentNote(self, block: d.AttachmentNote) -> None:
+        L, cp = self.L, self.L.char_pitch
+        label = zi_width(block.LABEL)
+        for i, entry in enumerate(block.entries()):
+            number = entry[:entry.index(".") + 1] if len(block.names) > 1 else ""
+            left = L.indent.first_line_chars + label + zi_width(number)
+            hang = zi_width(number) + (label if i == 0 else 0)
+            before = L.attachment_note.blank_lines_before * L.line_pitch if i == 0 else 0
+            self.para("attachment_note", block.paragraphs()[i],
+                      **self.s.ppr(jc="left", keep_next=True, before=before,
+                                   ind=ox.element("w:ind", left=twips(left * cp), right=0, hanging=twips(hang * cp))))
+
+    def visit_Signature(self, block: d.Signature) -> None:
+        L = self.L
+        issuer_col, date_col = L.signature_columns(block.issuer, block.date, block.sealed)
+        for text, col, before in ((block.issuer, issuer_col, L.signature_blank_lines(block.sealed) * L.line_pitch),
                                   (block.date, date_col, 0)):
-            p = para(STYLES["signature"][1], text)
+            p = self.para("signature", (d.Run("body", text),))
             ox.set_ppr(p._p, {"pStyle": ox.element("w:pStyle", val=STYLES["signature"][0]),
                                "spacing": ox.element("w:spacing", before=twips(before), after=0,
                                                      line=twips(L.line_pitch), lineRule="exact"),
                                "ind": ox.element("w:ind", left=twips(col * L.char_pitch), right=0, firstLine=0)})
-    elif isinstance(block, d.Note):
-        para(STYLES["body"][1], block.text)
-    else:
-        raise TypeError(f"no DOCX for {type(block).__name__}")
+
+    def visit_Note(self, block: d.Note) -> None:
+        self.para("note", (d.Run("body", block.text),))
+
+    def visit_PageBreak(self, block: d.PageBreak) -> None:
+        self.break_before = True
+
+    def visit_AttachmentLabel(self, block: d.AttachmentLabel) -> None:
+        self.para("attachment_label", block.paragraphs()[0])
+
+    # ── 版记 ───────────────────────────────────────────────────────────────────────────────────
+    def visit_Imprint(self, block: d.Imprint) -> None:
+        """The 版记 in a frame anchored to the bottom of the 版心 (its paragraphs share one frame and
+        one border set: thick above the first, thin between, thick below the last)."""
+        L, rules = self.L, self.L.imprint
+        if self.imprint_own_page and self.last is not None:
+            self.own_page_section()
+        role = L.roles["imprint"]
+        inset = L.imprint.inset_chars * role.size
+        color = _hex(role.color)
+        frame = ox.element("w:framePr", w=twips(L.type_width), wrap="around", vAnchor="margin", hAnchor="margin",
+                           xAlign="center", yAlign="bottom")
+        border = ox.borders(top=("single", rules.thick, color, 0), bottom=("single", rules.thick, color, 0),
+                            between=("single", rules.thin, color, 0))
+        for row in block.rows():
+            extra = {"framePr": copy.deepcopy(frame), "pBdr": copy.deepcopy(border)}
+            if any(r.text == TAB for r in row):
+                extra["tabs"] = self.right_tab(inset)
+            if row and row[0].text.startswith("抄送："):
+                hang = zi_width("抄送：") * role.size
+                extra["ind"] = ox.element("w:ind", left=twips(inset + hang), right=twips(inset), hanging=twips(hang))
+            self.para("imprint", row, **self.s.ppr(jc="left", indent_chars=None, snap_to_grid=False, **extra))
+
+    def own_page_section(self) -> None:
+        """End the body's section at the last paragraph; the 版记 gets a section that starts on the
+        next even page (double-sided) or the next page, with no page numbers (GB/T 9704 7.5)."""
+        from docx.oxml.ns import qn
+
+        from docx.enum.section import WD_SECTION_START
+
+        final = self.document.element.body.sectPr
+        self.last._p.get_or_add_pPr().append(copy.deepcopy(final))
+        for ref in final.findall(qn("w:footerReference")):
+            final.remove(ref)
+        section = self.document.sections[-1]
+        section.start_type = WD_SECTION_START.EVEN_PAGE if self.L.imprint.double_sided else WD_SECTION_START.NEW_PAGE
+        section.footer.is_linked_to_previous = False
+        section.even_page_footer.is_linked_to_previous = False

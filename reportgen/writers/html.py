@@ -1,50 +1,160 @@
-"""Document → semantic HTML for the PDF writer. Classes name node kinds; no lengths appear here.
+"""Document → semantic HTML for the PDF writer: one ``visit_<Node>`` per node kind, no lengths of
+its own (they come from the Layout, as computed style attributes or through ``print.css.j2``).
 
 Every piece of text goes through :func:`html.escape`: data is text, never markup.
 
 Justified blocks (body paragraphs and headings) carry ``id="j<block index>"`` so the PDF writer
-can find their laid-out lines (see ``justify.py``).
+can find their laid-out lines (see ``justify.py``). Elements the PDF writer places exactly after
+layout carry ``data-em-top`` (the top of their glyphs' em box, in pt from the page top, as the PDF
+records it) or, for the 版记, ``data-bottom`` (the 版心's bottom edge).
 """
 from __future__ import annotations
 
 from html import escape
 
 from .. import document as d
-from ..document import runs
-from ..layout import Layout
+from ..document import TAB
+from ..layout import Layout, zi_width
 
 
-def _runs_html(block: d.Block) -> str:
-    return "".join(f'<span class="r-{role}">{escape(text)}</span>' for role, text in runs(block))
+def pt(value: float) -> str:
+    return f"{value:.3f}pt"
 
 
-def block_html(block: d.Block, layout: Layout, index: int = 0) -> str:
-    """One block as HTML; ``index`` (its place in the document) names the justified ones."""
-    jid = f' id="j{index}"'
-    if isinstance(block, d.Title):
+def _spans(runs: d.Runs) -> str:
+    """Runs as spans named by role; what follows a TAB run stands at the right edge."""
+    left: list[str] = []
+    right: list[str] = []
+    target = left
+    for r in runs:
+        if r.text == TAB:
+            target = right
+            continue
+        target.append(f'<span class="r-{escape(r.role)}">{escape(r.text)}</span>')
+    out = "".join(left)
+    if right:
+        out += '<span class="tab-right">' + "".join(right) + "</span>"
+    return out
+
+
+class HtmlTranslator:
+    """Blocks → HTML fragments."""
+
+    def __init__(self, layout: Layout, own_page_imprint: bool = False):
+        self.L = layout
+        self.own_page_imprint = own_page_imprint
+
+    def block(self, block: d.Block, index: int) -> str:
+        return getattr(self, "visit_" + type(block).__name__)(block, index)
+
+    # ── 版头 ───────────────────────────────────────────────────────────────────────────────────
+    def masthead_geometry(self, block: d.Masthead) -> dict[str, float]:
+        """Where the 版头's parts go, in pt from the top of the 版心 (GB/T 9704 7.2.4–7.2.7).
+
+        The 发文机关标志's em box top sits ``mark_top`` (35 mm) down; the 发文字号's em box is centred in
+        the line ``blank_lines_after_mark`` lines below the 标志; the rule lies ``rule_gap`` (4 mm) below
+        the number's em box; the block ends ``blank_lines_after_rule`` lines below the rule.
+        """
+        L, m = self.L, self.L.masthead
+        size = L.masthead_size(tuple(r.text for p in block.marks() for r in p))
+        names = len(block.organs)
+        mark_height = names * size + (names - 1) * m.stack_gap
+        number_size = L.roles["doc_number"].size
+        number_top = m.mark_top + mark_height + m.blank_lines_after_mark * L.line_pitch + (L.line_pitch - number_size) / 2
+        rule_top = number_top + number_size + m.rule_gap
+        return {"size": size, "mark_top": m.mark_top, "mark_height": mark_height, "number_top": number_top,
+                "rule_top": rule_top, "height": rule_top + m.rule_width + m.blank_lines_after_rule * L.line_pitch}
+
+    def visit_Masthead(self, block: d.Masthead, index: int) -> str:
+        L = self.L
+        g = self.masthead_geometry(block)
+        top = L.margin_top
+        head = "".join(f'<p class="mh-line">{_spans(p)}</p>' for p in block.head())
+        style = f'style="top: {pt(g["mark_top"])}; font-size: {pt(g["size"])}; line-height: {pt(g["size"])}"'
+        if block.joint:
+            # Stacked names as wide as the widest: each name's characters spread (distributed alignment).
+            widest = max(zi_width(o) for o in block.organs)
+            names = "".join(f'<p class="mark-name" style="letter-spacing: '
+                            f'{pt((widest - zi_width(o)) * g["size"] / max(len(o) - 1, 1))}">{escape(o)}</p>'
+                            for o in block.organs)
+            suffix = (f'<td class="mark-suffix" style="padding-left: {pt(g["size"])}">{escape(block.suffix)}</td>'
+                      if block.suffix else "")
+            mark = (f'<table class="mark joint" data-em-top="{top + g["mark_top"]:.3f}" {style}><tr>'
+                    f'<td class="mark-names">{names}</td>{suffix}</tr></table>')
+        else:
+            mark = f'<p class="mark" data-em-top="{top + g["mark_top"]:.3f}" {style}>{_spans(block.marks()[0])}</p>'
+        number = ""
+        if block.number:
+            signed = " signed" if block.signers else ""
+            number = (f'<p class="doc-number{signed}" data-em-top="{top + g["number_top"]:.3f}" '
+                      f'style="top: {pt(g["number_top"])}">{_spans(block.number_line())}</p>')
+        rule = f'<div class="mh-rule" style="top: {pt(g["rule_top"])}"></div>' if block.number else ""
+        return f'<div class="masthead" style="height: {pt(g["height"])}">{head}{mark}{number}{rule}</div>'
+
+    # ── 主体 ───────────────────────────────────────────────────────────────────────────────────
+    def visit_Title(self, block: d.Title, index: int) -> str:
         return '<h1 class="title">' + "<br>".join(escape(line) for line in block.lines) + "</h1>"
-    if isinstance(block, d.Subtitle):
+
+    def visit_Subtitle(self, block: d.Subtitle, index: int) -> str:
         return f'<p class="subtitle">{escape(block.text)}</p>'
-    if isinstance(block, d.Addressee):
+
+    def visit_Addressee(self, block: d.Addressee, index: int) -> str:
         return f'<p class="addressee">{escape(block.text)}</p>'
-    if isinstance(block, d.Heading):
-        return f'<h2{jid} class="heading level-{block.level}">{escape(block.number + block.text)}</h2>'
-    if isinstance(block, d.LeadParagraph):
-        return f'<p{jid} class="body lead level-{block.level} role-{escape(block.role)}">{_runs_html(block)}</p>'
-    if isinstance(block, d.Paragraph):
-        return f'<p{jid} class="body role-{escape(block.role)}">{escape(block.text)}</p>'
-    if isinstance(block, d.Signature):
-        issuer_col, date_col = layout.signature_columns(block.issuer, block.date)
-        return ('<div class="signature">'
-                f'<p class="issuer" style="padding-left: {issuer_col * layout.char_pitch:.3f}pt">{escape(block.issuer)}</p>'
-                f'<p class="date" style="padding-left: {date_col * layout.char_pitch:.3f}pt">{escape(block.date)}</p>'
+
+    def visit_Heading(self, block: d.Heading, index: int) -> str:
+        return f'<h2 id="j{index}" class="heading level-{block.level}">{escape(block.number + block.text)}</h2>'
+
+    def visit_Paragraph(self, block: d.Paragraph, index: int) -> str:
+        lead = f" lead level-{block.level}" if block.level else ""
+        return f'<p id="j{index}" class="body{lead} role-{escape(block.role)}">{_spans(block.runs)}</p>'
+
+    def visit_AttachmentNote(self, block: d.AttachmentNote, index: int) -> str:
+        """附件说明: ``附件：1.名称``, each further name under the first, wrapped lines under the name."""
+        L, cp = self.L, self.L.char_pitch
+        label = zi_width(block.LABEL)
+        rows = []
+        for i, entry in enumerate(block.entries()):
+            number = entry[:entry.index(".") + 1] if len(block.names) > 1 else ""
+            left = L.indent.first_line_chars + label + zi_width(number)
+            hang = zi_width(number) + (label if i == 0 else 0)
+            text = (block.LABEL if i == 0 else "") + entry
+            rows.append(f'<p class="attachment-entry" style="padding-left: {pt(left * cp)}; '
+                        f'text-indent: {pt(-hang * cp)}">{escape(text)}</p>')
+        return f'<div class="attachment-note">{"".join(rows)}</div>'
+
+    def visit_Signature(self, block: d.Signature, index: int) -> str:
+        L = self.L
+        issuer_col, date_col = L.signature_columns(block.issuer, block.date, block.sealed)
+        gap = L.signature_blank_lines(block.sealed) * L.line_pitch
+        return (f'<div class="signature" style="margin-top: {pt(gap)}">'
+                f'<p class="issuer" style="padding-left: {pt(issuer_col * L.char_pitch)}">{escape(block.issuer)}</p>'
+                f'<p class="date" style="padding-left: {pt(date_col * L.char_pitch)}">{escape(block.date)}</p>'
                 "</div>")
-    if isinstance(block, d.Note):
-        return f'<p class="note">{escape(block.text)}</p>'
-    raise TypeError(f"no HTML for {type(block).__name__}")
+
+    def visit_Note(self, block: d.Note, index: int) -> str:
+        return f'<p class="note role-{escape(block.role)}">{escape(block.text)}</p>'
+
+    def visit_PageBreak(self, block: d.PageBreak, index: int) -> str:
+        return '<div class="page-break"></div>'
+
+    def visit_AttachmentLabel(self, block: d.AttachmentLabel, index: int) -> str:
+        return f'<p class="attachment-label">{_spans(block.paragraphs()[0])}</p>'
+
+    # ── 版记 ───────────────────────────────────────────────────────────────────────────────────
+    def visit_Imprint(self, block: d.Imprint, index: int) -> str:
+        rows = block.rows()
+        out = []
+        for i, row in enumerate(rows):
+            classes = ["imprint-row"] + (["first"] if i == 0 else []) + (["last"] if i == len(rows) - 1 else [])
+            if row and row[0].text.startswith("抄送："):
+                classes.append("cc")
+            out.append(f'<p class="{" ".join(classes)}">{_spans(row)}</p>')
+        own = " own-page" if self.own_page_imprint else ""
+        bottom = self.L.page_height - self.L.margin_bottom
+        return f'<div class="imprint{own}" data-bottom="{bottom:.3f}">{"".join(out)}</div>'
 
 
-def write_html(doc: d.Document, layout: Layout, css: str) -> str:
+def write_html(doc: d.Document, layout: Layout, css: str, own_page_imprint: bool = False) -> str:
     m = doc.meta
     head = [
         '<meta charset="utf-8">',
@@ -60,6 +170,7 @@ def write_html(doc: d.Document, layout: Layout, css: str) -> str:
         head.append(f'<meta name="dcterms.created" content="{stamp}">')
         head.append(f'<meta name="dcterms.modified" content="{stamp}">')
     head.append(f"<style>{css}</style>")
-    body = "\n".join(block_html(b, layout, i) for i, b in enumerate(doc.blocks))
+    translator = HtmlTranslator(layout, own_page_imprint)
+    body = "\n".join(translator.block(b, i) for i, b in enumerate(doc.blocks))
     return (f'<!DOCTYPE html>\n<html lang="{escape(m.lang)}"><head>{"".join(head)}</head>\n'
             f"<body>\n{body}\n</body></html>\n")

@@ -17,12 +17,14 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
 # ECMA-376 §17.3.1.26 CT_PPrBase child order (the subset reportgen writes).
-PPR_ORDER = ["pStyle", "keepNext", "keepLines", "pageBreakBefore", "widowControl", "kinsoku", "wordWrap",
-             "overflowPunct", "topLinePunct", "autoSpaceDE", "autoSpaceDN", "adjustRightInd", "snapToGrid",
-             "spacing", "ind", "jc", "outlineLvl", "rPr"]
+PPR_ORDER = ["pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl", "pBdr", "tabs",
+             "kinsoku", "wordWrap", "overflowPunct", "topLinePunct", "autoSpaceDE", "autoSpaceDN", "adjustRightInd",
+             "snapToGrid", "spacing", "ind", "jc", "outlineLvl", "rPr"]
 # ECMA-376 §17.3.2.28 CT_RPr child order (the subset reportgen writes).
 RPR_ORDER = ["rStyle", "rFonts", "b", "bCs", "i", "iCs", "color", "spacing", "kern", "sz", "szCs", "lang"]
 THEME_ATTRS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+BORDER_ORDER = ("top", "left", "bottom", "right", "between", "bar")  # ECMA-376 §17.3.1.24 CT_PBdr
 
 
 def element(tag: str, **attrs: str | int) -> object:
@@ -39,6 +41,69 @@ def fonts(name_ascii: str, name_east_asia: str) -> object:
     """``w:rFonts`` naming a font in every slot; ``w:hint="eastAsia"`` so “ ” — … take the CJK font."""
     return element("w:rFonts", ascii=name_ascii, hAnsi=name_ascii, eastAsia=name_east_asia, cs=name_ascii,
                    hint="eastAsia")
+
+
+def eighths(pt: float) -> int:
+    """A border width in the eighths of a point OOXML counts (2 to 96)."""
+    return min(max(round(pt * 8), 2), 96)
+
+
+def borders(**sides: tuple[str, float, str, float]) -> object:
+    """``w:pBdr`` from ``side=(style, width pt, colour RRGGBB, space pt)``, sides in schema order.
+    The space (from the text to the line) is whole points, at most 31 (ECMA-376 ST_PointMeasure)."""
+    pbdr = OxmlElement("w:pBdr")
+    for side in BORDER_ORDER:
+        if side in sides:
+            style, width, color, space = sides[side]
+            pbdr.append(element(f"w:{side}", val=style, sz=eighths(width), space=min(round(space), 31), color=color))
+    return pbdr
+
+
+def tabs(*stops: tuple[str, int]) -> object:
+    """``w:tabs`` with ``(alignment, position in twips)`` stops."""
+    container = OxmlElement("w:tabs")
+    for alignment, position in stops:
+        container.append(element("w:tab", val=alignment, pos=position))
+    return container
+
+
+def table_plain(tbl, widths: list[int]) -> None:
+    """A table without borders or cell margins, its columns ``widths`` twips wide (a layout table)."""
+    tbl_pr = tbl.tblPr
+    for tag in ("w:tblStyle", "w:tblW", "w:tblBorders", "w:tblLayout", "w:tblCellMar"):
+        for old in tbl_pr.findall(qn(tag)):
+            tbl_pr.remove(old)
+    tbl_pr.append(element("w:tblW", w=sum(widths), type="dxa"))
+    edges = OxmlElement("w:tblBorders")
+    for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        edges.append(element(f"w:{side}", val="nil"))
+    tbl_pr.append(edges)
+    tbl_pr.append(element("w:tblLayout", type="fixed"))
+    margins = OxmlElement("w:tblCellMar")
+    for side in ("left", "right"):
+        margins.append(element(f"w:{side}", w=0, type="dxa"))
+    tbl_pr.append(margins)
+    _order_children(tbl_pr, ["tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRowBandSize",
+                             "tblStyleColBandSize", "tblW", "jc", "tblCellSpacing", "tblInd", "tblBorders", "shd",
+                             "tblLayout", "tblCellMar", "tblLook"])
+    grid = tbl.tblGrid
+    for col, width in zip(grid.findall(qn("w:gridCol")), widths):
+        col.set(qn("w:w"), str(width))
+    for tr in tbl.findall(qn("w:tr")):
+        for tc, width in zip(tr.findall(qn("w:tc")), widths):
+            tc_pr = tc.get_or_add_tcPr()
+            for old in tc_pr.findall(qn("w:tcW")):
+                tc_pr.remove(old)
+            tc_pr.insert(0, element("w:tcW", w=width, type="dxa"))
+
+
+def _order_children(parent, order: list[str]) -> None:
+    """Reorder ``parent``'s children into the schema's order (children not listed keep their place at the end)."""
+    rank = {qn("w:" + name): i for i, name in enumerate(order)}
+    children = sorted(parent, key=lambda el: rank.get(el.tag, len(order)))
+    for child in children:
+        parent.remove(child)
+        parent.append(child)
 
 
 def _replace(parent, tag: str, children: dict[str, object], order: list[str]) -> object:

@@ -12,12 +12,13 @@ WeasyPrint to one major version; the tests measure the result on the written PDF
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..document import Document
 from ..errors import Diagnostic, ReportgenError
 from ..fonts import Chain
-from ..layout import Layout
+from ..layout import Layout, zi_width
 from ..messages import _
 from .html import write_html
 from .justify import Line, Segment, check_kinsoku, plan_line
@@ -80,18 +81,22 @@ def print_css(layout: Layout, chains: dict[str, Chain]) -> str:
             if face.project and face not in [f["face"] for f in font_faces]:
                 font_faces.append({"face": face, "family": face.family, "url": Path(face.file).resolve().as_uri(),
                                    "weight": face.weight})
-    page_number_box = (f"content: \"{layout.page_number_format.split('{n}')[0]}\" counter(page) "
-                       f"\"{layout.page_number_format.split('{n}')[1]}\"; "
+    before, after = layout.page_number.format.split("{n}")
+    page_number_box = (f"content: \"{before}\" counter(page) \"{after}\"; "
                        f"font-family: {family['page_number']}; font-size: {pt(pn.size)}; line-height: {pt(pn.size)}; "
-                       f"vertical-align: top; padding-top: {pt(layout.page_number_below)};")
+                       f"color: {pn.color}; vertical-align: top; padding-top: {pt(layout.page_number.below_type_area)};")
     env = Environment(undefined=StrictUndefined, autoescape=False)
     template = env.from_string(CSS_TEMPLATE.read_text(encoding="utf-8"))
+    imprint = roles["imprint"].size
     return template.render(
         L=layout, R=roles, pt=pt, family=family, weight=weight, font_faces=font_faces,
-        page_number_box=page_number_box, pn_inset=layout.page_number_inset_chars * pn.size,
-        indent=layout.first_line_chars * layout.char_pitch, levels=len(layout.numbering),
-        title_gap=layout.title_blank_lines * layout.line_pitch,
-        signature_gap=layout.signature_blank_lines * layout.line_pitch,
+        page_number_box=page_number_box, pn_inset=layout.page_number.inset_chars * pn.size,
+        indent=layout.indent.first_line_chars * layout.char_pitch, levels=layout.levels,
+        title_gap=layout.title.blank_lines_after * layout.line_pitch,
+        attachment_gap=layout.attachment_note.blank_lines_before * layout.line_pitch,
+        label_gap=layout.attachment.blank_lines_after_label * layout.line_pitch,
+        number_inset=layout.masthead.number_inset_chars * layout.char_pitch,
+        imprint_inset=layout.imprint.inset_chars * imprint, cc_hang=zi_width("抄送：") * imprint,
     )
 
 
@@ -139,9 +144,9 @@ def _leaves(box, role: str):
 
 
 def _default_role(block) -> str:
-    from .. import document as d
-
-    return f"heading{block.level}" if isinstance(block, d.Heading) else "body"
+    """The role of a justified block's text outside any role span: its first run's (a heading's)."""
+    first = block.paragraphs()[0] if block.paragraphs() else ()
+    return first[0].role if first else "body"
 
 
 def laid_out_lines(document, doc: Document) -> dict[int, list[tuple[Line, list]]]:
@@ -270,18 +275,120 @@ def justify(document, doc: Document, layout: Layout) -> None:
             _respace(line, text_boxes)
 
 
-def write_pdf(doc: Document, layout: Layout, chains: dict[str, Chain], allowed: list[Path], **options) -> bytes:
+def _em_box(text_box) -> tuple[float, float]:
+    """The (top, bottom) of a text box's em box, in pt from the page top, as a PDF text extractor
+    reads it (pdfminer/pdfplumber): from the font's descent below the baseline, one font size tall;
+    the descent is Pango's, the one WeasyPrint writes into the PDF's font descriptor."""
+    from weasyprint.text.ffi import FROM_UNITS, ffi, pango
+    from weasyprint.text.line_break import create_layout
+
+    layout = create_layout(text_box.text, text_box.style, None, None, 0)
+    first_line, _index = layout.get_first_line()
+    metrics = pango.pango_font_get_metrics(first_line.runs[0].data.item.analysis.font, ffi.NULL)
+    descent = pango.pango_font_metrics_get_descent(metrics) * FROM_UNITS
+    pango.pango_font_metrics_unref(metrics)
+    layout.deactivate()
+    bottom = text_box.position_y + text_box.baseline + descent
+    return (bottom - text_box.style["font_size"]) * PX, bottom * PX
+
+
+def _text_boxes(box):
+    from weasyprint.formatting_structure import boxes
+
+    for child in getattr(box, "children", ()):
+        if isinstance(child, boxes.TextBox):
+            yield child
+        else:
+            yield from _text_boxes(child)
+
+
+def _marked(document, attribute: str):
+    """(page number, box, value) of every box whose element carries ``attribute``, in page order
+    (the outermost box of such an element: a table's wrapper, not the table inside it)."""
+    found = []
+
+    def walk(box, page):
+        element = getattr(box, "element", None)
+        value = element.get(attribute) if element is not None else None
+        if value is not None:
+            found.append((page, box, float(value)))
+            return
+        for child in getattr(box, "children", ()):
+            walk(child, page)
+
+    for number, page in enumerate(document.pages, 1):
+        walk(page._page_box, number)
+    return found
+
+
+def place(document) -> None:
+    """Put the 版头's parts and the 版记 exactly where the layout says, after layout.
+
+    CSS cannot say where a glyph's em box lands (that depends on the font's ascent and descent),
+    so the writer measures each marked box and moves it: an element with ``data-em-top`` so that
+    its first text's em box top is at that height; the 版记 (``data-bottom``) so that its last rule
+    lies on the 版心's bottom edge. Moves are vertical only and stay inside the block's own room.
+    """
+    for _page, box, target in _marked(document, "data-em-top"):
+        first = next(_text_boxes(box), None)
+        if first is not None:
+            top, _bottom = _em_box(first)
+            box.translate(0, (target - top) / PX)
+    for _page, box, target in _marked(document, "data-bottom"):
+        bottom = (box.border_box_y() + box.border_height()) * PX
+        box.translate(0, (target - bottom) / PX)
+
+
+def _imprint_needs_own_page(document, layout: Layout) -> bool:
+    """Whether the 版记 must go on a page of its own: it stands alone on its page already (that
+    page must not be numbered), or it is on an odd page of a double-sided print (it belongs on
+    the back of the last sheet, an even page)."""
+    marked = _marked(document, "data-bottom")
+    if not marked:
+        return False
+    page_number, box, _target = marked[0]
+    page = document.pages[page_number - 1]._page_box
+    alone = all(b is box or not list(_text_boxes(b)) for b in _page_blocks(page))
+    return alone or (layout.imprint.double_sided and page_number % 2 == 1)
+
+
+def _page_blocks(page_box):
+    """The top-level blocks laid out on a page (children of its body box)."""
+    html = page_box.children[0] if page_box.children else None
+    body = html.children[0] if html is not None and html.children else None
+    return list(body.children) if body is not None else []
+
+
+@dataclass(frozen=True)
+class PdfResult:
+    """A typeset PDF and what its pagination decided, which the DOCX follows."""
+
+    data: bytes
+    imprint_own_page: bool = False
+
+
+def write_pdf(doc: Document, layout: Layout, chains: dict[str, Chain], allowed: list[Path], **options) -> PdfResult:
     """Typeset ``doc`` as PDF bytes. WeasyPrint warnings and errors become a build failure."""
     weasyprint = import_weasyprint()
-    html = write_html(doc, layout, print_css(layout, chains))
+    css = print_css(layout, chains)
     capture = _Capture()
     logger = logging.getLogger("weasyprint")
     logger.addHandler(capture)
-    try:
+
+    def render(own_page_imprint: bool):
+        html = write_html(doc, layout, css, own_page_imprint)
         font_config = weasyprint.text.fonts.FontConfiguration()
-        document = weasyprint.HTML(string=html, base_url=None, url_fetcher=make_fetcher(allowed)).render(
+        return weasyprint.HTML(string=html, base_url=None, url_fetcher=make_fetcher(allowed)).render(
             font_config=font_config)
+
+    try:
+        own_page = False
+        document = render(own_page)
+        if _imprint_needs_own_page(document, layout):
+            own_page = True
+            document = render(own_page)
         justify(document, doc, layout)
+        place(document)
         data = document.write_pdf(**options)
     finally:
         logger.removeHandler(capture)
@@ -289,4 +396,4 @@ def write_pdf(doc: Document, layout: Layout, chains: dict[str, Chain], allowed: 
     if problems:
         raise ReportgenError([Diagnostic(_("the PDF renderer reported: {message}", message=r.getMessage()))
                               for r in problems])
-    return data
+    return PdfResult(data, own_page)
