@@ -261,11 +261,28 @@ class Layout:
     def signature_blank_lines(self, sealed: bool) -> int:
         return self.signature.sealed_blank_lines_before if sealed else self.signature.blank_lines_before
 
-    def masthead_size(self, names: tuple[str, ...]) -> float:
-        """The 发文机关标志's font size: the role's, or smaller so the longest name fits the 版心."""
-        size = self.roles["masthead"].size
-        widest = max((zi_width(n) for n in names), default=0)
-        return min(size, self.type_width / widest) if widest else size
+    def masthead_geometry(self, organs: tuple[str, ...], suffix: str = "") -> dict[str, float]:
+        """Where the 版头's parts go, in pt from the top of the 版心 (GB/T 9704 7.2.4–7.2.7).
+
+        The 发文机关标志 is set in the masthead role's size, or smaller so that it fits the 版心: one
+        organ with its 文件 on one line, or joint organs stacked with 文件 one 字 beside them. Its em
+        box top sits ``mark_top`` (35 mm) down; the 发文字号's em box is centred in the line
+        ``blank_lines_after_mark`` lines below the 标志; the rule lies ``rule_gap`` (4 mm) below the
+        number's em box; the 版头 ends ``blank_lines_after_rule`` lines below the rule.
+        """
+        m = self.masthead
+        if len(organs) > 1:
+            width = max(zi_width(o) for o in organs) + (1 + zi_width(suffix) if suffix else 0)
+        else:
+            width = zi_width(organs[0] + suffix)
+        size = min(self.roles["masthead"].size, self.type_width / width) if width else self.roles["masthead"].size
+        mark_height = len(organs) * size + (len(organs) - 1) * m.stack_gap
+        number_size = self.roles["doc_number"].size
+        number_top = m.mark_top + mark_height + m.blank_lines_after_mark * self.line_pitch \
+            + (self.line_pitch - number_size) / 2
+        rule_top = number_top + number_size + m.rule_gap
+        return {"size": size, "mark_top": m.mark_top, "mark_height": mark_height, "number_top": number_top,
+                "rule_top": rule_top, "height": rule_top + m.rule_width + m.blank_lines_after_rule * self.line_pitch}
 
     def check(self) -> None:
         """Refuse values that cannot work: too little tracking, an unknown font chain or reset."""

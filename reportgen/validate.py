@@ -290,9 +290,19 @@ class _Checker:
             self.add(key, _("a signature needs the date (成文日期): add 'date: YYYY-MM-DD'"))
 
     def check_title(self, key, value):
+        from .layout import zi_width
+
         last = value[-1] if isinstance(value, list) else value
         if last[-1:] in "。，；：、,.;:":
             self.add(key, _("a title takes no end punctuation"), level="warning")
+        capacity = self.layout.chars_fitting("title")
+        for i, line in enumerate(value if isinstance(value, list) else []):
+            if zi_width(line) > capacity:
+                self.add(key + (i,), _("this title line is {width:g} characters wide, more than the {n} that fit on "
+                                       "one line: it would break inside a word", width=zi_width(line),
+                                       n=int(capacity)), level="warning",
+                         hint=_("break it into shorter lines, or give the title as one text and reportgen breaks "
+                                "it between words"))
 
 
 def _content_diagnostics(src: Source, kind, layout: Layout, expected_year: int | None) -> list[Diagnostic]:

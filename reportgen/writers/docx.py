@@ -351,10 +351,8 @@ class DocxTranslator:
 
     # ── 版头 ───────────────────────────────────────────────────────────────────────────────────
     def visit_Masthead(self, block: d.Masthead) -> None:
-        from ..writers.html import HtmlTranslator
-
         L, m = self.L, self.L.masthead
-        g = HtmlTranslator(L).masthead_geometry(block)
+        g = L.masthead_geometry(block.organs, block.suffix)
         head = block.head()
         for runs in head:
             self.para("masthead_line", runs)

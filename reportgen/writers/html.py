@@ -48,26 +48,9 @@ class HtmlTranslator:
         return getattr(self, "visit_" + type(block).__name__)(block, index)
 
     # ── 版头 ───────────────────────────────────────────────────────────────────────────────────
-    def masthead_geometry(self, block: d.Masthead) -> dict[str, float]:
-        """Where the 版头's parts go, in pt from the top of the 版心 (GB/T 9704 7.2.4–7.2.7).
-
-        The 发文机关标志's em box top sits ``mark_top`` (35 mm) down; the 发文字号's em box is centred in
-        the line ``blank_lines_after_mark`` lines below the 标志; the rule lies ``rule_gap`` (4 mm) below
-        the number's em box; the block ends ``blank_lines_after_rule`` lines below the rule.
-        """
-        L, m = self.L, self.L.masthead
-        size = L.masthead_size(tuple(r.text for p in block.marks() for r in p))
-        names = len(block.organs)
-        mark_height = names * size + (names - 1) * m.stack_gap
-        number_size = L.roles["doc_number"].size
-        number_top = m.mark_top + mark_height + m.blank_lines_after_mark * L.line_pitch + (L.line_pitch - number_size) / 2
-        rule_top = number_top + number_size + m.rule_gap
-        return {"size": size, "mark_top": m.mark_top, "mark_height": mark_height, "number_top": number_top,
-                "rule_top": rule_top, "height": rule_top + m.rule_width + m.blank_lines_after_rule * L.line_pitch}
-
     def visit_Masthead(self, block: d.Masthead, index: int) -> str:
         L = self.L
-        g = self.masthead_geometry(block)
+        g = L.masthead_geometry(block.organs, block.suffix)
         top = L.margin_top
         head = "".join(f'<p class="mh-line">{_spans(p)}</p>' for p in block.head())
         style = f'style="top: {pt(g["mark_top"])}; font-size: {pt(g["size"])}; line-height: {pt(g["size"])}"'
@@ -75,10 +58,11 @@ class HtmlTranslator:
             # Stacked names as wide as the widest: each name's characters spread (distributed alignment).
             widest = max(zi_width(o) for o in block.organs)
             names = "".join(f'<p class="mark-name" style="letter-spacing: '
-                            f'{pt((widest - zi_width(o)) * g["size"] / max(len(o) - 1, 1))}">{escape(o)}</p>'
+                            f'{pt((widest - zi_width(o)) * g["size"] / max(len(o) - 1, 1))}">'
+                            f'<span class="r-masthead">{escape(o)}</span></p>'
                             for o in block.organs)
-            suffix = (f'<td class="mark-suffix" style="padding-left: {pt(g["size"])}">{escape(block.suffix)}</td>'
-                      if block.suffix else "")
+            suffix = (f'<td class="mark-suffix" style="padding-left: {pt(g["size"])}">'
+                      f'<span class="r-masthead">{escape(block.suffix)}</span></td>' if block.suffix else "")
             mark = (f'<table class="mark joint" data-em-top="{top + g["mark_top"]:.3f}" {style}><tr>'
                     f'<td class="mark-names">{names}</td>{suffix}</tr></table>')
         else:
