@@ -20,23 +20,26 @@ Among the ways that keep these rules, the cost of one is the sum of
   preposition, conjunction or particle, the break touches a quantity word (五届, 三次, 第, 2024年; tag m/q)
   or parts a place name from the noun it qualifies (重庆市|高级人民法院);
   STRONG 0 — right after the organ name or right before 关于 (the classic break);
-  TIGHT 3 — inside a noun phrase (the next word is a noun and the previous one not punctuation);
-  LOOSE 1 — any other word boundary (before a verb or preposition, after punctuation);
-* and the imbalance Σ (line width − mean width)² / capacity, widths in 字 (``layout.zi_width``), so a tight
-  break is worth about 11 字 of difference between two lines.
+  TIGHT 4 — inside a noun phrase (the next word is a noun and the previous one not punctuation);
+  LOOSE 2 — any other word boundary (before a verb or preposition, after punctuation);
+* and the imbalance Σ (line width − mean width)² / capacity, widths in 字 (``layout.zi_width``). For two
+  lines of a 20-字 title that is d²/40 for lines d 字 apart, so the break before 关于 beats a loose one
+  until the lines differ by 9 字, and a tight one until 13.
 
 The fewest lines win: with n the fewest lines that keep the hard rules, the cheapest way with no POOR
 break is taken for n lines, else for n + 1 lines (one line more to keep the meaning whole, never two),
 else the cheapest for n lines. Ties go to the earliest breaks, so the result is deterministic. If no way
 keeps the hard rules (a word wider than the line, a title without word boundaries, a tiny capacity), they
 are given up one by one, each time trying again from the fewest lines: first the shape, then breaks only
-between words (a break inside a word costs SPLIT 30), keeping the punctuation and number rules, and last
-those too, so a title always comes out in lines that fit.
+between words (a break inside a word costs SPLIT 30 plus the penalty it would have without ``words``, so an
+organ name too wide for a line splits between its own words), keeping the punctuation and number rules,
+and last those too, so a title always comes out in lines that fit.
 """
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from bisect import bisect_right
+from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from itertools import accumulate
 from typing import TYPE_CHECKING
@@ -54,9 +57,9 @@ _OPENING = "（《「『“‘〔【〈〖［｛([{"
 _NO_END = frozenset({"关于", "对", "的", "和", "与", "及"})  # a line must not end with these words
 _NO_START = frozenset({"的", "和", "与", "及"})  # … and should not start with these
 
-STRONG, LOOSE, TIGHT, POOR, SPLIT = 0.0, 2.0, 4.0, 10.0, 30.0
+_STRONG, _LOOSE, _TIGHT, _POOR, _SPLIT = 0.0, 2.0, 4.0, 10.0, 30.0
 
-Breaks = dict[int, float]  # allowed break (index into the text) → its penalty
+_Breaks = dict[int, float]  # allowed break (index into the text) → its penalty
 
 
 def break_title(text: str, capacity: float, *, words: Sequence[str] = ()) -> tuple[str, ...]:
@@ -71,18 +74,13 @@ def break_title(text: str, capacity: float, *, words: Sequence[str] = ()) -> tup
     if zi_width(text) <= capacity:
         return (text,)
     edges = list(accumulate(map(zi_width, text), initial=0.0))  # edges[i]: width of text[:i]
-    words = tuple(sorted({w for w in words if w}))
-    word_breaks = _word_breaks(text, words)
-    char_breaks = {p: word_breaks.get(p, SPLIT) for p in range(1, len(text)) if _may_break(text, p)}
-    any_break = dict.fromkeys(range(1, len(text)), 0.0)
-    tiers = ((word_breaks, True), (word_breaks, False), (char_breaks, True), (char_breaks, False), (any_break, False))
-    for breaks, shaped in tiers:
+    for breaks, shaped in _tiers(text, tuple(sorted({w for w in words if w}))):
         lowest = max(2, math.ceil(edges[-1] / capacity))
         fewest = next((k for k in range(lowest, len(breaks) + 2)
                        if _cheapest(edges, breaks, k, capacity, shaped)), None)
         if fewest is None:
             continue
-        good = {p: cost for p, cost in breaks.items() if cost < POOR}
+        good = {p: cost for p, cost in breaks.items() if cost < _POOR}
         found = (_cheapest(edges, good, fewest, capacity, shaped)
                  or _cheapest(edges, good, fewest + 1, capacity, shaped)
                  or _cheapest(edges, breaks, fewest, capacity, shaped))
@@ -92,6 +90,20 @@ def break_title(text: str, capacity: float, *, words: Sequence[str] = ()) -> tup
     raise AssertionError("unreachable: one character per line always fits")
 
 
+def _tiers(text: str, words: tuple[str, ...]) -> Iterator[tuple[_Breaks, bool]]:
+    """The allowed breaks and whether the shape rule holds, from the strictest rules to none."""
+    word_breaks = _word_breaks(text, words)
+    yield word_breaks, True
+    yield word_breaks, False
+    # Inside a word, or a name too wide for a line: prefer where the dictionary alone would see a boundary.
+    plain = _word_breaks(text, ()) if words else {}
+    char_breaks = {p: word_breaks[p] if p in word_breaks else _SPLIT + plain.get(p, _SPLIT)
+                   for p in range(1, len(text)) if _may_break(text, p)}
+    yield char_breaks, True
+    yield char_breaks, False
+    yield dict.fromkeys(range(1, len(text)), 0.0), False
+
+
 def _may_break(text: str, p: int) -> bool:
     """The punctuation and number rules for a break before ``text[p]``."""
     before, after = text[p - 1], text[p]
@@ -99,7 +111,7 @@ def _may_break(text: str, p: int) -> bool:
                 or (after.isdecimal() and before in ".．"))
 
 
-def _word_breaks(text: str, words: tuple[str, ...]) -> Breaks:
+def _word_breaks(text: str, words: tuple[str, ...]) -> _Breaks:
     """Every word boundary that keeps the hard rules, with its penalty."""
     tokens = _tagger(words).tag(text)
     inside: set[int] = set()  # positions inside an organ name or a title term
@@ -111,22 +123,22 @@ def _word_breaks(text: str, words: tuple[str, ...]) -> Breaks:
             if name in words:
                 organ_ends.add(at + len(name))
             at = text.find(name, at + 1)
-    breaks: Breaks = {}
+    breaks: _Breaks = {}
     p = 0
     for (word, tag), (next_word, next_tag) in zip(tokens, tokens[1:]):
         p += len(word)
         if p in inside or not _may_break(text, p) or word in _NO_END:
             continue
         if next_word in _NO_START or next_tag[0] in "uc" or tag[0] in "pcu":
-            breaks[p] = POOR
+            breaks[p] = _POOR
         elif p in organ_ends or next_word == "关于":
-            breaks[p] = STRONG
+            breaks[p] = _STRONG
         elif tag[0] in "mq" or next_tag[0] in "mq" or (tag == "ns" and _nominal(next_tag)):
-            breaks[p] = POOR
+            breaks[p] = _POOR
         elif _nominal(next_tag) and tag != "x":
-            breaks[p] = TIGHT
+            breaks[p] = _TIGHT
         else:
-            breaks[p] = LOOSE
+            breaks[p] = _LOOSE
     return breaks
 
 
@@ -134,7 +146,7 @@ def _nominal(tag: str) -> bool:
     return tag[0] == "n" or tag in ("j", "vn", "an")
 
 
-def _cheapest(edges: list[float], breaks: Breaks, k: int, capacity: float,
+def _cheapest(edges: list[float], breaks: _Breaks, k: int, capacity: float,
               shaped: bool) -> tuple[int, ...] | None:
     """The cheapest ``k``-line breaking (its break positions) whose lines fit, or None."""
     total, end = edges[-1], len(edges) - 1
@@ -144,9 +156,7 @@ def _cheapest(edges: list[float], breaks: Breaks, k: int, capacity: float,
 
     def walk(start: int, left: int, last: float | None, falling: bool, cost: float, cuts: tuple[int, ...]) -> None:
         nonlocal best
-        for p in (positions if left > 1 else [end]):
-            if p <= start:
-                continue
+        for p in positions[bisect_right(positions, start):] if left > 1 else [end]:
             width = edges[p] - edges[start]
             if width > capacity:
                 break
