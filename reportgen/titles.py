@@ -2,9 +2,9 @@
 
 "标题回行时，要做到词意完整，排列对称，长短适宜，间距恰当，标题排列应当使用梯形或菱形。"
 
-A title that does not fit on one line is segmented into words (rjieba, with the caller's ``words``
-— the organ's name — and a few title terms added so that they stay whole), and the lines may break only
-between words. Hard rules, never broken while any other way exists:
+A title that does not fit on one line is segmented into words (rjieba, with a few title terms added
+so that they stay whole, and the caller's ``words`` — the organ's name — kept as one word each), and
+the lines may break only between words. Hard rules, never broken while any other way exists:
 
 * no break inside a word, inside an organ name or title term, or inside a number, nor between a number
   and what follows it (2023年, 0584号);
@@ -113,7 +113,7 @@ def _may_break(text: str, p: int) -> bool:
 
 def _word_breaks(text: str, words: tuple[str, ...]) -> _Breaks:
     """Every word boundary that keeps the hard rules, with its penalty."""
-    tokens = _tagger(words).tag(text)
+    tokens = _tag(text, words)
     inside: set[int] = set()  # positions inside an organ name or a title term
     organ_ends: set[int] = set()
     for name in (*_TERMS, *words):
@@ -174,16 +174,35 @@ def _cheapest(edges: list[float], breaks: _Breaks, k: int, capacity: float,
     return best[1] if best else None
 
 
-@lru_cache(maxsize=4)
-def _tagger(words: tuple[str, ...]) -> rjieba.Jieba:
-    """A segmenter of its own for each set of ``words``: rjieba's module-level dictionary is global, so adding
-    one caller's words there would change later calls; a private instance keeps every result a function of
-    its own arguments only."""
+def _tag(text: str, words: tuple[str, ...]) -> list[tuple[str, str]]:
+    """(word, part-of-speech tag) of ``text``, each of ``words`` (organ names) one word tagged ``nt``.
+
+    The text is cut at every occurrence of ``words`` and the pieces between are segmented on their
+    own, so a name is one token with a boundary at each end whatever the dictionary holds; the shared
+    segmenter's dictionary never changes between calls, so a result depends on its arguments only."""
+    spans = []
+    for name in sorted(words, key=len, reverse=True):
+        at = text.find(name)
+        while at >= 0:
+            if not any(a < at + len(name) and at < b for a, b in spans):
+                spans.append((at, at + len(name)))
+            at = text.find(name, at + 1)
+    tokens: list[tuple[str, str]] = []
+    p = 0
+    for a, b in sorted(spans):
+        tokens += _tagger().tag(text[p:a]) if a > p else []
+        tokens.append((text[a:b], "nt"))
+        p = b
+    return tokens + (_tagger().tag(text[p:]) if p < len(text) else [])
+
+
+@lru_cache(maxsize=1)
+def _tagger() -> rjieba.Jieba:
+    """One segmenter with the title terms added (rjieba's default dictionary is global; this one is
+    ours, and only these fixed terms are ever added to it)."""
     import rjieba  # 0.1 s: imported only when a title needs breaking
 
     jieba = rjieba.Jieba()
     for term in _TERMS:
         jieba.add_word(term, None, "n")
-    for word in words:
-        jieba.add_word(word, None, "nt")
     return jieba
