@@ -18,7 +18,7 @@ def q(text: str) -> str:
 
 def scaffold(prev: dict, year: int) -> str:
     old = prev["year"]
-    lines = ["# yaml-language-server: $schema=../../reportgen/schema/year.schema.json",
+    lines = ["# yaml-language-server: $schema=../../templates/report/schema.json",
              f"# Scaffolded by `reportgen new {year}` from {old}.yaml. Replace every {TODO}.",
              f"organ: {q(prev['organ'])}", f"year: {year}"]
     if prev.get("kind", "report") != "report":

@@ -179,14 +179,14 @@ def _strings(value, key: tuple):
             yield from _strings(v, key + (i,))
 
 
-def _own_text(value) -> str:
+def own_text(value) -> str:
     """The text a part prints itself (its sub-items and figures left out)."""
     if isinstance(value, str):
         return value
     if isinstance(value, dict):
-        return "".join(_own_text(v) for k, v in value.items() if k not in ("items", "metrics", "id", "role"))
+        return "".join(own_text(v) for k, v in value.items() if k not in ("items", "metrics", "id", "role"))
     if isinstance(value, list):
-        return "".join(_own_text(v) for v in value)
+        return "".join(own_text(v) for v in value)
     return ""
 
 
@@ -246,9 +246,10 @@ class _Checker:
         depth = 1 + sum(1 for part in key if part == "items")
         levels = self.layout.levels
         if depth > len(levels):
-            formats = "".join(level.format.replace("{cn}", "一").replace("{n}", "1") for level in levels)
-            self.add(key, _("items nest deeper than the {n} levels of the layout ({formats})", n=len(levels),
-                            formats=formats))
+            if depth == len(levels) + 1:  # reported once, at the first item too deep, not for its own items
+                formats = "".join(level.format.replace("{cn}", "一").replace("{n}", "1") for level in levels)
+                self.add(key, _("items nest deeper than the {n} levels of the layout ({formats})", n=len(levels),
+                                formats=formats))
             return
         has_lead, has_heading = "lead" in item, "heading" in item
         if has_lead == has_heading:
@@ -260,7 +261,7 @@ class _Checker:
         pass  # a section's parts carry their own checks (heading1, paragraphs, items, metrics)
 
     def check_metrics(self, key, owner):
-        text = _own_text(owner)
+        text = own_text(owner)
         for i, m in enumerate(owner.get("metrics", [])):
             written = format_number(m["value"]) + m.get("unit", "")
             if written not in text:

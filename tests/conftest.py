@@ -53,3 +53,19 @@ def sample_pages(sample_build):
     from pdfmeasure import measure
 
     return measure(sample_build["pdf"])
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory):
+    """``built(project folder)``: that project (an example, a test case) copied and built once per
+    session; returns ``{document id: {"txt"|"docx"|"pdf"|"folder": path}}``."""
+    from outputs import build_project
+
+    cache: dict[Path, dict] = {}
+
+    def get(source: Path) -> dict:
+        if source not in cache:
+            cache[source] = build_project(source, tmp_path_factory.mktemp(source.name) / "project")
+        return cache[source]
+
+    return get

@@ -154,7 +154,10 @@ def test_semantic_moves_renames_and_ids():
         {"heading": "存在的主要问题", "role": "problems", "paragraphs": ["问题。"]},
         {"heading": "2024年打算", "role": "plans", "items": [
             {"lead": "继续推进。", "text": "乙。"}, {"id": "law", "lead": "加快地方立法。", "text": "甲。"}]}]}
-    s = summarize(a, b, [], [])
+    from reportgen.kinds import load_kind
+
+    report = load_kind(ROOT, "report")
+    s = summarize(report, a, report, b, [], [])
     assert s["items_added"] == [] and s["items_removed"] == []
     assert [(m["title"], m["from_path"], m["to_path"]) for m in s["items_moved"]] == [
         ("加快地方立法。", "sections[0].items[0]", "sections[2].items[1]")]
@@ -162,6 +165,20 @@ def test_semantic_moves_renames_and_ids():
     assert renamed == {("section", "工作开展情况", "法治建设工作开展情况"), ("item", "普法宣传。", "普法宣传教育。"),
                        ("item", "推进立法。", "加快地方立法。")}
     assert s["metrics_changed"][0]["change_pct"] == 20.7
+
+
+def test_semantic_summary_finds_the_items_wherever_the_kind_puts_them():
+    """A notice's items live in the document it issues (issued.sections): the summary sees them there."""
+    from reportgen.kinds import load_kind
+    from reportgen.review.semantic import summarize
+
+    notice = load_kind(ROOT, "notice")
+    item = {"lead": "强化司法保护。", "text": "加快案件审理。", "units": {"lead": ["区法院"]}}
+    a = {"kind": "notice", "issued": {"title": "要点", "sections": [{"heading": "保护", "items": [item]}]}}
+    b = {"kind": "notice", "issued": {"title": "要点", "sections": [{"heading": "保护", "items": [
+        item, {"lead": "强化行政保护。", "text": "开展专项行动。"}]}]}}
+    s = summarize(notice, a, notice, b, [], [])
+    assert [(i["title"], i["path"]) for i in s["items_added"]] == [("强化行政保护。", "issued.sections[0].items[1]")]
 
 
 # --- character diff ---------------------------------------------------------------------------------

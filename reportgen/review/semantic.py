@@ -19,31 +19,31 @@ SIMILAR = 0.6
 @dataclass
 class _Item:
     path: str  # sections[0].items[2]
-    section: int
+    section: int  # its section's place in the document's list of sections
     id: str | None
     title: str  # lead or heading
-    body: str  # text and paragraphs
+    body: str  # text, paragraphs and points
     metrics: list
 
 
-def _section(i: int) -> str:
-    return format_path(("sections", i))
+def _outline(kind, data: dict) -> tuple[list[tuple[str, dict]], list[_Item]]:
+    """The sections and the items of a document, wherever its kind's schema puts them (the
+    notice's issued document, attachments …), as (data path, value) and items, in document order."""
+    from ..validate import annotations, own_text
 
-
-def _items(data: dict) -> list[_Item]:
-    out: list[_Item] = []
-
-    def walk(items, key: tuple, s):
-        for i, it in enumerate(items or []):
-            k = (*key, "items", i)
-            body = (it.get("text") or "") + "".join(it.get("paragraphs") or [])
-            out.append(_Item(format_path(k), s, it.get("id"), it.get("lead") or it.get("heading") or "", body,
-                             it.get("metrics") or []))
-            walk(it.get("items"), k, s)
-
-    for s, sec in enumerate(data.get("sections") or []):
-        walk(sec.get("items"), ("sections", s), s)
-    return out
+    marks = annotations(kind, data)
+    sections = [(format_path(key), value) for name, key, value in marks if name == "section"]
+    items = []
+    for name, key, value in marks:
+        if name != "item":
+            continue
+        path = format_path(key)
+        owner = max((i for i, (s, _v) in enumerate(sections) if path.startswith(s + ".")),
+                    key=lambda i: len(sections[i][0]), default=-1)
+        body = own_text({k: value.get(k) for k in ("text", "paragraphs", "points") if value.get(k)})
+        items.append(_Item(path, owner, value.get("id"), value.get("lead") or value.get("heading") or "", body,
+                           value.get("metrics") or []))
+    return sections, items
 
 
 def _ratio(a: str, b: str) -> float:
@@ -95,8 +95,8 @@ def match_items(a: list[_Item], b: list[_Item]) -> dict[int, int]:
     return match
 
 
-def _metric_list(data: dict, items: list[_Item]) -> list[tuple[str, dict]]:
-    out = [(_section(s), m) for s, sec in enumerate(data.get("sections") or []) for m in sec.get("metrics") or []]
+def _metric_list(sections: list[tuple[str, dict]], items: list[_Item]) -> list[tuple[str, dict]]:
+    out = [(path, m) for path, sec in sections for m in sec.get("metrics") or []]
     out += [(it.path, m) for it in items for m in it.metrics]
     return out
 
@@ -115,12 +115,13 @@ def labels(units: list[Unit]) -> dict[str, str]:
     return out
 
 
-def summarize(a: dict, b: dict, a_units: list[Unit], b_units: list[Unit]) -> dict:
+def summarize(a_kind, a: dict, b_kind, b: dict, a_units: list[Unit], b_units: list[Unit]) -> dict:
     """The semantic summary of the change from data ``a`` to data ``b`` (JSON-ready, deterministic)."""
     la, lb = labels(a_units), labels(b_units)
-    sa, sb = a.get("sections") or [], b.get("sections") or []
+    pa, ia = _outline(a_kind, a)
+    pb, ib = _outline(b_kind, b)
+    sa, sb = [s for _p, s in pa], [s for _p, s in pb]
     smatch = match_sections(sa, sb)
-    ia, ib = _items(a), _items(b)
     imatch = match_items(ia, ib)
     inv = {j: i for i, j in imatch.items()}
 
@@ -129,13 +130,13 @@ def summarize(a: dict, b: dict, a_units: list[Unit], b_units: list[Unit]) -> dic
                  "sections_added": [], "sections_removed": []}
     for i, s in enumerate(sa):
         if i not in smatch:
-            out["sections_removed"].append({"label": la.get(_section(i), ""), "heading": s["heading"]})
+            out["sections_removed"].append({"label": la.get(pa[i][0], ""), "heading": s["heading"]})
     for j, s in enumerate(sb):
         if j not in smatch.values():
-            out["sections_added"].append({"label": lb.get(_section(j), ""), "heading": s["heading"]})
+            out["sections_added"].append({"label": lb.get(pb[j][0], ""), "heading": s["heading"]})
     for i, j in sorted(smatch.items(), key=lambda t: t[1]):
         if sa[i]["heading"] != sb[j]["heading"]:
-            out["headings_renamed"].append({"kind": "section", "label": lb.get(_section(j), ""),
+            out["headings_renamed"].append({"kind": "section", "label": lb.get(pb[j][0], ""),
                                             "old": sa[i]["heading"], "new": sb[j]["heading"]})
     for j, y in enumerate(ib):
         if j not in inv:
@@ -153,9 +154,9 @@ def summarize(a: dict, b: dict, a_units: list[Unit], b_units: list[Unit]) -> dic
             out["items_removed"].append({"label": la.get(x.path, ""), "title": x.title, "path": x.path, "id": x.id})
 
     # Metrics: owners are matched sections/items; within an owner by name, then by name anywhere.
-    owner = {_section(i): _section(j) for i, j in smatch.items()}
+    owner = {pa[i][0]: pb[j][0] for i, j in smatch.items()}
     owner.update({ia[i].path: ib[j].path for i, j in imatch.items()})
-    ma, mb = _metric_list(a, ia), _metric_list(b, ib)
+    ma, mb = _metric_list(pa, ia), _metric_list(pb, ib)
     used_a, used_b = set(), set()
     pairs = []
     for i, (pa, x) in enumerate(ma):

@@ -346,6 +346,12 @@ class DocxTranslator:
             ox.set_rpr(run._r, children)
         return run
 
+    def keep_with_previous(self) -> None:
+        """What comes next stays on the page of the last paragraph written (the PDF's break-before:
+        avoid): the 署名 and the 附件说明 never stand on a page without body text [GB/T 9704 7.3.5.5]."""
+        if self.last is not None:
+            self.last.paragraph_format.keep_with_next = True
+
     def right_tab(self, inset: float) -> object:
         return ox.tabs(("right", twips(self.L.type_width - inset)))
 
@@ -431,6 +437,7 @@ class DocxTranslator:
     def visit_AttachmentNote(self, block: d.AttachmentNote) -> None:
         L, cp = self.L, self.L.char_pitch
         label = zi_width(block.LABEL)
+        self.keep_with_previous()
         for i, entry in enumerate(block.entries()):
             number = entry[:entry.index(".") + 1] if len(block.names) > 1 else ""
             left = L.indent.first_line_chars + label + zi_width(number)
@@ -443,6 +450,7 @@ class DocxTranslator:
     def visit_Signature(self, block: d.Signature) -> None:
         L = self.L
         issuer_col, date_col = L.signature_columns(block.issuer, block.date, block.sealed)
+        self.keep_with_previous()
         for text, col, before in ((block.issuer, issuer_col, L.signature_blank_lines(block.sealed) * L.line_pitch),
                                   (block.date, date_col, 0)):
             p = self.para("signature", (d.Run("body", text),))
