@@ -217,13 +217,16 @@ def test_imprint_alone_on_an_even_page_that_carries_no_number(notices):
         assert list(xml(out["docx"], "word/" + targets[ref.get(rid)]).iter(q("fldChar")))
 
 
-def test_imprint_in_the_docx_is_framed_at_the_bottom_with_thick_and_thin_rules(notices):
-    paragraphs = [p for p in xml(notices["2024-01"]["docx"]).iter(q("p"))
-                  if p.find("w:pPr/w:pStyle", NS) is not None and p.find("w:pPr/w:pStyle", NS).get(q("val")) == "GWImprint"]
-    assert len(paragraphs) == 2
-    for p in paragraphs:
-        frame = p.find("w:pPr/w:framePr", NS)
-        assert (frame.get(q("vAnchor")), frame.get(q("yAlign")), frame.get(q("w"))) == ("margin", "bottom", "8844")
-        sizes = {side: p.find(f"w:pPr/w:pBdr/w:{side}", NS).get(q("sz")) for side in ("top", "between", "bottom")}
-        assert sizes == {"top": "8", "between": "6", "bottom": "8"}  # 0.35 mm, 0.25 mm, 0.35 mm in 1/8 pt
-        assert style(notices["2024-01"]["docx"], "GWImprint").find("w:rPr/w:sz", NS).get(q("val")) == "28"  # 4号
+def test_imprint_in_the_docx_floats_on_the_bottom_with_thick_and_thin_rules(notices):
+    docx = notices["2024-01"]["docx"]
+    [table] = [t for t in xml(docx).iter(q("tbl")) if t.find("w:tblPr/w:tblpPr", NS) is not None]
+    pos = table.find("w:tblPr/w:tblpPr", NS)
+    assert (pos.get(q("vertAnchor")), pos.get(q("tblpYSpec")), pos.get(q("tblpXSpec"))) == ("margin", "bottom", "center")
+    assert table.find("w:tblPr/w:tblW", NS).get(q("w")) == "8844"  # as wide as the 版心
+    edges = table.find("w:tblPr/w:tblBorders", NS)
+    sizes = {side: edges.find(f"w:{side}", NS).get(q("sz")) for side in ("top", "insideH", "bottom")}
+    assert sizes == {"top": "8", "insideH": "6", "bottom": "8"}  # 0.35 mm, 0.25 mm, 0.35 mm in 1/8 pt
+    assert {edges.find(f"w:{side}", NS).get(q("val")) for side in ("left", "right", "insideV")} == {"nil"}
+    rows = ["".join(t.text for t in tr.iter(q("t"))) for tr in table.iter(q("tr"))]
+    assert rows == ["抄送：市委办公室，市人大常委会办公室，市政府办公室。", "某市知识产权局办公室2024年2月20日印发"]
+    assert style(docx, "GWImprint").find("w:rPr/w:sz", NS).get(q("val")) == "28"  # 4号

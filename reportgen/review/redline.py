@@ -179,8 +179,12 @@ def _whole(p, kind: str, revs: _Revisions) -> None:
 
 
 def _body_paragraphs(root) -> list:
+    """The paragraphs that print text, in document order (those in a table's cells too: the 版头 of a
+    joint issue, the 版记), as document_paragraphs() lists them; empty ones (a floating table's anchor)
+    print nothing and are left out."""
     body = root.find(w("body"))
-    return [el for el in body if el.tag == w("p")]
+    return [p for p in body.iter(w("p")) if any(r.find(w("t")) is not None or r.find(w("tab")) is not None
+                                                  for r in p.iter(w("r")))]
 
 
 def _document_xml(docx: bytes) -> tuple[etree._Element, zipfile.ZipFile]:

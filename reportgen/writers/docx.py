@@ -314,10 +314,13 @@ class DocxTranslator:
         getattr(self, "visit_" + type(block).__name__)(block)
 
     # ── helpers ────────────────────────────────────────────────────────────────────────────────
-    def para(self, key: str, runs: d.Runs | None = None, container=None, **ppr):
-        p = (container or self.document).add_paragraph(style=self.styles[STYLES[key][1]])
+    def para(self, key: str, runs: d.Runs | None = None, **ppr):
+        """A paragraph in the style ``key`` (STYLES, or ``heading<level>``), its pPr replaced when ``ppr``
+        is given; it starts a new page after a PageBreak."""
+        style_id, name = (f"GWHeading{key[7:]}", heading_name(int(key[7:]))) if key.startswith("heading") else STYLES[key]
+        p = self.document.add_paragraph(style=self.styles[name])
         if ppr:
-            ox.set_ppr(p._p, {"pStyle": ox.element("w:pStyle", val=STYLES[key][0]), **ppr})
+            ox.set_ppr(p._p, {"pStyle": ox.element("w:pStyle", val=style_id), **ppr})
         if self.break_before:
             p.paragraph_format.page_break_before = True
             self.break_before = False
@@ -424,12 +427,7 @@ class DocxTranslator:
         self.para("addressee", (d.Run("body", block.text),))
 
     def visit_Heading(self, block: d.Heading) -> None:
-        p = self.document.add_paragraph(style=self.styles[heading_name(block.level)])
-        if self.break_before:
-            p.paragraph_format.page_break_before = True
-            self.break_before = False
-        p.add_run(block.number + block.text)
-        self.last = p
+        self.para(f"heading{block.level}", (d.Run("body", block.number + block.text),))
 
     def visit_Paragraph(self, block: d.Paragraph) -> None:
         self.para("body", block.runs)
@@ -470,26 +468,31 @@ class DocxTranslator:
 
     # ── 版记 ───────────────────────────────────────────────────────────────────────────────────
     def visit_Imprint(self, block: d.Imprint) -> None:
-        """The 版记 in a frame anchored to the bottom of the 版心 (its paragraphs share one frame and
-        one border set: thick above the first, thin between, thick below the last)."""
+        """The 版记 as a table floating on the bottom edge of the 版心, a row per element, ruled thick
+        above the first and below the last and thin between (the standard's rules)."""
         L, rules = self.L, self.L.imprint
         if self.imprint_own_page and self.last is not None:
             self.own_page_section()
         role = L.roles["imprint"]
         inset = L.imprint.inset_chars * role.size
         color = _hex(role.color)
-        frame = ox.element("w:framePr", w=twips(L.type_width), wrap="around", vAnchor="margin", hAnchor="margin",
-                           xAlign="center", yAlign="bottom")
-        border = ox.borders(top=("single", rules.thick, color, 0), bottom=("single", rules.thick, color, 0),
-                            between=("single", rules.thin, color, 0))
-        for row in block.rows():
-            extra = {"framePr": copy.deepcopy(frame), "pBdr": copy.deepcopy(border)}
+        rows = block.rows()
+        table = self.document.add_table(rows=len(rows), cols=1)
+        ox.table_plain(table._tbl, [twips(L.type_width)], at_bottom=True,
+                       rules={"top": (rules.thick, color), "insideH": (rules.thin, color), "bottom": (rules.thick, color)})
+        for tr, row in zip(table.rows, rows):
+            p = tr.cells[0].paragraphs[0]
+            extra = {"ind": ox.element("w:ind", left=twips(inset), right=twips(inset), firstLine=0)}
             if any(r.text == TAB for r in row):
                 extra["tabs"] = self.right_tab(inset)
             if row and row[0].text.startswith("抄送："):
                 hang = zi_width("抄送：") * role.size
                 extra["ind"] = ox.element("w:ind", left=twips(inset + hang), right=twips(inset), hanging=twips(hang))
-            self.para("imprint", row, **self.s.ppr(jc="left", indent_chars=None, snap_to_grid=False, **extra))
+            ox.set_ppr(p._p, {"pStyle": ox.element("w:pStyle", val=STYLES["imprint"][0]),
+                               **self.s.ppr(jc="left", indent_chars=None, snap_to_grid=False, **extra)})
+            for r in row:
+                self.run(p, r)
+        self.document.add_paragraph()  # the paragraph the floating table is anchored to (Word needs one)
 
     def own_page_section(self) -> None:
         """End the body's section at the last paragraph; the 版记 gets a section that starts on the

@@ -67,16 +67,26 @@ def tabs(*stops: tuple[str, int]) -> object:
     return container
 
 
-def table_plain(tbl, widths: list[int]) -> None:
-    """A table without borders or cell margins, its columns ``widths`` twips wide (a layout table)."""
+def table_plain(tbl, widths: list[int], rules: dict[str, tuple[float, str]] | None = None,
+                at_bottom: bool = False) -> None:
+    """A layout table: columns ``widths`` twips wide, no cell margins, no borders but ``rules``
+    (``{"top"|"insideH"|"bottom": (width pt, colour)}``); ``at_bottom`` floats it, centred, on the
+    bottom edge of the type area (``w:tblpPr``: Word and WPS place it there)."""
     tbl_pr = tbl.tblPr
-    for tag in ("w:tblStyle", "w:tblW", "w:tblBorders", "w:tblLayout", "w:tblCellMar"):
+    for tag in ("w:tblStyle", "w:tblpPr", "w:tblW", "w:tblBorders", "w:tblLayout", "w:tblCellMar"):
         for old in tbl_pr.findall(qn(tag)):
             tbl_pr.remove(old)
+    if at_bottom:
+        tbl_pr.append(element("w:tblpPr", vertAnchor="margin", horzAnchor="margin", tblpXSpec="center",
+                              tblpYSpec="bottom"))
     tbl_pr.append(element("w:tblW", w=sum(widths), type="dxa"))
     edges = OxmlElement("w:tblBorders")
     for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
-        edges.append(element(f"w:{side}", val="nil"))
+        if rules and side in rules:
+            width, color = rules[side]
+            edges.append(element(f"w:{side}", val="single", sz=eighths(width), space=0, color=color))
+        else:
+            edges.append(element(f"w:{side}", val="nil"))
     tbl_pr.append(edges)
     tbl_pr.append(element("w:tblLayout", type="fixed"))
     margins = OxmlElement("w:tblCellMar")
