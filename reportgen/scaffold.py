@@ -40,7 +40,8 @@ def scaffold(prev: dict, year: int) -> str:
         if role == "work" and plan_items:
             lines.append("    items:  # last year's plans, to report on")
             for it in plan_items:
-                lead = it.get("lead") or (it.get("heading", TODO) + "。")
+                heading = it.get("heading", TODO)
+                lead = it.get("lead") or (heading if heading.endswith(("。", "？", "！")) else heading + "。")
                 lines += [f"      - lead: {q(lead)}", f"        text: {q(TODO + '落实情况。')}"]
         elif role == "plans":
             lines += ["    paragraphs:", f"      - {q(f'{year + 1}年，' + TODO + '总体思路。')}",

@@ -49,6 +49,18 @@ def test_new_scaffolds_next_year_from_last_years_plans(tmp_path):
     assert again.returncode == 1 and "已存在" in again.stderr
 
 
+def test_new_turns_last_years_plan_headings_into_leads():
+    """A plan item written as a heading line becomes a lead (a sentence), ending in one 。 even when
+    the heading line already ended in one."""
+    from reportgen.scaffold import scaffold
+
+    prev = {"organ": "某局", "year": 2024, "sections": [
+        {"role": "work", "heading": "工作情况", "items": [{"lead": "甲。", "text": "乙。"}]},
+        {"role": "plans", "heading": "2025年工作安排", "items": [{"heading": "加强组织领导。"}, {"heading": "强化监督"}]}]}
+    data = yaml.safe_load(scaffold(prev, 2025))
+    assert [i["lead"] for i in data["sections"][0]["items"]] == ["加强组织领导。", "强化监督。"]
+
+
 def test_fonts_reports_the_serving_font_per_role(tmp_path):
     proc = run_cli("fonts", "--json", cwd=tmp_path, check=True)
     roles = {r["role"]: r for r in json.loads(proc.stdout)["roles"]}
