@@ -40,3 +40,11 @@ def test_docx_paragraphs_are_the_text(example):
 def test_pdf_text_is_the_text(example):
     folder, out = example
     assert pdf_text(out["pdf"]) == "".join(text_lines(folder / "expected.txt")).replace("\t", "")
+
+
+def test_pdf_is_pdfa_with_its_data_attached(example):
+    from test_archive import pdfa_problems
+
+    folder, out = example
+    [source] = (folder / "data").glob("*/*.yaml")
+    assert pdfa_problems(out["pdf"], source.read_bytes(), source.name) == []
