@@ -73,8 +73,8 @@ def _walk(obj, seen: set, visit):
                 _walk(value, seen, visit)
 
 
-def pdfa_problems(path: Path, source: bytes, name: str = "2023.yaml") -> list[str]:
-    """Every structural PDF/A-3 problem found in ``path``, whose attachment is the data file ``name``
+def pdfa_problems(path: Path, source: bytes, attached: str = "2023.yaml") -> list[str]:
+    """Every structural PDF/A-3 problem found in ``path``, whose attachment is the data file ``attached``
     holding ``source``; empty when it passes."""
     import pikepdf
 
@@ -144,10 +144,10 @@ def pdfa_problems(path: Path, source: bytes, name: str = "2023.yaml") -> list[st
         problems += [f"forbidden: {k}" for k in sorted(found)]
         # 6. The source attached: /AFRelationship /Source, a YAML MIME type, listed in /AF, same bytes.
         attachments = pdf.attachments
-        if list(attachments) != [name]:
+        if list(attachments) != [attached]:
             problems.append(f"attachments: {list(attachments)}")
         else:
-            spec = attachments[name].obj
+            spec = attachments[attached].obj
             stream = spec.EF.F
             if spec.get("/AFRelationship") != "/Source":
                 problems.append(f"/AFRelationship {spec.get('/AFRelationship')}")
@@ -155,7 +155,7 @@ def pdfa_problems(path: Path, source: bytes, name: str = "2023.yaml") -> list[st
                 problems.append(f"MIME type {stream.get('/Subtype')}")
             if stream.read_bytes() != source:
                 problems.append("the attached file differs from the year file")
-            if spec.get("/UF") != name or spec.get("/F") != name:
+            if spec.get("/UF") != attached or spec.get("/F") != attached:
                 problems.append(f"attachment file name {spec.get('/UF')!r} (must be the bare file name)")
             af = pdf.Root.get("/AF", [])
             if [a.objgen for a in af] != [spec.objgen]:
