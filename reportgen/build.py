@@ -131,19 +131,6 @@ def load_parsed(project: Project, src, path: Path, expected_year: int | None = N
                   Path(template))
 
 
-def build_date(loaded: Loaded):
-    """The one clock: the data's date (成文日期), else SOURCE_DATE_EPOCH, else none at all."""
-    import datetime as dt
-    import os
-
-    if loaded.document.meta.date is not None:
-        return dt.datetime.combine(loaded.document.meta.date, dt.time())
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.strip().isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).replace(tzinfo=None)
-    return None
-
-
 @dataclass
 class Output:
     year: int
@@ -176,12 +163,14 @@ def render_outputs(project: Project, item: Loaded, layout: Layout, chains, forma
     """Typeset one Document in every requested format, in memory.
 
     The PDF is PDF/A-3u with the year file attached as its source (archive/pdfa.py); DOCX and PDF
-    take every date from the data or SOURCE_DATE_EPOCH, so the same inputs give the same bytes.
+    take every date from the document's clock (the data or SOURCE_DATE_EPOCH), so the same inputs
+    give the same bytes.
     """
     from .archive import pdfa
+    from .clock import Clock
 
-    date = pdfa.stamp_date(item.document, build_date(item))
-    doc = pdfa.archival_document(item.document, date)
+    clock = Clock.of(item.document)
+    doc = pdfa.archival_document(item.document, clock.date)
     out: dict[str, bytes] = {}
     if "txt" in formats:
         from .writers.text import write_text
@@ -190,13 +179,11 @@ def render_outputs(project: Project, item: Loaded, layout: Layout, chains, forma
     if "docx" in formats:
         from .writers.docx import write_docx
 
-        # The same instant as the PDF's dates: midnight in China on the stamp date, as UTC.
-        instant = pdfa.attachment_instant(date) if date is not None else None
-        out["docx"] = write_docx(doc, layout, chains, date=instant)
+        out["docx"] = write_docx(doc, layout, chains, date=clock.instant)  # the same instant as the PDF's dates
     if "pdf" in formats:
         from .writers.pdf import write_pdf
 
-        options = pdfa.pdf_options(doc, item.path.name, item.raw, date)
+        options = pdfa.pdf_options(doc, item.path.name, item.raw, clock)
         out["pdf"] = write_pdf(doc, layout, chains, allowed=[project.fonts_dir], **options)
     return out
 

@@ -736,13 +736,10 @@ def test_one_helper_writes_the_manifest_and_its_sums(sample_build):
         f"{sha256(folder / 'manifest.json')}  manifest.json\n".encode())
 
 
-def test_one_definition_of_the_year_folder_and_the_fixed_date(tmp_path):
-    import datetime as dt
-
-    from reportgen.archive import finals, pdfa
+def test_one_definition_of_the_year_folder(tmp_path):
+    from reportgen.archive import finals
     from reportgen.build import Project, output_paths
     from reportgen.review.sides import final_dir
-    from reportgen.writers.ooxml import ZIP_DATE
 
     project = Project(make_project(tmp_path / "p").resolve())
     year = finals.year_folder(project, 2023)
@@ -750,8 +747,6 @@ def test_one_definition_of_the_year_folder_and_the_fixed_date(tmp_path):
     assert {p.parent for p in output_paths(project, 2023).values()} == {year}
     assert finals.final_folder(project, 2023, 2) == finals.final_folder(project, 2023, "v2") == year / "final" / "v2"
     assert final_dir(project, 2023, "v2") == finals.final_folder(project, 2023, "v2")
-    assert pdfa.attachment_instant(None) == dt.datetime(*ZIP_DATE)
-    assert not hasattr(pdfa, "NO_DATE")  # one value: ooxml's
 
 
 def test_the_manifest_hashes_the_bytes_that_were_typeset(tmp_path):

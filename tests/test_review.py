@@ -300,6 +300,9 @@ def test_docx_removed_renumbered_and_retitled_paragraphs(pair, tmp_path):
     assert "— removed @@" in out and "item removed: 三、2024年主要工作思路和打算 › （二） 深入推进机关法治政府建设。" in out
     xml = _redline(project, "2023", str(b), tmp_path)
     _check_revision_xml(xml, "reportgen", "2024-01-20T00:00:00Z")  # default date: B's 成文日期
+    # B's core properties carry the instant B's own build stamps: midnight in China on its 成文日期.
+    core = zipfile.ZipFile(tmp_path / "redline.docx").read("docProps/core.xml").decode()
+    assert '<dcterms:created xsi:type="dcterms:W3CDTF">2024-01-19T16:00:00Z</dcterms:created>' in core
     a_paragraphs = document_paragraphs(loaded(project, project / "data" / "years" / "2023.yaml").document)
     b_paragraphs = document_paragraphs(loaded(project, b).document)
     assert _apply(xml, "accept") == b_paragraphs

@@ -3,11 +3,12 @@
 
 Reproducibility rules (peers.md §2D–E, §3.1):
 
-* every date comes from the data (成文日期) or SOURCE_DATE_EPOCH, never the clock: the PDF's
-  CreationDate/ModDate and XMP dates through ``<meta name=dcterms.*>``, the attachment's dates
-  through ``created=``/``modified=`` (WeasyPrint uses ``now()`` otherwise);
+* every date comes from the document's :class:`clock.Clock` (the data's 成文日期 or SOURCE_DATE_EPOCH),
+  never the machine's clock: the PDF's CreationDate/ModDate and XMP dates through ``<meta name=dcterms.*>``
+  (the stamp date set by :func:`archival_document`), the attachment's dates through ``created=``/``modified=``
+  (WeasyPrint uses ``now()`` otherwise);
 * with no date at all the PDF carries no CreationDate, and the attachment (which must have one)
-  gets 1980-01-01T00:00:00Z, the same fixed stamp as the DOCX zip entries;
+  gets the clock's fixed 1980-01-01T00:00:00Z, the same stamp as the DOCX zip entries;
 * the first part of the PDF ``/ID`` is fixed per document (organ, year, kind), the second is
   pydyf's MD5 of the content: "same document, another version";
 * the attachment carries only its file name, never the project's path, and its MIME type is
@@ -20,24 +21,11 @@ import dataclasses
 import datetime as dt
 import hashlib
 
+from ..clock import Clock
 from ..document import Document
 
 PDF_VARIANT = "pdf/a-3u"
 SOURCE_MIME = "application/yaml"  # RFC 9512
-CHINA = dt.timezone(dt.timedelta(hours=8), "CST")  # html.py stamps dates as T00:00:00+08:00
-
-
-def stamp_date(doc: Document, when: dt.datetime | None) -> dt.date | None:
-    """The date the PDF is stamped with: the 成文日期, else the day in China of ``when``.
-
-    ``when`` is build.build_date(), the one clock (naive UTC when it comes from SOURCE_DATE_EPOCH).
-    html.py writes the date as midnight +08:00, so a SOURCE_DATE_EPOCH is kept to its day.
-    """
-    if doc.meta.date is not None:
-        return doc.meta.date
-    if when is None:
-        return None
-    return when.replace(tzinfo=dt.timezone.utc).astimezone(CHINA).date()
 
 
 def default_keywords(doc: Document) -> tuple[str, ...]:
@@ -63,15 +51,6 @@ def identifier(doc: Document) -> bytes:
                        usedforsecurity=False).hexdigest().encode("ascii")
 
 
-def attachment_instant(date: dt.date | None) -> dt.datetime:
-    """The attachment's dates as naive UTC (WeasyPrint writes them with a Z): midnight in China."""
-    if date is None:
-        from ..writers.ooxml import ZIP_DATE  # the DOCX zip entries' stamp, 1980-01-01 (read as UTC)
-
-        return dt.datetime(*ZIP_DATE)
-    return dt.datetime.combine(date, dt.time(), CHINA).astimezone(dt.timezone.utc).replace(tzinfo=None)
-
-
 def _dedupe_af(document, pdf) -> None:
     """WeasyPrint 70 lists each attachment twice in the catalog's /AF; keep one reference of each."""
     import pydyf
@@ -81,13 +60,13 @@ def _dedupe_af(document, pdf) -> None:
         pdf.catalog["AF"] = pydyf.Array(dict.fromkeys(af))
 
 
-def pdf_options(doc: Document, source_name: str, source: bytes, date: dt.date | None) -> dict:
+def pdf_options(doc: Document, source_name: str, source: bytes, clock: Clock) -> dict:
     """Options for ``writers.pdf.write_pdf``: PDF/A-3u, a fixed identifier, the source attached."""
     from ..writers.pdf import import_weasyprint
 
     weasyprint = import_weasyprint()  # the writer's fast import (no find_library detour)
 
-    when = attachment_instant(date)
+    when = clock.attachment
     # A data: URL is the one way to give WeasyPrint the MIME type; the default fetcher reads it
     # from memory (the renderer's contained fetcher is not involved).
     attachment = weasyprint.Attachment(

@@ -190,11 +190,12 @@ def _document_xml(docx: bytes) -> tuple[etree._Element, zipfile.ZipFile]:
 
 def redline_docx(a, b, layout, chains, *, author: str = "reportgen", date: _dt.datetime) -> bytes:
     """``a`` and ``b`` are :class:`build.Loaded`; returns B's DOCX with tracked changes from A."""
-    from ..build import build_date
+    from ..clock import Clock
     from ..writers.docx import write_docx
 
-    docx_a = write_docx(a.document, layout, chains, date=build_date(a))
-    docx_b = write_docx(b.document, layout, chains, date=build_date(b))
+    # B's core properties carry the instant of B's build (A's DOCX is read for its paragraphs only).
+    docx_a = write_docx(a.document, layout, chains, date=Clock.of(a.document).instant)
+    docx_b = write_docx(b.document, layout, chains, date=Clock.of(b.document).instant)
     root_a, _za = _document_xml(docx_a)
     root_b, zb = _document_xml(docx_b)
     pa, pb = _body_paragraphs(root_a), _body_paragraphs(root_b)

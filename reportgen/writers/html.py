@@ -10,6 +10,7 @@ from __future__ import annotations
 from html import escape
 
 from .. import document as d
+from ..clock import midnight_text
 from ..document import runs
 from ..layout import Layout
 
@@ -56,7 +57,7 @@ def write_html(doc: d.Document, layout: Layout, css: str) -> str:
     if m.keywords:
         head.append(f'<meta name="keywords" content="{escape(", ".join(m.keywords))}">')
     if m.date:
-        stamp = m.date.isoformat() + "T00:00:00+08:00"
+        stamp = midnight_text(m.date)
         head.append(f'<meta name="dcterms.created" content="{stamp}">')
         head.append(f'<meta name="dcterms.modified" content="{stamp}">')
     head.append(f"<style>{css}</style>")
