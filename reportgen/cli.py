@@ -78,7 +78,7 @@ def _archive_parsers(sub, common) -> None:
 
 
 def _project(args) -> "Project":
-    from .build import Project
+    from .project import Project
 
     return Project((args.project or Path.cwd()).resolve())
 
@@ -117,7 +117,7 @@ def cmd_build(args) -> int:
 
 
 def cmd_check(args) -> int:
-    from .build import check_fonts, load_all
+    from .pipeline import check_fonts, load_all
     from .layout import load_layout
 
     project = _project(args)
@@ -140,7 +140,7 @@ def cmd_check(args) -> int:
 
 
 def cmd_new(args) -> int:
-    from .build import load_year
+    from .pipeline import load_year
     from .output import write_atomic
     from .scaffold import scaffold
 
@@ -226,8 +226,8 @@ def cmd_finalize(args) -> int:
 
 
 def cmd_verify(args) -> int:
-    from .archive.finals import verify_year, years_with_output
-    from .build import is_year
+    from .archive.finals import verify_year
+    from .project import is_year
     from .output import locked
 
     project = _project(args)
@@ -237,7 +237,7 @@ def cmd_verify(args) -> int:
             print(Diagnostic(_("not a year: {arg}", arg=arg)).format(), file=sys.stderr)
             return EXIT_USAGE
         years.append(int(arg))
-    years = years or years_with_output(project)
+    years = years or project.output_years()
     if not years:
         print(Diagnostic(_("nothing to verify: {dir} holds no year folders",
                            dir=project.display(project.output_dir))).format(), file=sys.stderr)

@@ -736,23 +736,24 @@ def test_one_helper_writes_the_manifest_and_its_sums(sample_build):
         f"{sha256(folder / 'manifest.json')}  manifest.json\n".encode())
 
 
-def test_one_definition_of_the_year_folder(tmp_path):
+def test_where_a_documents_outputs_and_finals_go(tmp_path):
     from reportgen.archive import finals
-    from reportgen.build import Project, output_paths
-    from reportgen.review.sides import final_dir
+    from reportgen.build import output_paths
+    from reportgen.project import Project
 
-    project = Project(make_project(tmp_path / "p").resolve())
-    year = finals.year_folder(project, 2023)
-    assert year == project.output_dir / "2023"
-    assert {p.parent for p in output_paths(project, 2023).values()} == {year}
-    assert finals.final_folder(project, 2023, 2) == finals.final_folder(project, 2023, "v2") == year / "final" / "v2"
-    assert final_dir(project, 2023, "v2") == finals.final_folder(project, 2023, "v2")
+    root = tmp_path / "p"
+    project = Project(root)
+    assert output_paths(project, 2023) == {fmt: root / "output" / "2023" / f"report-2023.{fmt}"
+                                           for fmt in ("txt", "docx", "pdf")}
+    assert finals.final_folder(project, 2023, 2) == finals.final_folder(project, 2023, "v2") == \
+        root / "output" / "2023" / "final" / "v2"
 
 
 def test_the_manifest_hashes_the_bytes_that_were_typeset(tmp_path):
     # build_manifest takes the source bytes from Loaded.raw alone (the fallback that re-read the data
     # file was dead): load_year always sets raw to the file's bytes, and an empty file never loads.
-    from reportgen.build import Project, load_year
+    from reportgen.pipeline import load_year
+    from reportgen.project import Project
     from reportgen.errors import ReportgenError
 
     root = make_project(tmp_path / "p").resolve()

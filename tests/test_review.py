@@ -55,7 +55,8 @@ def diff(project: Path, *args: str, env: dict | None = None, check: bool = True)
 
 
 def loaded(project: Path, path: Path):
-    from reportgen.build import Project, load_year
+    from reportgen.pipeline import load_year
+    from reportgen.project import Project
 
     return load_year(Project(project), path, 2023)
 
@@ -556,7 +557,7 @@ def test_not_a_repository(tmp_path):
 def test_a_git_side_carries_its_bytes_and_template(tmp_path):
     if not shutil.which("git"):
         pytest.skip("git is not installed")
-    from reportgen.build import Project
+    from reportgen.project import Project
     from reportgen.review.sides import load_side
 
     project = make_project(tmp_path / "project")

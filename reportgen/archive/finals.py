@@ -21,7 +21,6 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..build import is_year
 from ..errors import Diagnostic, ReportgenError
 from ..messages import _
 from . import manifest as mf
@@ -30,14 +29,9 @@ FINAL_DIR = "final"
 VERSION_DIR = re.compile(r"^v([1-9]\d*)$")
 
 
-def year_folder(project, year: int) -> Path:
-    """``output/<year>/``: the one definition (build.output_paths and review.sides.final_dir use it)."""
-    return project.output_dir / str(year)
-
-
 def final_folder(project, year: int, version: int | str) -> Path:
     """``output/<year>/final/v<N>/``; ``version`` is N or the folder name (``"v2"``)."""
-    return year_folder(project, year) / FINAL_DIR / (version if isinstance(version, str) else f"v{version}")
+    return project.output_folder(year) / FINAL_DIR / (version if isinstance(version, str) else f"v{version}")
 
 
 def _source_path(project, path: Path) -> str:
@@ -100,7 +94,7 @@ def manifest_files(folder: Path, manifest: dict) -> list[tuple[Path, bytes]]:
 
 def year_files(project, item, layout, chains, files: dict[str, bytes], paths: dict[str, Path]) -> list[tuple[Path, bytes]]:
     """The manifest and SHA256SUMS to write with a build's outputs (for output.write_group)."""
-    folder = year_folder(project, item.year)
+    folder = project.output_folder(item.year)
     outputs: dict[str, tuple[str, bytes | Path]] = {}
     for fmt, path in paths.items():
         if fmt in files:
@@ -163,7 +157,7 @@ class Finalized:
 
 def finalize(project, year: int) -> Finalized:
     """Freeze the current build of ``year`` as the next final version (call it under the lock)."""
-    folder = year_folder(project, year)
+    folder = project.output_folder(year)
     manifest = mf.load(folder)
     if manifest is None:
         raise ReportgenError([Diagnostic(_("no build of {year} to finalize; run reportgen build {year} first",
@@ -314,7 +308,7 @@ def stale_source(project, year: int, manifest: dict) -> tuple[Path | None, bool]
 
 def verify_year(project, year: int) -> tuple[list[Problem], int]:
     """Recompute every hash the year's manifest records. Returns (problems, number of files checked)."""
-    folder = year_folder(project, year)
+    folder = project.output_folder(year)
     problems: list[Problem] = []
     manifest = mf.load(folder)
     if manifest is None:
@@ -369,12 +363,3 @@ def verify_year(project, year: int) -> tuple[list[Problem], int]:
                                 _("the data changed since the last build (the outputs are older than the data)"),
                                 level="warning"))
     return problems, checked
-
-
-def years_with_output(project) -> list[int]:
-    out = []
-    if project.output_dir.is_dir():
-        for p in sorted(project.output_dir.iterdir()):
-            if p.is_dir() and is_year(p.name):
-                out.append(int(p.name))
-    return out

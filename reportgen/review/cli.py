@@ -72,7 +72,7 @@ def run_diff(args, project, emit) -> int:
 
             outputs.append((str(args.html), review_page(result).encode("utf-8")))
         if args.docx:
-            from ..build import check_fonts
+            from ..pipeline import check_fonts
             from .redline import redline_docx
 
             chains = check_fonts(project, [a.loaded, b.loaded], layout)

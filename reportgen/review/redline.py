@@ -189,7 +189,7 @@ def _document_xml(docx: bytes) -> tuple[etree._Element, zipfile.ZipFile]:
 
 
 def redline_docx(a, b, layout, chains, *, author: str = "reportgen", date: _dt.datetime) -> bytes:
-    """``a`` and ``b`` are :class:`build.Loaded`; returns B's DOCX with tracked changes from A."""
+    """``a`` and ``b`` are :class:`pipeline.Loaded`; returns B's DOCX with tracked changes from A."""
     from ..clock import Clock
     from ..writers.docx import write_docx
 

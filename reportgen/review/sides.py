@@ -18,7 +18,8 @@ from pathlib import Path
 
 from ..archive import manifest as mf
 from ..archive.finals import final_folder
-from ..build import Loaded, Project, load_bytes
+from ..pipeline import Loaded, load_bytes, load_year
+from ..project import Project
 from ..errors import EXIT_USAGE, Diagnostic, ReportgenError
 from ..messages import _
 
@@ -34,14 +35,10 @@ class Side:
     loaded: Loaded
 
 
-def final_dir(project: Project, year: int, version: str) -> Path:
-    return final_folder(project, year, version)
-
-
 def _final_source(project: Project, year: int, version: str) -> Path:
     """The source YAML frozen with a final: the copy its manifest names (``final.source_copy``); for a
     final whose manifest does not say, ``<year>.yaml`` in the folder (or below it), else the only YAML there."""
-    folder = final_dir(project, year, version)
+    folder = final_folder(project, year, version)
     final = (mf.load(folder) or {}).get("final")
     copy = final.get("source_copy") if isinstance(final, dict) else None
     if isinstance(copy, str) and copy:
@@ -94,12 +91,10 @@ def _git_show(project: Project, year: int, rev: str) -> tuple[bytes, str]:
 
 
 def load_side(project: Project, spec: str, layout=None) -> Side:
-    from ..build import load_year
-
     m = SPEC.match(spec)
     if m:
         year, rev = int(m.group(1)), m.group(2)
-        folder = final_dir(project, year, rev)
+        folder = final_folder(project, year, rev)
         if FINAL.match(rev) and folder.is_dir():
             path = _final_source(project, year, rev)
             return Side(spec, f"{spec} ({project.display(path)})", load_year(project, path, year, layout))

@@ -1,0 +1,101 @@
+"""One document's way from its YAML to a checked, rendered :class:`document.Document` (steps 1–5).
+
+1. load the file (or bytes already in hand: a git blob, a frozen copy) with positions (source.py);
+2. validate it against the schema and the content checks (validate.py);
+3. render it through its kind's template into markup (render.py);
+4. read the markup into the Document every writer typesets (markup.py);
+5. check that a font of each role draws every character (fonts.py).
+
+Nothing here writes a file; every problem of every requested document is collected before failing.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .document import Document
+from .errors import Diagnostic, ReportgenError
+from .layout import Layout, load_layout
+from .messages import _
+from .project import Project
+
+
+@dataclass
+class Loaded:
+    """A year file taken through every check, rendered into its Document."""
+
+    year: int
+    path: Path
+    source: object
+    document: Document
+    warnings: list[Diagnostic] = field(default_factory=list)
+    raw: bytes = b""  # the file's bytes exactly as read: what the PDF carries as its source
+    template: Path | None = None  # the markup template render.py resolved
+
+
+def load_year(project: Project, path: Path, expected_year: int | None = None,
+              layout: Layout | None = None) -> Loaded:
+    """Steps 1–4 for a year file on disk: load, validate, render and read the markup."""
+    from .source import load_source
+
+    return load_parsed(project, load_source(path, project.display(path)), path, expected_year, layout)
+
+
+def load_bytes(project: Project, raw: bytes, display: str, expected_year: int | None = None,
+               layout: Layout | None = None) -> Loaded:
+    """Steps 1–4 for a year file's bytes already in hand (a git blob, a frozen copy)."""
+    from .source import source_from_bytes
+
+    return load_parsed(project, source_from_bytes(raw, display), Path(display), expected_year, layout)
+
+
+def load_parsed(project: Project, src, path: Path, expected_year: int | None = None,
+                layout: Layout | None = None) -> Loaded:
+    """Validate, render and read the markup of a parsed year file. Raises ReportgenError on bad data."""
+    from .markup import parse_markup
+    from .render import display_template, render_markup
+    from .validate import validate
+
+    layout = layout or load_layout()
+    diagnostics = validate(src, expected_year)
+    errors = [d for d in diagnostics if d.level == "error"]
+    if errors:
+        raise ReportgenError(diagnostics)
+    markup, template = render_markup(project.root, src.data)
+    doc = parse_markup(markup, display_template(project.root, template), layout, src.data, src)
+    return Loaded(src.data["year"], path, src, doc, [d for d in diagnostics if d.level != "error"], src.raw,
+                  Path(template))
+
+
+def load_all(project: Project, years: list[str], layout: Layout) -> list[Loaded]:
+    """Load every requested year; collect the diagnostics of all of them before failing."""
+    loaded, problems = [], []
+    for year, path in project.resolve_years(years):
+        try:
+            loaded.append(load_year(project, path, year, layout))
+        except ReportgenError as e:
+            problems += e.diagnostics
+    if problems:
+        raise ReportgenError(problems)
+    # Two files for one year would both be written to output/<year>, the last one winning.
+    seen: dict[int, Loaded] = {}
+    for item in loaded:
+        first = seen.setdefault(item.year, item)
+        if first is not item and first.path.resolve() != item.path.resolve():
+            raise ReportgenError([Diagnostic(_("{first} and {second} are both for {year}; build one at a time",
+                                               first=project.display(first.path), second=project.display(item.path),
+                                               year=item.year))])
+    return loaded
+
+
+def check_fonts(project: Project, loaded: list[Loaded], layout: Layout):
+    """Resolve the font chains and refuse any character no font of its role can draw."""
+    from .fonts import check_glyphs, resolve
+
+    chains = resolve(layout, project.fonts_dir)
+    problems = []
+    for item in loaded:
+        problems += check_glyphs(item.document, layout, chains)
+    if problems:
+        raise ReportgenError(problems)
+    return chains
