@@ -249,17 +249,14 @@ def cmd_verify(args) -> int:
     failed = any(p.level == "error" for _y, problems, _n in results for p in problems)
     if args.json:
         print(json.dumps({"ok": not failed, "years": [
-            {"year": y, "checked": n, "problems": [{"path": p.path, "kind": p.kind, "level": p.level,
-                                                    "message": p.message} for p in problems]}
+            {"year": y, "checked": n, "problems": [p.to_json() for p in problems]}
             for y, problems, n in results]}, ensure_ascii=False, indent=2))
         return EXIT_FAILED if failed else EXIT_OK
     for year, problems, n in results:
-        folder = project.display(project.output_dir / str(year))
         for p in problems:
-            print(Diagnostic(p.message, file=f"{folder}/{p.path}" if p.kind != "stale" else p.path,
-                             level=p.level).format(), file=sys.stderr)
+            print(p.format(), file=sys.stderr)
         if not any(p.level == "error" for p in problems):
-            print(_("{folder}: OK ({n} files)", folder=folder, n=n))
+            print(_("{folder}: OK ({n} files)", folder=project.display(project.output_folder(year)), n=n))
     if failed:
         print(_("verify failed: archived files were changed or lost"), file=sys.stderr)
     return EXIT_FAILED if failed else EXIT_OK

@@ -498,8 +498,8 @@ def test_finalize_freezes_v1_and_v2_and_verify_catches_changes(tmp_path):
     bad = run_cli("verify", "--json", cwd=project)
     assert bad.returncode == 1
     problems = json.loads(bad.stdout)["years"][0]["problems"]
-    assert {"path": "final/v1/report-2023.pdf", "kind": "changed"} in [
-        {"path": p["path"], "kind": p["kind"]} for p in problems]
+    assert {"file": "output/2023/final/v1/report-2023.pdf", "code": "changed"} in [
+        {"file": p["file"], "code": p["code"]} for p in problems]
     # A build does not repair or bless a changed final.
     run_cli("build", cwd=project, check=True)
     assert run_cli("verify", cwd=project).returncode == 1
@@ -680,7 +680,8 @@ def test_verify_refuses_manifest_paths_outside_the_year_folder(tmp_path):
         proc = run_cli("verify", "--json", cwd=project)
         assert proc.returncode == 1, (path, proc.stdout)
         problems = json.loads(proc.stdout)["years"][0]["problems"]
-        assert [p["path"] for p in problems if p["kind"] == "outside"] == [path]
+        assert [p["file"] for p in problems if p["code"] == "outside"] == [
+            path if path.startswith("/") else f"output/2023/{path}"]
         human = run_cli("verify", "--lang", "en", cwd=project)
         assert human.returncode == 1 and "outside the year folder" in human.stderr
         edit_manifest(folder, lambda m: m["outputs"].pop())
@@ -696,7 +697,7 @@ def test_verify_refuses_manifest_paths_outside_the_year_folder(tmp_path):
     proc = run_cli("verify", "--json", cwd=project)
     assert proc.returncode == 1
     problems = json.loads(proc.stdout)["years"][0]["problems"]
-    assert {p["kind"] for p in problems} == {"outside"}, problems
+    assert {p["code"] for p in problems} == {"outside"}, problems
 
 
 def test_finalize_refuses_manifest_paths_outside_the_year_folder(tmp_path):

@@ -164,18 +164,17 @@ def finalize(project, year: int) -> Finalized:
                                            year=year))])
     # 1. The current build must be what its manifest says, and built from the data as it is now.
     outputs = _entries(manifest.get("outputs"))
-    problems = check_files(year, folder, outputs)
-    problems += [Problem(year, str(rel), "outside", _("refused: an output must be a file directly in the year folder"))
+    shown = project.display(folder)
+    problems = check_files(shown, folder, outputs)
+    problems += [problem(shown, rel, "outside", _("refused: an output must be a file directly in the year folder"))
                  for rel, _digest in outputs
                  if inside(folder, rel) is not None and "/" in rel.replace("\\", "/")]  # else already refused
-    refused = [Diagnostic(p.message, file=f"{project.display(folder)}/{p.path}") for p in problems
-               if p.kind == "outside"]
+    refused = [p for p in problems if p.code == "outside"]
     if refused:
         raise ReportgenError(refused)
     if problems:
         raise ReportgenError([Diagnostic(_("{files} changed since the build of {year}; run reportgen build {year} first",
-                                           files=", ".join(p.path for p in problems), year=year),
-                                         file=project.display(folder))])
+                                           files=", ".join(p.file for p in problems), year=year))])
     source, stale = stale_source(project, year, manifest)
     if stale:
         raise ReportgenError([Diagnostic(_("the data for {year} changed since the last build; "
@@ -244,13 +243,14 @@ def _make_writable(path: Path) -> None:
 # ── verify ──────────────────────────────────────────────────────────────────────────────────────
 
 
-@dataclass
-class Problem:
-    year: int
-    path: str  # relative to the year folder
-    kind: str  # "changed", "lost", "unrecorded", "manifest", "stale"
-    message: str
-    level: str = "error"
+def problem(shown: str, rel, code: str, message: str, level: str = "error") -> Diagnostic:
+    """A problem with the file ``rel`` (as the manifest names it) of the folder users see as ``shown``.
+
+    ``code`` says what kind of problem it is (verify's JSON carries it): ``changed``, ``lost``, ``outside``,
+    ``unrecorded``, ``manifest`` or ``stale`` (the data changed since the build, a warning).
+    """
+    rel = str(rel)
+    return Diagnostic(message, file=rel if rel.startswith("/") else f"{shown}/{rel}", level=level, code=code)
 
 
 def _entries(items) -> list[tuple[str, str]]:
@@ -273,11 +273,11 @@ def inside(folder: Path, rel) -> Path | None:
     return path
 
 
-def _outside(year: int, rel) -> Problem:
-    return Problem(year, str(rel), "outside", _("refused: the manifest names a path outside the year folder"))
+def _outside(shown: str, rel) -> Diagnostic:
+    return problem(shown, rel, "outside", _("refused: the manifest names a path outside the year folder"))
 
 
-def check_files(year: int, folder: Path, entries: list[tuple[str, str]]) -> list[Problem]:
+def check_files(shown: str, folder: Path, entries: list[tuple[str, str]]) -> list[Diagnostic]:
     """Hash each (path relative to the year folder, sha256) the manifest records against the file on disk.
 
     The one check behind both ``verify`` and ``finalize`` (which freezes only a build that passes it).
@@ -287,11 +287,11 @@ def check_files(year: int, folder: Path, entries: list[tuple[str, str]]) -> list
     for rel, digest in entries:
         path = inside(folder, rel)
         if path is None:
-            problems.append(_outside(year, rel))
+            problems.append(_outside(shown, rel))
         elif not path.is_file():
-            problems.append(Problem(year, rel, "lost", _("lost: the file is missing")))
+            problems.append(problem(shown, rel, "lost", _("lost: the file is missing")))
         elif mf.sha256_file(path) != digest:
-            problems.append(Problem(year, rel, "changed", _("changed: its SHA-256 differs from the manifest")))
+            problems.append(problem(shown, rel, "changed", _("changed: its SHA-256 differs from the manifest")))
     return problems
 
 
@@ -306,29 +306,30 @@ def stale_source(project, year: int, manifest: dict) -> tuple[Path | None, bool]
     return source, source is None or recorded is None or mf.sha256_file(source) != recorded
 
 
-def verify_year(project, year: int) -> tuple[list[Problem], int]:
+def verify_year(project, year: int) -> tuple[list[Diagnostic], int]:
     """Recompute every hash the year's manifest records. Returns (problems, number of files checked)."""
     folder = project.output_folder(year)
-    problems: list[Problem] = []
+    shown = project.display(folder)
+    problems: list[Diagnostic] = []
     manifest = mf.load(folder)
     if manifest is None:
         what = "lost" if not (folder / mf.MANIFEST).exists() else "manifest"
-        return [Problem(year, mf.MANIFEST, what, _("no readable manifest; run reportgen build {year}", year=year))], 0
+        return [problem(shown, mf.MANIFEST, what, _("no readable manifest; run reportgen build {year}", year=year))], 0
     outputs = _entries(manifest.get("outputs"))
-    problems += check_files(year, folder, outputs)
+    problems += check_files(shown, folder, outputs)
     checked = len(outputs)
     finals = [f for f in manifest.get("finals", []) if isinstance(f, dict)]
     for final in finals:
         vdir = inside(folder, final.get("path"))
         if vdir is None or vdir.resolve() == folder.resolve():
-            problems.append(_outside(year, final.get("path")))
+            problems.append(_outside(shown, final.get("path")))
             continue
         if not vdir.is_dir():
-            problems.append(Problem(year, final["path"], "lost",
+            problems.append(problem(shown, final["path"], "lost",
                                     _("lost: final version v{n} is missing", n=final.get("version"))))
             continue
         files = _entries(final.get("files"))
-        problems += check_files(year, folder, files)
+        problems += check_files(shown, folder, files)
         checked += len(files)
         frozen = mf.load(vdir)
         if frozen is not None:  # the frozen manifest's own record must agree too
@@ -336,30 +337,29 @@ def verify_year(project, year: int) -> tuple[list[Problem], int]:
             for name, digest in _entries(frozen.get("outputs")):
                 rel = f"{final['path']}/{name}"
                 if recorded.get(rel) != digest:
-                    problems.append(Problem(year, rel, "manifest",
+                    problems.append(problem(shown, rel, "manifest",
                                             _("the year's manifest and the final's own manifest disagree")))
         # Files added to a frozen folder are reported too.
         listed = {rel for rel, _digest in files}
         for p in sorted(vdir.rglob("*")):
             rel = p.relative_to(folder).as_posix()
             if p.is_file() and rel not in listed:
-                problems.append(Problem(year, rel, "unrecorded", _("a file in a final folder that no manifest lists")))
+                problems.append(problem(shown, rel, "unrecorded", _("a file in a final folder that no manifest lists")))
     recorded_versions = {f.get("version") for f in finals}
     for version, vdir in _final_versions_on_disk(folder).items():
         if version not in recorded_versions:
-            problems.append(Problem(year, vdir.relative_to(folder).as_posix(), "unrecorded",
+            problems.append(problem(shown, vdir.relative_to(folder).as_posix(), "unrecorded",
                                     _("a final version the manifest does not record")))
     # SHA256SUMS must say what the manifest says.
     try:
         expected = year_sums(manifest, (folder / mf.MANIFEST).read_bytes())
         if (folder / mf.SUMS).read_bytes() != expected:
-            problems.append(Problem(year, mf.SUMS, "changed", _("changed: it does not match the manifest")))
+            problems.append(problem(shown, mf.SUMS, "changed", _("changed: it does not match the manifest")))
     except FileNotFoundError:
-        problems.append(Problem(year, mf.SUMS, "lost", _("lost: the file is missing")))
+        problems.append(problem(shown, mf.SUMS, "lost", _("lost: the file is missing")))
     # A data file changed since the build is news, not damage.
     source, stale = stale_source(project, year, manifest)
     if source is not None and stale:
-        problems.append(Problem(year, project.display(source), "stale",
-                                _("the data changed since the last build (the outputs are older than the data)"),
-                                level="warning"))
+        problems.append(Diagnostic(_("the data changed since the last build (the outputs are older than the data)"),
+                                   file=project.display(source), level="warning", code="stale"))
     return problems, checked
