@@ -13,7 +13,7 @@ from .archive.finals import year_files
 from .errors import Diagnostic
 from .layout import Layout, load_layout
 from .output import locked, remove_stale_temps, write_group
-from .pipeline import Loaded, check_fonts, load_all
+from .pipeline import Loaded, check_documents, warnings
 from .project import Project
 
 FORMATS = ("txt", "docx", "pdf")
@@ -68,8 +68,7 @@ def build(project: Project, years: list[str], formats=FORMATS) -> tuple[list[Out
     versions in ``output/<year>/final/`` are never written here; the manifest carries them over.
     """
     layout = load_layout()
-    loaded = load_all(project, years, layout)
-    chains = check_fonts(project, loaded, layout)
+    loaded, chains = check_documents(project, years, layout)
     rendered = [(item, render_outputs(project, item, layout, chains, formats)) for item in loaded]
     outputs: list[Output] = []
     with locked(project.output_dir):
@@ -82,5 +81,4 @@ def build(project: Project, years: list[str], formats=FORMATS) -> tuple[list[Out
             outputs += [Output(item.year, fmt, paths[fmt], len(files[fmt])) for fmt in FORMATS if fmt in files]
             # The manifest and SHA256SUMS are outputs too: list them, named by their file.
             outputs += [Output(item.year, path.name, path, len(data)) for path, data in records]
-    warnings = [w for item in loaded for w in item.warnings]
-    return outputs, warnings
+    return outputs, warnings(loaded)

@@ -95,72 +95,63 @@ def _emit_diagnostics(diags: list[Diagnostic], as_json: bool, extra: dict | None
             print(d.format(), file=sys.stderr)
 
 
+def _result(args, key: str, run, failed: str = "") -> int:
+    """The one way ``build`` and ``check`` report: ``run()`` gives (listed, warnings, lines). With ``--json``,
+    ``{"ok", key: listed, "errors", "warnings"}``; else the diagnostics on stderr and the lines on stdout.
+    On bad data: the errors, ``key`` empty, and (not with --json) the ``failed`` line."""
+    try:
+        listed, warnings, lines = run()
+    except ReportgenError as e:
+        _emit_diagnostics(e.diagnostics, args.json, {key: []})
+        if failed and not args.json:
+            print(failed, file=sys.stderr)
+        return e.exit_code
+    _emit_diagnostics(warnings, args.json, {key: listed})
+    if not args.json:
+        for line in lines:
+            print(line)
+    return EXIT_OK
+
+
 def cmd_build(args) -> int:
     from .build import build
 
     project = _project(args)
-    try:
+
+    def run():
         outputs, warnings = build(project, args.years)
-    except ReportgenError as e:
-        _emit_diagnostics(e.diagnostics, args.json, {"outputs": []})
-        if not args.json:
-            print(_("build failed: nothing was written"), file=sys.stderr)
-        return e.exit_code
-    listed = [{"year": o.year, "format": o.format, "path": project.display(o.path), "bytes": o.size} for o in outputs]
-    if args.json:
-        _emit_diagnostics(warnings, True, {"outputs": listed})
-    else:
-        _emit_diagnostics(warnings, False)
-        for o in listed:
-            print(_("wrote {path} ({size} bytes)", path=o["path"], size=o["bytes"]))
-    return EXIT_OK
+        listed = [{"year": o.year, "format": o.format, "path": project.display(o.path), "bytes": o.size}
+                  for o in outputs]
+        return listed, warnings, [_("wrote {path} ({size} bytes)", path=o["path"], size=o["bytes"]) for o in listed]
+
+    return _result(args, "outputs", run, _("build failed: nothing was written"))
 
 
 def cmd_check(args) -> int:
-    from .pipeline import check_fonts, load_all
     from .layout import load_layout
+    from .pipeline import check_documents, warnings
 
     project = _project(args)
-    layout = load_layout()
-    try:
-        loaded = load_all(project, args.years, layout)
-        check_fonts(project, loaded, layout)
-    except ReportgenError as e:
-        _emit_diagnostics(e.diagnostics, args.json, {"checked": []})
-        return e.exit_code
-    warnings = [w for item in loaded for w in item.warnings]
-    checked = [project.display(item.path) for item in loaded]
-    if args.json:
-        _emit_diagnostics(warnings, True, {"checked": checked})
-    else:
-        _emit_diagnostics(warnings, False)
-        for path in checked:
-            print(_("{path}: OK", path=path))
-    return EXIT_OK
+
+    def run():
+        loaded, _chains = check_documents(project, args.years, load_layout())
+        checked = [project.display(item.path) for item in loaded]
+        return checked, warnings(loaded), [_("{path}: OK", path=path) for path in checked]
+
+    return _result(args, "checked", run)
 
 
 def cmd_new(args) -> int:
-    from .pipeline import load_year
     from .output import write_atomic
-    from .scaffold import scaffold
+    from .scaffold import new_year_file
 
     project = _project(args)
-    files = project.year_files()
-    target = project.years_dir / f"{args.year}.yaml"
-    if args.year in files:
-        print(Diagnostic(_("{path} exists already; not overwriting it", path=project.display(files[args.year])),
-                         file=project.display(files[args.year])).format(), file=sys.stderr)
-        return EXIT_FAILED
-    if args.year - 1 not in files:
-        print(Diagnostic(_("no file for the previous year {year} to start from", year=args.year - 1)).format(),
-              file=sys.stderr)
-        return EXIT_FAILED
     try:
-        prev = load_year(project, files[args.year - 1], args.year - 1)
+        target, text = new_year_file(project, args.year)
     except ReportgenError as e:
         _emit_diagnostics(e.diagnostics, False)
         return e.exit_code
-    write_atomic(target, scaffold(prev.source.data, args.year).encode("utf-8"))
+    write_atomic(target, text.encode("utf-8"))
     print(_("wrote {path}: fill in every 【待填写】, then run reportgen check {year}",
             path=project.display(target), year=args.year))
     return EXIT_OK
@@ -263,53 +254,20 @@ def cmd_verify(args) -> int:
 
 
 def cmd_extract(args) -> int:
-    from .archive.pdfa import embedded_files
+    from .archive.extract import destination, save, source_of
 
     try:
-        data = args.pdf.read_bytes()
-    except OSError as e:
-        print(Diagnostic(_("cannot read the file: {reason}", reason=e.strerror or e), file=str(args.pdf)).format(),
-              file=sys.stderr)
-        return EXIT_FAILED
-    try:
-        files = embedded_files(data)
-    except ValueError as e:
-        print(Diagnostic(_("not a readable PDF: {reason}", reason=str(e)), file=str(args.pdf)).format(),
-              file=sys.stderr)
-        return EXIT_FAILED
-    sources = [f for f in files if f.relationship == "Source"]
-    if not sources:
-        print(Diagnostic(_("the PDF carries no source file (no attachment with /AFRelationship /Source)"),
-                         file=str(args.pdf)).format(), file=sys.stderr)
-        return EXIT_FAILED
-    src = sources[0]
-    if src.checksum_ok is False:
-        print(Diagnostic(_("the embedded {name} does not match its recorded checksum", name=src.name),
-                         file=str(args.pdf)).format(), file=sys.stderr)
-        return EXIT_FAILED
-    if args.output is not None and str(args.output) == "-":
-        sys.stdout.buffer.write(src.data)
-        sys.stdout.flush()
-        return EXIT_OK
-    name = Path(src.name.replace("\\", "/")).name
-    if name in ("", ".", ".."):
-        name = args.pdf.stem + ".yaml"
-    out = args.output if args.output is not None else Path.cwd() / name
-    if out.is_dir():
-        out = out / name
-    if out.exists() and not args.force:
-        print(Diagnostic(_("{path} exists already; not overwriting it (use --force)", path=str(out))).format(),
-              file=sys.stderr)
-        return EXIT_FAILED
-    from .output import write_atomic
-
-    try:
-        write_atomic(out, src.data)
-    except OSError as e:
-        print(Diagnostic(_("cannot write the file: {reason}", reason=e.strerror or e), file=str(out)).format(),
-              file=sys.stderr)
-        return EXIT_FAILED
-    print(_("wrote {path} ({size} bytes)", path=str(out), size=len(src.data)))
+        source = source_of(args.pdf)
+        if args.output is not None and str(args.output) == "-":
+            sys.stdout.buffer.write(source.data)
+            sys.stdout.flush()
+            return EXIT_OK
+        out = destination(args.output, source.name, Path.cwd(), force=args.force)
+        save(source, out)
+    except ReportgenError as e:
+        _emit_diagnostics(e.diagnostics, False)
+        return e.exit_code
+    print(_("wrote {path} ({size} bytes)", path=str(out), size=len(source.data)))
     return EXIT_OK
 
 

@@ -88,6 +88,18 @@ def load_all(project: Project, years: list[str], layout: Layout) -> list[Loaded]
     return loaded
 
 
+def check_documents(project: Project, args: list[str], layout: Layout) -> tuple[list[Loaded], dict]:
+    """Steps 1–5 for the documents that command-line arguments name (all of them when none):
+    every document loaded and font-checked, or a ReportgenError with the problems of all of them."""
+    loaded = load_all(project, args, layout)
+    return loaded, check_fonts(project, loaded, layout)
+
+
+def warnings(loaded: list[Loaded]) -> list[Diagnostic]:
+    """The warnings of every loaded document, in order."""
+    return [w for item in loaded for w in item.warnings]
+
+
 def check_fonts(project: Project, loaded: list[Loaded], layout: Layout):
     """Resolve the font chains and refuse any character no font of its role can draw."""
     from .fonts import check_glyphs, resolve

@@ -1,14 +1,35 @@
 """``reportgen new YEAR``: the next year's file, scaffolded from the previous one.
 
-Carried over: organ, kind, keywords, addressee, closing, signature, note, section outline and headings
-(with the plan year moved on). Last year's plan items become this year's work items, as stubs to
-report on. Everything the office must write is marked 【待填写】, which ``check`` warns about.
+The rules (:func:`new_year_file`): the year's file must not exist yet, and the previous year's must, and
+be valid; the new file is ``data/years/<year>.yaml``. Carried over: organ, kind, keywords, addressee,
+closing, signature, note, section outline and headings (with the plan year moved on). Last year's plan
+items become this year's work items, as stubs to report on. Everything the office must write is marked
+【待填写】, which ``check`` warns about.
 """
 from __future__ import annotations
 
 import json
+from pathlib import Path
+
+from .errors import Diagnostic, ReportgenError
+from .messages import _
 
 TODO = "【待填写】"
+
+
+def new_year_file(project, year: int, layout=None) -> tuple[Path, str]:
+    """The file ``reportgen new YEAR`` writes and its text. Raises ReportgenError when it must not be written:
+    the year's file exists already, there is no file for the year before, or that file does not pass ``check``."""
+    from .pipeline import load_year
+
+    files = project.year_files()
+    if year in files:
+        shown = project.display(files[year])
+        raise ReportgenError([Diagnostic(_("{path} exists already; not overwriting it", path=shown), file=shown)])
+    if year - 1 not in files:
+        raise ReportgenError([Diagnostic(_("no file for the previous year {year} to start from", year=year - 1))])
+    prev = load_year(project, files[year - 1], year - 1, layout)
+    return project.years_dir / f"{year}.yaml", scaffold(prev.source.data, year)
 
 
 def q(text: str) -> str:

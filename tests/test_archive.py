@@ -337,6 +337,28 @@ def test_extract_reports_an_attachment_without_its_stream(sample_build, tmp_path
     assert "Traceback" not in proc.stderr and "no embedded file stream" in proc.stderr, proc.stderr
 
 
+def test_extract_names_and_places_the_source_safely(tmp_path):
+    from reportgen.archive.extract import destination, safe_name
+    from reportgen.errors import ReportgenError
+
+    # A PDF cannot choose the folder its data is written to.
+    assert safe_name("2023.yaml", "x.yaml") == "2023.yaml"
+    assert safe_name("../../etc/2023.yaml", "x.yaml") == "2023.yaml"
+    assert safe_name("C:\\data\\2023.yml", "x.yaml") == "2023.yml"
+    assert [safe_name(bad, "report-2023.yaml") for bad in ("", ".", "..", "a/..")] == ["report-2023.yaml"] * 4
+    # Destination: -o as given, into -o when it is a folder, else the name in the current folder.
+    assert destination(None, "2023.yaml", tmp_path) == tmp_path / "2023.yaml"
+    assert destination(tmp_path / "out.yaml", "2023.yaml", tmp_path) == tmp_path / "out.yaml"
+    (tmp_path / "into").mkdir()
+    assert destination(tmp_path / "into", "2023.yaml", tmp_path) == tmp_path / "into" / "2023.yaml"
+    # An existing file only with --force.
+    (tmp_path / "2023.yaml").write_text("mine")
+    with pytest.raises(ReportgenError, match="2023.yaml"):
+        destination(None, "2023.yaml", tmp_path)
+    assert destination(None, "2023.yaml", tmp_path, force=True) == tmp_path / "2023.yaml"
+    assert (tmp_path / "2023.yaml").read_text() == "mine"
+
+
 # ── byte-identical rebuilds ─────────────────────────────────────────────────────────────────────
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 import yaml
 from conftest import make_project, run_cli
 
@@ -47,6 +48,24 @@ def test_new_scaffolds_next_year_from_last_years_plans(tmp_path):
     assert check.returncode == 0 and "尚待填写：【待填写】" in check.stderr  # valid, with warnings to fill in
     again = run_cli("new", "2024", cwd=project)
     assert again.returncode == 1 and "已存在" in again.stderr
+
+
+def test_new_needs_the_previous_year_and_never_overwrites(tmp_path):
+    from reportgen.errors import ReportgenError
+    from reportgen.project import Project
+    from reportgen.scaffold import new_year_file
+
+    project = Project(make_project(tmp_path / "p"))
+    target, text = new_year_file(project, 2024)
+    assert target == project.root / "data" / "years" / "2024.yaml" and "year: 2024\n" in text
+    with pytest.raises(ReportgenError, match="data/years/2023.yaml"):
+        new_year_file(project, 2023)  # exists already
+    with pytest.raises(ReportgenError, match="2025"):
+        new_year_file(project, 2026)  # no 2025 to start from
+    broken = project.root / "data" / "years" / "2023.yaml"
+    broken.write_text(broken.read_text(encoding="utf-8").replace("year: 2023", "year: 2022"), encoding="utf-8")
+    with pytest.raises(ReportgenError, match="2022"):
+        new_year_file(project, 2024)  # the previous year's file must pass the checks
 
 
 def test_fonts_reports_the_serving_font_per_role(tmp_path):
