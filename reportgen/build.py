@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .archive.finals import year_files
+from .archive.finals import build_records
 from .errors import Diagnostic
 from .layout import Layout, load_layout
 from .output import locked, remove_stale_temps, write_group
@@ -21,20 +21,22 @@ FORMATS = ("txt", "docx", "pdf")
 
 @dataclass
 class Output:
-    year: int
+    id: str
+    year: int | None
     format: str
     path: Path
     size: int
 
 
-def output_paths(project: Project, year: int) -> dict[str, Path]:
-    return {fmt: project.output_path(year, fmt) for fmt in FORMATS}
+def output_paths(project: Project, item: Loaded) -> dict[str, Path]:
+    """Where each format of a document is written: ``output/<id>/<kind>-<id>.<fmt>``."""
+    return {fmt: project.output_path(item.kind, item.id, fmt) for fmt in FORMATS}
 
 
 def render_outputs(project: Project, item: Loaded, layout: Layout, chains, formats=FORMATS) -> dict[str, bytes]:
     """Typeset one Document in every requested format, in memory.
 
-    The PDF is PDF/A-3u with the year file attached as its source (archive/pdfa.py); DOCX and PDF
+    The PDF is PDF/A-3u with the document's file attached as its source (archive/pdfa.py); DOCX and PDF
     take every date from the document's clock (the data or SOURCE_DATE_EPOCH), so the same inputs
     give the same bytes.
     """
@@ -55,30 +57,30 @@ def render_outputs(project: Project, item: Loaded, layout: Layout, chains, forma
     if "pdf" in formats:
         from .writers.pdf import write_pdf
 
-        options = pdfa.pdf_options(doc, item.path.name, item.raw, clock)
+        options = pdfa.pdf_options(doc, item.path.name, item.raw, clock, pdfa.identifier(doc, item.id))
         out["pdf"] = write_pdf(doc, layout, chains, allowed=[project.fonts_dir], **options)
     return out
 
 
-def build(project: Project, years: list[str], formats=FORMATS) -> tuple[list[Output], list[Diagnostic]]:
-    """Check every requested year, typeset all of them, and only then write the outputs.
+def build(project: Project, args: list[str], formats=FORMATS) -> tuple[list[Output], list[Diagnostic]]:
+    """Check every document the arguments name (all when none), typeset all of them, and only then write.
 
-    Writing happens under ``output/.lock``: each year's outputs, its manifest and SHA256SUMS are
+    Writing happens under ``output/.lock``: each document's outputs, its manifest and SHA256SUMS are
     staged as temporary files and renamed into place together (output.write_group). Final
-    versions in ``output/<year>/final/`` are never written here; the manifest carries them over.
+    versions in ``output/<id>/final/`` are never written here; the manifest carries them over.
     """
     layout = load_layout()
-    loaded, chains = check_documents(project, years, layout)
+    loaded, chains = check_documents(project, args, layout)
     rendered = [(item, render_outputs(project, item, layout, chains, formats)) for item in loaded]
     outputs: list[Output] = []
     with locked(project.output_dir):
         for item, files in rendered:
-            paths = output_paths(project, item.year)
-            remove_stale_temps(project.output_folder(item.year))
+            paths = output_paths(project, item)
+            remove_stale_temps(project.output_folder(item.id))
             group = [(paths[fmt], files[fmt]) for fmt in FORMATS if fmt in files]
-            records = year_files(project, item, layout, chains, {fmt: files[fmt] for fmt in files}, paths)
+            records = build_records(project, item, layout, chains, {fmt: files[fmt] for fmt in files}, paths)
             write_group(group + records)
-            outputs += [Output(item.year, fmt, paths[fmt], len(files[fmt])) for fmt in FORMATS if fmt in files]
+            outputs += [Output(item.id, item.year, fmt, paths[fmt], len(files[fmt])) for fmt in FORMATS if fmt in files]
             # The manifest and SHA256SUMS are outputs too: list them, named by their file.
-            outputs += [Output(item.year, path.name, path, len(data)) for path, data in records]
+            outputs += [Output(item.id, item.year, path.name, path, len(data)) for path, data in records]
     return outputs, warnings(loaded)

@@ -1,4 +1,7 @@
-"""The ``reportgen`` command: build, check, new, fonts (and later diff, finalize, verify, extract).
+"""The ``reportgen`` command: build, check, new, fonts, diff, finalize, verify, extract.
+
+A document is named by its id (``2023``, ``2020-0584``: its file name in ``data/<folder>/``) or a path to
+its YAML file (project.Project.resolve).
 
 Heavy libraries (WeasyPrint, python-docx) are imported only by the commands that use them.
 Exit codes: 0 ok, 1 bad data or a failed build, 2 usage.
@@ -11,7 +14,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, Diagnostic, ReportgenError
+from .errors import EXIT_FAILED, EXIT_OK, Diagnostic, ReportgenError
 from .messages import _, set_lang
 
 
@@ -28,22 +31,26 @@ def _common(default) -> argparse.ArgumentParser:
 def parser() -> argparse.ArgumentParser:
     common = _common(argparse.SUPPRESS)
     top = argparse.ArgumentParser(prog="reportgen", parents=[_common(None)],
-                                  description="Year data (YAML) → the 法治建设情况 report in GB/T 9704 format.")
+                                  description="Document data (YAML) → official documents such as the 法治建设情况 "
+                                              "report, in GB/T 9704 format.")
     top.add_argument("--version", action="version", version=f"reportgen {__version__}")
     sub = top.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
-    b = sub.add_parser("build", parents=[common], help="build DOCX, PDF and text for the given years (default: all)")
-    b.add_argument("years", nargs="*", metavar="YEAR", help="a year (2023) or a path to a year file")
+    document = "a document id (2023, 2020-0584: its file name in data/) or a path to its YAML file"
+    b = sub.add_parser("build", parents=[common],
+                       help="build DOCX, PDF and text for the given documents (default: all) into output/<id>/")
+    b.add_argument("documents", nargs="*", metavar="DOCUMENT", help=document)
     b.add_argument("--json", action="store_true", help="print a machine-readable result")
-    c = sub.add_parser("check", parents=[common], help="validate the year files without writing anything")
-    c.add_argument("years", nargs="*", metavar="YEAR")
+    c = sub.add_parser("check", parents=[common], help="validate the documents without writing anything")
+    c.add_argument("documents", nargs="*", metavar="DOCUMENT", help=document)
     c.add_argument("--json", action="store_true", help="print a machine-readable result")
     n = sub.add_parser("new", parents=[common], help="scaffold data/years/YEAR.yaml from the previous year")
     n.add_argument("year", type=int, metavar="YEAR")
     f = sub.add_parser("fonts", parents=[common], help="show which installed font serves each role")
     f.add_argument("--json", action="store_true", help="print a machine-readable result")
-    r = sub.add_parser("diff", parents=[common], help="compare two versions of a year as published")
-    r.add_argument("a", metavar="A", help="2023, 2023@HEAD~1, 2023@<commit>, 2023@v1 (a final) or a year file")
+    r = sub.add_parser("diff", parents=[common], help="compare two versions of a document as published")
+    r.add_argument("a", metavar="A", help="ID, ID@REV (git: 2023@HEAD~1, 2020-0584@<commit>), ID@vN (a final) "
+                   "or a path to a YAML file")
     r.add_argument("b", metavar="B", help="the version to compare A with (same forms)")
     r.add_argument("--html", type=Path, metavar="FILE", help="also write a self-contained side-by-side review page")
     r.add_argument("--docx", type=Path, metavar="FILE", help="also write B as DOCX with tracked changes against A")
@@ -56,19 +63,20 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--context", type=int, default=24, metavar="N",
                    help="unchanged characters shown around a change (default: 24; -1 for all)")
     r.add_argument("--exit-code", action="store_true", help="exit with 1 when the versions differ (like git diff)")
-    _archive_parsers(sub, common)
+    _archive_parsers(sub, common, document)
     return top
 
 
-def _archive_parsers(sub, common) -> None:
+def _archive_parsers(sub, common, document: str) -> None:
     """finalize, verify, extract (archive/)."""
     z = sub.add_parser("finalize", parents=[common],
-                       help="freeze the current build of YEAR as the next final version (final/v1, v2, …)")
-    z.add_argument("year", type=int, metavar="YEAR")
+                       help="freeze the current build of DOCUMENT as its next final version (final/v1, v2, …)")
+    z.add_argument("document", metavar="DOCUMENT", help=document)
     z.add_argument("--json", action="store_true", help="print a machine-readable result")
     v = sub.add_parser("verify", parents=[common],
                        help="recompute every hash in the manifests; exit 1 if an archived file changed or was lost")
-    v.add_argument("years", nargs="*", metavar="YEAR", help="years to verify (default: every year in output/)")
+    v.add_argument("documents", nargs="*", metavar="DOCUMENT",
+                   help="documents to verify (default: every folder of output/ with a manifest or finals)")
     v.add_argument("--json", action="store_true", help="print a machine-readable result")
     x = sub.add_parser("extract", parents=[common], help="write the source data embedded in a PDF built by reportgen")
     x.add_argument("pdf", type=Path, metavar="FILE.pdf")
@@ -119,9 +127,9 @@ def cmd_build(args) -> int:
     project = _project(args)
 
     def run():
-        outputs, warnings = build(project, args.years)
-        listed = [{"year": o.year, "format": o.format, "path": project.display(o.path), "bytes": o.size}
-                  for o in outputs]
+        outputs, warnings = build(project, args.documents)
+        listed = [{"id": o.id, "year": o.year, "format": o.format, "path": project.display(o.path),
+                   "bytes": o.size} for o in outputs]
         return listed, warnings, [_("wrote {path} ({size} bytes)", path=o["path"], size=o["bytes"]) for o in listed]
 
     return _result(args, "outputs", run, _("build failed: nothing was written"))
@@ -134,7 +142,7 @@ def cmd_check(args) -> int:
     project = _project(args)
 
     def run():
-        loaded, _chains = check_documents(project, args.years, load_layout())
+        loaded, _chains = check_documents(project, args.documents, load_layout())
         checked = [project.display(item.path) for item in loaded]
         return checked, warnings(loaded), [_("{path}: OK", path=path) for path in checked]
 
@@ -198,56 +206,55 @@ def cmd_finalize(args) -> int:
 
     project = _project(args)
     try:
+        ref, = project.resolve([args.document])
         with locked(project.output_dir):
-            result = finalize(project, args.year)
+            result = finalize(project, ref)
     except ReportgenError as e:
         _emit_diagnostics(e.diagnostics, args.json)
         return e.exit_code
     path = project.display(result.path)
     if args.json:
-        print(json.dumps({"ok": True, "year": result.year, "version": result.version or result.existing,
+        print(json.dumps({"ok": True, "id": result.id, "version": result.version or result.existing,
                           "new": result.version is not None, "path": path}, ensure_ascii=False, indent=2))
     elif result.version is None:
-        print(_("the current build of {year} is already final version v{n} ({path}); nothing to freeze",
-                year=result.year, n=result.existing, path=path))
+        print(_("the current build of {id} is already final version v{n} ({path}); nothing to freeze",
+                id=result.id, n=result.existing, path=path))
     else:
-        print(_("froze the build of {year} as final version v{n} in {path}", year=result.year, n=result.version,
+        print(_("froze the build of {id} as final version v{n} in {path}", id=result.id, n=result.version,
                 path=path))
     return EXIT_OK
 
 
 def cmd_verify(args) -> int:
-    from .archive.finals import verify_year
-    from .project import is_year
+    from .archive.finals import verify_folder, verify_targets
     from .output import locked
 
     project = _project(args)
-    years = []
-    for arg in args.years:
-        if not is_year(arg):
-            print(Diagnostic(_("not a year: {arg}", arg=arg)).format(), file=sys.stderr)
-            return EXIT_USAGE
-        years.append(int(arg))
-    years = years or project.output_years()
-    if not years:
-        print(Diagnostic(_("nothing to verify: {dir} holds no year folders",
+    try:
+        targets = verify_targets(project, args.documents)
+    except ReportgenError as e:
+        _emit_diagnostics(e.diagnostics, args.json)
+        return e.exit_code
+    if not targets:
+        print(Diagnostic(_("nothing to verify: no folder of {dir} holds a manifest or finals",
                            dir=project.display(project.output_dir))).format(), file=sys.stderr)
         return EXIT_FAILED
     results = []
     with locked(project.output_dir, shared=True):
-        for year in years:
-            results.append((year, *verify_year(project, year)))
-    failed = any(p.level == "error" for _y, problems, _n in results for p in problems)
+        for id, source in targets:
+            results.append((id, *verify_folder(project, id, source)))
+    failed = any(p.level == "error" for _id, problems, _n in results for p in problems)
     if args.json:
-        print(json.dumps({"ok": not failed, "years": [
-            {"year": y, "checked": n, "problems": [p.to_json() for p in problems]}
-            for y, problems, n in results]}, ensure_ascii=False, indent=2))
+        print(json.dumps({"ok": not failed, "documents": [
+            {"id": id, "folder": project.display(project.output_folder(id)), "checked": n,
+             "problems": [p.to_json() for p in problems]}
+            for id, problems, n in results]}, ensure_ascii=False, indent=2))
         return EXIT_FAILED if failed else EXIT_OK
-    for year, problems, n in results:
+    for id, problems, n in results:
         for p in problems:
             print(p.format(), file=sys.stderr)
         if not any(p.level == "error" for p in problems):
-            print(_("{folder}: OK ({n} files)", folder=project.display(project.output_folder(year)), n=n))
+            print(_("{folder}: OK ({n} files)", folder=project.display(project.output_folder(id)), n=n))
     if failed:
         print(_("verify failed: archived files were changed or lost"), file=sys.stderr)
     return EXIT_FAILED if failed else EXIT_OK

@@ -10,32 +10,49 @@ Nothing here writes a file; every problem of every requested document is collect
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .document import Document
 from .errors import Diagnostic, ReportgenError
 from .layout import Layout, load_layout
-from .messages import _
-from .project import Project
+from .project import DocumentRef, Project
 
 
 @dataclass
 class Loaded:
-    """A year file taken through every check, rendered into its Document."""
+    """A document's file taken through every check, rendered into its Document."""
 
-    year: int
+    year: int | None
     path: Path
     source: object
     document: Document
     warnings: list[Diagnostic] = field(default_factory=list)
     raw: bytes = b""  # the file's bytes exactly as read: what the PDF carries as its source
     template: Path | None = None  # the markup template render.py resolved
+    id: str = ""  # the document's id (project.DocumentRef.id): its output folder is output/<id>/
+
+    @property
+    def kind(self) -> str:
+        return self.document.kind
+
+
+def load_document(project: Project, ref: DocumentRef, layout: Layout | None = None, *,
+                  raw: bytes | None = None, display: str = "") -> Loaded:
+    """Steps 1–4 for a document of the project (or a file named on the command line): its file, or the
+    ``raw`` bytes of it already in hand (a git blob), shown in diagnostics as ``display``."""
+    if raw is None:
+        loaded = load_year(project, ref.path, ref.expected_year, layout)
+    else:
+        loaded = load_bytes(project, raw, display, ref.expected_year, layout)
+    return dataclasses.replace(loaded, id=ref.id)
 
 
 def load_year(project: Project, path: Path, expected_year: int | None = None,
               layout: Layout | None = None) -> Loaded:
-    """Steps 1–4 for a year file on disk: load, validate, render and read the markup."""
+    """Steps 1–4 for a file on disk: load, validate, render and read the markup (``expected_year``: the
+    ``year:`` a file named for its year must give)."""
     from .source import load_source
 
     return load_parsed(project, load_source(path, project.display(path)), path, expected_year, layout)
@@ -43,7 +60,7 @@ def load_year(project: Project, path: Path, expected_year: int | None = None,
 
 def load_bytes(project: Project, raw: bytes, display: str, expected_year: int | None = None,
                layout: Layout | None = None) -> Loaded:
-    """Steps 1–4 for a year file's bytes already in hand (a git blob, a frozen copy)."""
+    """Steps 1–4 for a file's bytes already in hand (a git blob, a frozen copy)."""
     from .source import source_from_bytes
 
     return load_parsed(project, source_from_bytes(raw, display), Path(display), expected_year, layout)
@@ -67,24 +84,17 @@ def load_parsed(project: Project, src, path: Path, expected_year: int | None = N
                   Path(template))
 
 
-def load_all(project: Project, years: list[str], layout: Layout) -> list[Loaded]:
-    """Load every requested year; collect the diagnostics of all of them before failing."""
+def load_all(project: Project, args: list[str], layout: Layout) -> list[Loaded]:
+    """Load every document the command-line arguments name (project.resolve: ids or paths, none for all);
+    collect the diagnostics of all of them before failing."""
     loaded, problems = [], []
-    for year, path in project.resolve_years(years):
+    for ref in project.resolve(args):
         try:
-            loaded.append(load_year(project, path, year, layout))
+            loaded.append(load_document(project, ref, layout))
         except ReportgenError as e:
             problems += e.diagnostics
     if problems:
         raise ReportgenError(problems)
-    # Two files for one year would both be written to output/<year>, the last one winning.
-    seen: dict[int, Loaded] = {}
-    for item in loaded:
-        first = seen.setdefault(item.year, item)
-        if first is not item and first.path.resolve() != item.path.resolve():
-            raise ReportgenError([Diagnostic(_("{first} and {second} are both for {year}; build one at a time",
-                                               first=project.display(first.path), second=project.display(item.path),
-                                               year=item.year))])
     return loaded
 
 

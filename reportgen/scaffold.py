@@ -13,6 +13,7 @@ from pathlib import Path
 
 from .errors import Diagnostic, ReportgenError
 from .messages import _
+from .project import YEARS
 
 TODO = "【待填写】"
 
@@ -20,15 +21,22 @@ TODO = "【待填写】"
 def new_year_file(project, year: int, layout=None) -> tuple[Path, str]:
     """The file ``reportgen new YEAR`` writes and its text. Raises ReportgenError when it must not be written:
     the year's file exists already, there is no file for the year before, or that file does not pass ``check``."""
-    from .pipeline import load_year
+    from .pipeline import load_document
 
-    files = project.year_files()
-    if year in files:
-        shown = project.display(files[year])
-        raise ReportgenError([Diagnostic(_("{path} exists already; not overwriting it", path=shown), file=shown)])
-    if year - 1 not in files:
+    documents = project.documents()
+    existing = documents.get(str(year))  # in data/years, or a document of that id in another folder
+    if existing is not None:
+        shown = project.display(existing.path)
+        if existing.folder == YEARS:
+            message = _("{path} exists already; not overwriting it", path=shown)
+        else:
+            message = _("{path} has the id {id} already; a data/years/{id}.yaml would be a second document of "
+                        "that id", path=shown, id=year)
+        raise ReportgenError([Diagnostic(message, file=shown)])
+    previous = documents.get(str(year - 1))
+    if previous is None or previous.folder != YEARS:
         raise ReportgenError([Diagnostic(_("no file for the previous year {year} to start from", year=year - 1))])
-    prev = load_year(project, files[year - 1], year - 1, layout)
+    prev = load_document(project, previous, layout)
     return project.years_dir / f"{year}.yaml", scaffold(prev.source.data, year)
 
 

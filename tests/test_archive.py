@@ -519,7 +519,7 @@ def test_finalize_freezes_v1_and_v2_and_verify_catches_changes(tmp_path):
     target.write_bytes(bytes(blob))
     bad = run_cli("verify", "--json", cwd=project)
     assert bad.returncode == 1
-    problems = json.loads(bad.stdout)["years"][0]["problems"]
+    problems = json.loads(bad.stdout)["documents"][0]["problems"]
     assert {"file": "output/2023/final/v1/report-2023.pdf", "code": "changed"} in [
         {"file": p["file"], "code": p["code"]} for p in problems]
     # A build does not repair or bless a changed final.
@@ -687,7 +687,7 @@ def reseal(folder: Path) -> None:
     (folder / "SHA256SUMS").write_text("".join(f"{d}  {p}\n" for p, d in entries), encoding="utf-8")
 
 
-def test_verify_refuses_manifest_paths_outside_the_year_folder(tmp_path):
+def test_verify_refuses_manifest_paths_outside_the_documents_folder(tmp_path):
     project = make_project(tmp_path / "p")
     folder = out_dir(project)
     run_cli("build", cwd=project, check=True)
@@ -701,11 +701,11 @@ def test_verify_refuses_manifest_paths_outside_the_year_folder(tmp_path):
         reseal(folder)
         proc = run_cli("verify", "--json", cwd=project)
         assert proc.returncode == 1, (path, proc.stdout)
-        problems = json.loads(proc.stdout)["years"][0]["problems"]
+        problems = json.loads(proc.stdout)["documents"][0]["problems"]
         assert [p["file"] for p in problems if p["code"] == "outside"] == [
             path if path.startswith("/") else f"output/2023/{path}"]
         human = run_cli("verify", "--lang", "en", cwd=project)
-        assert human.returncode == 1 and "outside the year folder" in human.stderr
+        assert human.returncode == 1 and "outside the document's folder" in human.stderr
         edit_manifest(folder, lambda m: m["outputs"].pop())
         reseal(folder)
         assert run_cli("verify", cwd=project).returncode == 0
@@ -718,11 +718,11 @@ def test_verify_refuses_manifest_paths_outside_the_year_folder(tmp_path):
     reseal(folder)
     proc = run_cli("verify", "--json", cwd=project)
     assert proc.returncode == 1
-    problems = json.loads(proc.stdout)["years"][0]["problems"]
+    problems = json.loads(proc.stdout)["documents"][0]["problems"]
     assert {p["code"] for p in problems} == {"outside"}, problems
 
 
-def test_finalize_refuses_manifest_paths_outside_the_year_folder(tmp_path):
+def test_finalize_refuses_manifest_paths_outside_the_documents_folder(tmp_path):
     project = make_project(tmp_path / "p")
     folder = out_dir(project)
     run_cli("build", cwd=project, check=True)
@@ -732,21 +732,21 @@ def test_finalize_refuses_manifest_paths_outside_the_year_folder(tmp_path):
                                                          "bytes": 24, "sha256": sha256(secret)}))
     proc = run_cli("finalize", "2023", "--lang", "en", cwd=project)
     assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
-    assert "outside the year folder" in proc.stderr
+    assert "outside the document's folder" in proc.stderr
     assert not (folder / "final" / "v1").exists() and not list(folder.glob("final/*/secret.txt"))
-    # An output below the year folder is inside it, but finalize copies outputs as plain names.
+    # An output below the document's folder is inside it, but finalize copies outputs as plain names.
     edit_manifest(folder, lambda m: m["outputs"].pop())
     (folder / "sub").mkdir()
     (folder / "sub" / "x.txt").write_text("x")
     edit_manifest(folder, lambda m: m["outputs"].append({"path": "sub/x.txt", "format": "txt", "bytes": 1,
                                                          "sha256": sha256(folder / "sub" / "x.txt")}))
     proc = run_cli("finalize", "2023", "--lang", "en", cwd=project)
-    assert proc.returncode == 1 and "directly in the year folder" in proc.stderr, proc.stderr
+    assert proc.returncode == 1 and "directly in the document's folder" in proc.stderr, proc.stderr
     assert not (folder / "final" / "v1").exists()
 
 
 def test_one_helper_writes_the_manifest_and_its_sums(sample_build):
-    # build, finalize and verify all go through finals.manifest_files / year_sums: what a build wrote
+    # build, finalize and verify all go through finals.manifest_files / folder_sums: what a build wrote
     # is exactly what the helper gives for the manifest on disk.
     from reportgen.archive import finals
 
@@ -755,20 +755,21 @@ def test_one_helper_writes_the_manifest_and_its_sums(sample_build):
     files = dict(finals.manifest_files(folder, manifest))
     assert files[folder / "manifest.json"] == (folder / "manifest.json").read_bytes()
     assert files[folder / "SHA256SUMS"] == (folder / "SHA256SUMS").read_bytes()
-    assert finals.year_sums(manifest, files[folder / "manifest.json"]).endswith(
+    assert finals.folder_sums(manifest, files[folder / "manifest.json"]).endswith(
         f"{sha256(folder / 'manifest.json')}  manifest.json\n".encode())
 
 
 def test_where_a_documents_outputs_and_finals_go(tmp_path):
     from reportgen.archive import finals
-    from reportgen.build import output_paths
-    from reportgen.project import Project
+    from reportgen.project import Project, output_name
 
     root = tmp_path / "p"
     project = Project(root)
-    assert output_paths(project, 2023) == {fmt: root / "output" / "2023" / f"report-2023.{fmt}"
-                                           for fmt in ("txt", "docx", "pdf")}
-    assert finals.final_folder(project, 2023, 2) == finals.final_folder(project, 2023, "v2") == \
+    # The annual report's names are what they always were; another id gets a folder and names of its own.
+    assert project.output_path("report", "2023", "pdf") == root / "output" / "2023" / "report-2023.pdf"
+    assert project.output_path("report", "2020-0584", "docx") == root / "output" / "2020-0584" / "report-2020-0584.docx"
+    assert output_name("reply", "2020-0584", "txt") == "reply-2020-0584.txt"
+    assert finals.final_folder(project, "2023", 2) == finals.final_folder(project, "2023", "v2") == \
         root / "output" / "2023" / "final" / "v2"
 
 
@@ -796,4 +797,4 @@ def test_finalize_names_an_escaping_output_once(tmp_path):
     edit_manifest(folder, lambda m: m["outputs"].append({"path": "../x/y.txt", "sha256": "0" * 64}))
     proc = run_cli("finalize", "2023", "--lang", "en", cwd=project)
     assert proc.returncode == 1
-    assert proc.stderr.count("../x/y.txt") == 1 and "directly in the year folder" not in proc.stderr, proc.stderr
+    assert proc.stderr.count("../x/y.txt") == 1 and "directly in the document's folder" not in proc.stderr, proc.stderr

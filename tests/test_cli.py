@@ -62,6 +62,12 @@ def test_new_needs_the_previous_year_and_never_overwrites(tmp_path):
         new_year_file(project, 2023)  # exists already
     with pytest.raises(ReportgenError, match="2025"):
         new_year_file(project, 2026)  # no 2025 to start from
+    (project.root / "data" / "notices").mkdir()
+    (project.root / "data" / "notices" / "2024.yaml").write_bytes((project.root / "data" / "years" / "2023.yaml")
+                                                                  .read_bytes())
+    with pytest.raises(ReportgenError, match="data/notices/2024.yaml"):
+        new_year_file(project, 2024)  # a second document of the id 2024
+    (project.root / "data" / "notices" / "2024.yaml").unlink()
     broken = project.root / "data" / "years" / "2023.yaml"
     broken.write_text(broken.read_text(encoding="utf-8").replace("year: 2023", "year: 2022"), encoding="utf-8")
     with pytest.raises(ReportgenError, match="2022"):

@@ -1,4 +1,4 @@
-"""PDF/A-3u with the year's YAML inside: the options reportgen passes to WeasyPrint, and the reader
+"""PDF/A-3u with the document's YAML inside: the options reportgen passes to WeasyPrint, and the reader
 ``reportgen extract`` uses to get the source back out.
 
 Reproducibility rules (peers.md §2D–E, §3.1):
@@ -9,7 +9,7 @@ Reproducibility rules (peers.md §2D–E, §3.1):
   (WeasyPrint uses ``now()`` otherwise);
 * with no date at all the PDF carries no CreationDate, and the attachment (which must have one)
   gets the clock's fixed 1980-01-01T00:00:00Z, the same stamp as the DOCX zip entries;
-* the first part of the PDF ``/ID`` is fixed per document (organ, year, kind), the second is
+* the first part of the PDF ``/ID`` is fixed per document (organ, id, kind), the second is
   pydyf's MD5 of the content: "same document, another version";
 * the attachment carries only its file name, never the project's path, and its MIME type is
   given explicitly (WeasyPrint would otherwise guess from the machine's /etc/mime.types).
@@ -44,10 +44,10 @@ def archival_document(doc: Document, date: dt.date | None) -> Document:
     return dataclasses.replace(doc, meta=meta)
 
 
-def identifier(doc: Document) -> bytes:
-    """The fixed first part of the PDF ``/ID``: the same for every version of one year's report."""
-    m = doc.meta
-    return hashlib.md5(f"reportgen\n{m.organ}\n{m.year}\n{doc.kind}".encode("utf-8"),
+def identifier(doc: Document, id: str) -> bytes:
+    """The fixed first part of the PDF ``/ID``: the same for every version of one document (its organ, its
+    id and its kind), different for two documents of one year. For an annual report the id is its year."""
+    return hashlib.md5(f"reportgen\n{doc.meta.organ}\n{id}\n{doc.kind}".encode("utf-8"),
                        usedforsecurity=False).hexdigest().encode("ascii")
 
 
@@ -60,8 +60,8 @@ def _dedupe_af(document, pdf) -> None:
         pdf.catalog["AF"] = pydyf.Array(dict.fromkeys(af))
 
 
-def pdf_options(doc: Document, source_name: str, source: bytes, clock: Clock) -> dict:
-    """Options for ``writers.pdf.write_pdf``: PDF/A-3u, a fixed identifier, the source attached."""
+def pdf_options(doc: Document, source_name: str, source: bytes, clock: Clock, identifier: bytes) -> dict:
+    """Options for ``writers.pdf.write_pdf``: PDF/A-3u, the fixed ``identifier``, the source attached."""
     from ..writers.pdf import import_weasyprint
 
     weasyprint = import_weasyprint()  # the writer's fast import (no find_library detour)
@@ -73,7 +73,7 @@ def pdf_options(doc: Document, source_name: str, source: bytes, clock: Clock) ->
         url=f"data:{SOURCE_MIME};base64," + base64.b64encode(source).decode("ascii"),
         name=source_name, description=f"{doc.meta.title} — source data ({source_name})",
         created=when, modified=when, relationship="Source")
-    return {"pdf_variant": PDF_VARIANT, "pdf_identifier": identifier(doc), "attachments": [attachment],
+    return {"pdf_variant": PDF_VARIANT, "pdf_identifier": identifier, "attachments": [attachment],
             "finisher": _dedupe_af}
 
 
