@@ -137,10 +137,6 @@ class Project:
             raise ReportgenError(problems)
         return found
 
-    def year_files(self) -> dict[int, Path]:
-        """The annual reports' files (``data/years/<year>.yaml``) by year."""
-        return {int(ref.id): ref.path for ref in self.documents().values() if ref.folder == YEARS}
-
     def _files(self) -> list[DocumentRef]:
         out = []
         if not self.data_dir.is_dir():
