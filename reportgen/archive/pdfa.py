@@ -1,5 +1,5 @@
-"""PDF/A-3u with the document's YAML inside: the options reportgen passes to WeasyPrint, and the reader
-``reportgen extract`` uses to get the source back out.
+"""PDF/A-3u with the document's YAML inside: the options reportgen passes to WeasyPrint
+(``reportgen extract`` reads the source back out: archive/extract.py).
 
 Reproducibility rules (peers.md §2D–E, §3.1):
 
@@ -75,84 +75,3 @@ def pdf_options(doc: Document, source_name: str, source: bytes, clock: Clock, id
         created=when, modified=when, relationship="Source")
     return {"pdf_variant": PDF_VARIANT, "pdf_identifier": identifier, "attachments": [attachment],
             "finisher": _dedupe_af}
-
-
-@dataclasses.dataclass
-class Embedded:
-    """A file embedded in a PDF."""
-
-    name: str
-    data: bytes
-    relationship: str
-    mime: str
-    checksum_ok: bool | None  # None when the PDF gives no /CheckSum
-
-
-def embedded_files(pdf_bytes: bytes) -> list[Embedded]:
-    """Every file in the PDF's EmbeddedFiles name tree, with its /AFRelationship and MIME type.
-
-    Uses pypdf (pure Python, imported here only). pypdf reads objects lazily, so a damaged PDF can
-    fail anywhere in the walk, not only when the reader is built: every failure is raised as a
-    ValueError (the message says what went wrong), never as pypdf's own exception.
-    """
-    try:
-        return _embedded_files(pdf_bytes)
-    except ValueError:
-        raise
-    except Exception as e:  # noqa: BLE001 — anything a damaged file makes pypdf raise
-        raise ValueError(str(e) or type(e).__name__) from None
-
-
-def _embedded_files(pdf_bytes: bytes) -> list[Embedded]:
-    import io
-
-    from pypdf import PdfReader
-
-    from ..messages import _
-
-    reader = PdfReader(io.BytesIO(pdf_bytes), strict=False)
-    trailer = reader.trailer
-    if trailer is None or "/Root" not in trailer:
-        raise ValueError(_("the PDF has no document catalog"))
-    root = trailer["/Root"].get_object()
-    names = root.get("/Names")
-    tree = names.get_object().get("/EmbeddedFiles") if names is not None else None
-    out: list[Embedded] = []
-    for _name, spec in _name_tree(tree.get_object() if tree is not None else None):
-        spec = spec.get_object()
-        ef = spec.get("/EF")
-        if ef is None:
-            continue
-        ef = ef.get_object()
-        stream = ef.get("/F") or ef.get("/UF")
-        stream = stream.get_object() if stream is not None else None
-        if stream is None or not hasattr(stream, "get_data"):
-            raise ValueError(_("the attachment {name} has no embedded file stream (/EF without /F or /UF)",
-                               name=str(spec.get("/UF") or spec.get("/F") or _name)))
-        data = stream.get_data()
-        params = stream.get("/Params")
-        checksum = params.get_object().get("/CheckSum") if params is not None else None
-        ok = None
-        if checksum is not None:
-            raw = checksum.original_bytes if hasattr(checksum, "original_bytes") else bytes(checksum)
-            ok = raw == hashlib.md5(data, usedforsecurity=False).digest()
-        filename = str(spec.get("/UF") or spec.get("/F") or _name)
-        mime = str(stream.get("/Subtype") or "")
-        out.append(Embedded(filename, data, str(spec.get("/AFRelationship") or "/Unspecified").lstrip("/"),
-                            mime.lstrip("/").replace("#2f", "/").replace("#2F", "/"), ok))
-    return out
-
-
-def _name_tree(node, depth: int = 0):
-    """(key, value) pairs of a PDF name tree, leaves in order."""
-    if node is None or depth > 32:
-        return
-    pairs = node.get("/Names")
-    if pairs is not None:
-        pairs = pairs.get_object()
-        for i in range(0, len(pairs) - 1, 2):
-            yield str(pairs[i]), pairs[i + 1]
-    kids = node.get("/Kids")
-    if kids is not None:
-        for kid in kids.get_object():
-            yield from _name_tree(kid.get_object(), depth + 1)
