@@ -84,6 +84,19 @@ def test_the_pdf_id_tells_two_documents_of_one_year_apart(three, sample_build):
     assert pdf_id(sample_build["pdf"])[0] == fixed_id("2023")
 
 
+def test_the_samples_output_bytes_are_unchanged(sample_build):
+    """The annual report of the sample is byte for byte what it was before documents had ids (and what
+    main built), as long as the inputs, fonts and library versions are the ones the hashes were taken with."""
+    golden = json.loads((ROOT / "tests" / "golden" / "sample-outputs.json").read_text(encoding="utf-8"))
+    m = json.loads((sample_build["pdf"].parent / "manifest.json").read_text(encoding="utf-8"))
+    here = {"inputs": {i["role"]: i["sha256"] for i in m["inputs"]}, "fonts": sorted(f["sha256"] for f in m["fonts"]),
+            "versions": {k: v for k, v in m["versions"].items() if k != "reportgen"}}
+    if os.environ.get("SOURCE_DATE_EPOCH", "").strip() or here != golden["fingerprint"]:
+        pytest.skip("built with other inputs, fonts, versions or a SOURCE_DATE_EPOCH than the recorded hashes")
+    got = {name: sha256(sample_build["pdf"].parent / name) for name in golden["sha256"]}
+    assert got == golden["sha256"], "the sample's bytes changed; if that is meant, record the new hashes"
+
+
 def test_build_finalize_verify_and_diff_one_document_by_its_id(three, tmp_path):
     built, _result = three
     project = tmp_path / "project"
