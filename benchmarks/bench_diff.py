@@ -78,7 +78,8 @@ def main() -> int:
     ap.add_argument("--repeat", type=int, default=5)
     args = ap.parse_args()
 
-    from reportgen.build import Project, check_fonts, load_year
+    from reportgen.pipeline import check_fonts, load_year
+    from reportgen.project import Project
     from reportgen.document import document_paragraphs
     from reportgen.layout import load_layout
     from reportgen.review.compare import compare

@@ -1,4 +1,7 @@
-"""The ``reportgen`` command: build, check, new, fonts (and later diff, finalize, verify, extract).
+"""The ``reportgen`` command: build, check, new, fonts, diff, finalize, verify, extract.
+
+A document is named by its id (``2023``, ``2020-0584``: its file name in ``data/<folder>/``) or a path to
+its YAML file (project.Project.resolve).
 
 Heavy libraries (WeasyPrint, python-docx) are imported only by the commands that use them.
 Exit codes: 0 ok, 1 bad data or a failed build, 2 usage.
@@ -11,7 +14,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, Diagnostic, ReportgenError
+from .errors import EXIT_FAILED, EXIT_OK, Diagnostic, ReportgenError
 from .messages import _, set_lang
 
 
@@ -28,22 +31,26 @@ def _common(default) -> argparse.ArgumentParser:
 def parser() -> argparse.ArgumentParser:
     common = _common(argparse.SUPPRESS)
     top = argparse.ArgumentParser(prog="reportgen", parents=[_common(None)],
-                                  description="Year data (YAML) → the 法治建设情况 report in GB/T 9704 format.")
+                                  description="Document data (YAML) → official documents such as the 法治建设情况 "
+                                              "report, in GB/T 9704 format.")
     top.add_argument("--version", action="version", version=f"reportgen {__version__}")
     sub = top.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
-    b = sub.add_parser("build", parents=[common], help="build DOCX, PDF and text for the given years (default: all)")
-    b.add_argument("years", nargs="*", metavar="YEAR", help="a year (2023) or a path to a year file")
+    document = "a document id (2023, 2020-0584: its file name in data/) or a path to its YAML file"
+    b = sub.add_parser("build", parents=[common],
+                       help="build DOCX, PDF and text for the given documents (default: all) into output/<id>/")
+    b.add_argument("documents", nargs="*", metavar="DOCUMENT", help=document)
     b.add_argument("--json", action="store_true", help="print a machine-readable result")
-    c = sub.add_parser("check", parents=[common], help="validate the year files without writing anything")
-    c.add_argument("years", nargs="*", metavar="YEAR")
+    c = sub.add_parser("check", parents=[common], help="validate the documents without writing anything")
+    c.add_argument("documents", nargs="*", metavar="DOCUMENT", help=document)
     c.add_argument("--json", action="store_true", help="print a machine-readable result")
     n = sub.add_parser("new", parents=[common], help="scaffold data/years/YEAR.yaml from the previous year")
     n.add_argument("year", type=int, metavar="YEAR")
     f = sub.add_parser("fonts", parents=[common], help="show which installed font serves each role")
     f.add_argument("--json", action="store_true", help="print a machine-readable result")
-    r = sub.add_parser("diff", parents=[common], help="compare two versions of a year as published")
-    r.add_argument("a", metavar="A", help="2023, 2023@HEAD~1, 2023@<commit>, 2023@v1 (a final) or a year file")
+    r = sub.add_parser("diff", parents=[common], help="compare two versions of a document as published")
+    r.add_argument("a", metavar="A", help="ID, ID@REV (git: 2023@HEAD~1, 2020-0584@<commit>), ID@vN (a final) "
+                   "or a path to a YAML file")
     r.add_argument("b", metavar="B", help="the version to compare A with (same forms)")
     r.add_argument("--html", type=Path, metavar="FILE", help="also write a self-contained side-by-side review page")
     r.add_argument("--docx", type=Path, metavar="FILE", help="also write B as DOCX with tracked changes against A")
@@ -56,19 +63,20 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--context", type=int, default=24, metavar="N",
                    help="unchanged characters shown around a change (default: 24; -1 for all)")
     r.add_argument("--exit-code", action="store_true", help="exit with 1 when the versions differ (like git diff)")
-    _archive_parsers(sub, common)
+    _archive_parsers(sub, common, document)
     return top
 
 
-def _archive_parsers(sub, common) -> None:
+def _archive_parsers(sub, common, document: str) -> None:
     """finalize, verify, extract (archive/)."""
     z = sub.add_parser("finalize", parents=[common],
-                       help="freeze the current build of YEAR as the next final version (final/v1, v2, …)")
-    z.add_argument("year", type=int, metavar="YEAR")
+                       help="freeze the current build of DOCUMENT as its next final version (final/v1, v2, …)")
+    z.add_argument("document", metavar="DOCUMENT", help=document)
     z.add_argument("--json", action="store_true", help="print a machine-readable result")
     v = sub.add_parser("verify", parents=[common],
                        help="recompute every hash in the manifests; exit 1 if an archived file changed or was lost")
-    v.add_argument("years", nargs="*", metavar="YEAR", help="years to verify (default: every year in output/)")
+    v.add_argument("documents", nargs="*", metavar="DOCUMENT",
+                   help="documents to verify (default: every folder of output/ with a manifest or finals)")
     v.add_argument("--json", action="store_true", help="print a machine-readable result")
     x = sub.add_parser("extract", parents=[common], help="write the source data embedded in a PDF built by reportgen")
     x.add_argument("pdf", type=Path, metavar="FILE.pdf")
@@ -78,7 +86,7 @@ def _archive_parsers(sub, common) -> None:
 
 
 def _project(args) -> "Project":
-    from .build import Project
+    from .project import Project
 
     return Project((args.project or Path.cwd()).resolve())
 
@@ -95,70 +103,62 @@ def _emit_diagnostics(diags: list[Diagnostic], as_json: bool, extra: dict | None
             print(d.format(), file=sys.stderr)
 
 
+def _result(args, key: str, run, failed: str = "") -> int:
+    """The one way ``build`` and ``check`` report: ``run()`` gives (listed, warnings, lines). With ``--json``,
+    ``{"ok", key: listed, "errors", "warnings"}``; else the diagnostics on stderr and the lines on stdout.
+    On bad data: the errors, ``key`` empty, and (not with --json) the ``failed`` line."""
+    try:
+        listed, warnings, lines = run()
+    except ReportgenError as e:
+        _emit_diagnostics(e.diagnostics, args.json, {key: []})
+        if failed and not args.json:
+            print(failed, file=sys.stderr)
+        return e.exit_code
+    _emit_diagnostics(warnings, args.json, {key: listed})
+    if not args.json:
+        for line in lines:
+            print(line)
+    return EXIT_OK
+
+
 def cmd_build(args) -> int:
     from .build import build
 
     project = _project(args)
-    try:
-        outputs, warnings = build(project, args.years)
-    except ReportgenError as e:
-        _emit_diagnostics(e.diagnostics, args.json, {"outputs": []})
-        if not args.json:
-            print(_("build failed: nothing was written"), file=sys.stderr)
-        return e.exit_code
-    listed = [{"year": o.year, "format": o.format, "path": project.display(o.path), "bytes": o.size} for o in outputs]
-    if args.json:
-        _emit_diagnostics(warnings, True, {"outputs": listed})
-    else:
-        _emit_diagnostics(warnings, False)
-        for o in listed:
-            print(_("wrote {path} ({size} bytes)", path=o["path"], size=o["bytes"]))
-    return EXIT_OK
+
+    def run():
+        outputs, warnings = build(project, args.documents)
+        listed = [{"id": o.id, "year": o.year, "format": o.format, "path": project.display(o.path),
+                   "bytes": o.size} for o in outputs]
+        return listed, warnings, [_("wrote {path} ({size} bytes)", path=o["path"], size=o["bytes"]) for o in listed]
+
+    return _result(args, "outputs", run, _("build failed: nothing was written"))
 
 
 def cmd_check(args) -> int:
-    from .build import check_fonts, load_all
+    from .pipeline import check_documents, warnings
 
     project = _project(args)
-    try:
-        loaded = load_all(project, args.years)
-        check_fonts(project, loaded)
-    except ReportgenError as e:
-        _emit_diagnostics(e.diagnostics, args.json, {"checked": []})
-        return e.exit_code
-    warnings = [w for item in loaded for w in item.warnings]
-    checked = [project.display(item.path) for item in loaded]
-    if args.json:
-        _emit_diagnostics(warnings, True, {"checked": checked})
-    else:
-        _emit_diagnostics(warnings, False)
-        for path in checked:
-            print(_("{path}: OK", path=path))
-    return EXIT_OK
+
+    def run():
+        loaded, _chains = check_documents(project, args.documents)
+        checked = [project.display(item.path) for item in loaded]
+        return checked, warnings(loaded), [_("{path}: OK", path=path) for path in checked]
+
+    return _result(args, "checked", run)
 
 
 def cmd_new(args) -> int:
-    from .build import load_year
     from .output import write_atomic
-    from .scaffold import scaffold
+    from .scaffold import new_year_file
 
     project = _project(args)
-    files = project.year_files()
-    target = project.years_dir / f"{args.year}.yaml"
-    if args.year in files:
-        print(Diagnostic(_("{path} exists already; not overwriting it", path=project.display(files[args.year])),
-                         file=project.display(files[args.year])).format(), file=sys.stderr)
-        return EXIT_FAILED
-    if args.year - 1 not in files:
-        print(Diagnostic(_("no file for the previous year {year} to start from", year=args.year - 1)).format(),
-              file=sys.stderr)
-        return EXIT_FAILED
     try:
-        prev = load_year(project, files[args.year - 1], args.year - 1)
+        target, text = new_year_file(project, args.year)
     except ReportgenError as e:
         _emit_diagnostics(e.diagnostics, False)
         return e.exit_code
-    write_atomic(target, scaffold(prev.source.data, args.year).encode("utf-8"))
+    write_atomic(target, text.encode("utf-8"))
     print(_("wrote {path}: fill in every 【待填写】, then run reportgen check {year}",
             path=project.display(target), year=args.year))
     return EXIT_OK
@@ -205,112 +205,75 @@ def cmd_finalize(args) -> int:
 
     project = _project(args)
     try:
+        ref, = project.resolve([args.document])
         with locked(project.output_dir):
-            result = finalize(project, args.year)
+            result = finalize(project, ref)
     except ReportgenError as e:
         _emit_diagnostics(e.diagnostics, args.json)
         return e.exit_code
     path = project.display(result.path)
     if args.json:
-        print(json.dumps({"ok": True, "year": result.year, "version": result.version or result.existing,
+        print(json.dumps({"ok": True, "id": result.id, "version": result.version or result.existing,
                           "new": result.version is not None, "path": path}, ensure_ascii=False, indent=2))
     elif result.version is None:
-        print(_("the current build of {year} is already final version v{n} ({path}); nothing to freeze",
-                year=result.year, n=result.existing, path=path))
+        print(_("the current build of {id} is already final version v{n} ({path}); nothing to freeze",
+                id=result.id, n=result.existing, path=path))
     else:
-        print(_("froze the build of {year} as final version v{n} in {path}", year=result.year, n=result.version,
+        print(_("froze the build of {id} as final version v{n} in {path}", id=result.id, n=result.version,
                 path=path))
     return EXIT_OK
 
 
 def cmd_verify(args) -> int:
-    from .archive.finals import verify_year, years_with_output
-    from .build import is_year
+    from .archive.finals import verify_folder, verify_targets
     from .output import locked
 
     project = _project(args)
-    years = []
-    for arg in args.years:
-        if not is_year(arg):
-            print(Diagnostic(_("not a year: {arg}", arg=arg)).format(), file=sys.stderr)
-            return EXIT_USAGE
-        years.append(int(arg))
-    years = years or years_with_output(project)
-    if not years:
-        print(Diagnostic(_("nothing to verify: {dir} holds no year folders",
+    try:
+        targets = verify_targets(project, args.documents)
+    except ReportgenError as e:
+        _emit_diagnostics(e.diagnostics, args.json)
+        return e.exit_code
+    if not targets:
+        print(Diagnostic(_("nothing to verify: no folder of {dir} holds a manifest or finals",
                            dir=project.display(project.output_dir))).format(), file=sys.stderr)
         return EXIT_FAILED
     results = []
     with locked(project.output_dir, shared=True):
-        for year in years:
-            results.append((year, *verify_year(project, year)))
-    failed = any(p.level == "error" for _y, problems, _n in results for p in problems)
+        for id, source in targets:
+            results.append((id, *verify_folder(project, id, source)))
+    failed = any(p.level == "error" for _id, problems, _n in results for p in problems)
     if args.json:
-        print(json.dumps({"ok": not failed, "years": [
-            {"year": y, "checked": n, "problems": [{"path": p.path, "kind": p.kind, "level": p.level,
-                                                    "message": p.message} for p in problems]}
-            for y, problems, n in results]}, ensure_ascii=False, indent=2))
+        print(json.dumps({"ok": not failed, "documents": [
+            {"id": id, "folder": project.display(project.output_folder(id)), "checked": n,
+             "problems": [p.to_json() for p in problems]}
+            for id, problems, n in results]}, ensure_ascii=False, indent=2))
         return EXIT_FAILED if failed else EXIT_OK
-    for year, problems, n in results:
-        folder = project.display(project.output_dir / str(year))
+    for id, problems, n in results:
         for p in problems:
-            print(Diagnostic(p.message, file=f"{folder}/{p.path}" if p.kind != "stale" else p.path,
-                             level=p.level).format(), file=sys.stderr)
+            print(p.format(), file=sys.stderr)
         if not any(p.level == "error" for p in problems):
-            print(_("{folder}: OK ({n} files)", folder=folder, n=n))
+            print(_("{folder}: OK ({n} files)", folder=project.display(project.output_folder(id)), n=n))
     if failed:
         print(_("verify failed: archived files were changed or lost"), file=sys.stderr)
     return EXIT_FAILED if failed else EXIT_OK
 
 
 def cmd_extract(args) -> int:
-    from .archive.pdfa import embedded_files
+    from .archive.extract import destination, save, source_of
 
     try:
-        data = args.pdf.read_bytes()
-    except OSError as e:
-        print(Diagnostic(_("cannot read the file: {reason}", reason=e.strerror or e), file=str(args.pdf)).format(),
-              file=sys.stderr)
-        return EXIT_FAILED
-    try:
-        files = embedded_files(data)
-    except ValueError as e:
-        print(Diagnostic(_("not a readable PDF: {reason}", reason=str(e)), file=str(args.pdf)).format(),
-              file=sys.stderr)
-        return EXIT_FAILED
-    sources = [f for f in files if f.relationship == "Source"]
-    if not sources:
-        print(Diagnostic(_("the PDF carries no source file (no attachment with /AFRelationship /Source)"),
-                         file=str(args.pdf)).format(), file=sys.stderr)
-        return EXIT_FAILED
-    src = sources[0]
-    if src.checksum_ok is False:
-        print(Diagnostic(_("the embedded {name} does not match its recorded checksum", name=src.name),
-                         file=str(args.pdf)).format(), file=sys.stderr)
-        return EXIT_FAILED
-    if args.output is not None and str(args.output) == "-":
-        sys.stdout.buffer.write(src.data)
-        sys.stdout.flush()
-        return EXIT_OK
-    name = Path(src.name.replace("\\", "/")).name
-    if name in ("", ".", ".."):
-        name = args.pdf.stem + ".yaml"
-    out = args.output if args.output is not None else Path.cwd() / name
-    if out.is_dir():
-        out = out / name
-    if out.exists() and not args.force:
-        print(Diagnostic(_("{path} exists already; not overwriting it (use --force)", path=str(out))).format(),
-              file=sys.stderr)
-        return EXIT_FAILED
-    from .output import write_atomic
-
-    try:
-        write_atomic(out, src.data)
-    except OSError as e:
-        print(Diagnostic(_("cannot write the file: {reason}", reason=e.strerror or e), file=str(out)).format(),
-              file=sys.stderr)
-        return EXIT_FAILED
-    print(_("wrote {path} ({size} bytes)", path=str(out), size=len(src.data)))
+        source = source_of(args.pdf)
+        if args.output is not None and str(args.output) == "-":
+            sys.stdout.buffer.write(source.data)
+            sys.stdout.flush()
+            return EXIT_OK
+        out = destination(args.output, source.name, Path.cwd(), force=args.force)
+        save(source, out)
+    except ReportgenError as e:
+        _emit_diagnostics(e.diagnostics, False)
+        return e.exit_code
+    print(_("wrote {path} ({size} bytes)", path=str(out), size=len(source.data)))
     return EXIT_OK
 
 

@@ -22,6 +22,7 @@ class Diagnostic:
     hint: str = ""
     level: str = "error"
     excerpt: str = field(default="", repr=False)
+    code: str = ""  # what kind of problem, where a command's JSON names it (verify: "changed", "lost", …)
 
     def location(self) -> str:
         if not self.file:
@@ -50,6 +51,7 @@ class Diagnostic:
             "path": self.path,
             "message": self.message,
             "hint": self.hint,
+            "code": self.code,
         }
 
 

@@ -1,14 +1,43 @@
 """``reportgen new YEAR``: the next year's file, scaffolded from the previous one.
 
-Carried over: organ, kind, keywords, addressee, closing, signature, note, section outline and headings
-(with the plan year moved on). Last year's plan items become this year's work items, as stubs to
-report on. Everything the office must write is marked 【待填写】, which ``check`` warns about.
+The rules (:func:`new_year_file`): the year's file must not exist yet, and the previous year's must, and
+be valid; the new file is ``data/years/<year>.yaml``. Carried over: organ, kind, keywords, addressee,
+closing, signature, note, section outline and headings (with the plan year moved on). Last year's plan
+items become this year's work items, as stubs to report on. Everything the office must write is marked
+【待填写】, which ``check`` warns about.
 """
 from __future__ import annotations
 
 import json
+from pathlib import Path
+
+from .errors import Diagnostic, ReportgenError
+from .messages import _
+from .project import YEARS
 
 TODO = "【待填写】"
+
+
+def new_year_file(project, year: int) -> tuple[Path, str]:
+    """The file ``reportgen new YEAR`` writes and its text. Raises ReportgenError when it must not be written:
+    the year's file exists already, there is no file for the year before, or that file does not pass ``check``."""
+    from .pipeline import load_document
+
+    documents = project.documents()
+    existing = documents.get(str(year))  # in data/years, or a document of that id in another folder
+    if existing is not None:
+        shown = project.display(existing.path)
+        if existing.folder == YEARS:
+            message = _("{path} exists already; not overwriting it", path=shown)
+        else:
+            message = _("{path} has the id {id} already; a data/years/{id}.yaml would be a second document of "
+                        "that id", path=shown, id=year)
+        raise ReportgenError([Diagnostic(message, file=shown)])
+    previous = documents.get(str(year - 1))
+    if previous is None or previous.folder != YEARS:
+        raise ReportgenError([Diagnostic(_("no file for the previous year {year} to start from", year=year - 1))])
+    prev = load_document(project, previous)
+    return project.years_dir / f"{year}.yaml", scaffold(prev.source.data, year)
 
 
 def q(text: str) -> str:

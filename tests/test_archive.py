@@ -338,6 +338,28 @@ def test_extract_reports_an_attachment_without_its_stream(sample_build, tmp_path
     assert "Traceback" not in proc.stderr and "no embedded file stream" in proc.stderr, proc.stderr
 
 
+def test_extract_names_and_places_the_source_safely(tmp_path):
+    from reportgen.archive.extract import destination, safe_name
+    from reportgen.errors import ReportgenError
+
+    # A PDF cannot choose the folder its data is written to.
+    assert safe_name("2023.yaml", "x.yaml") == "2023.yaml"
+    assert safe_name("../../etc/2023.yaml", "x.yaml") == "2023.yaml"
+    assert safe_name("C:\\data\\2023.yml", "x.yaml") == "2023.yml"
+    assert [safe_name(bad, "report-2023.yaml") for bad in ("", ".", "..", "a/..")] == ["report-2023.yaml"] * 4
+    # Destination: -o as given, into -o when it is a folder, else the name in the current folder.
+    assert destination(None, "2023.yaml", tmp_path) == tmp_path / "2023.yaml"
+    assert destination(tmp_path / "out.yaml", "2023.yaml", tmp_path) == tmp_path / "out.yaml"
+    (tmp_path / "into").mkdir()
+    assert destination(tmp_path / "into", "2023.yaml", tmp_path) == tmp_path / "into" / "2023.yaml"
+    # An existing file only with --force.
+    (tmp_path / "2023.yaml").write_text("mine")
+    with pytest.raises(ReportgenError, match="2023.yaml"):
+        destination(None, "2023.yaml", tmp_path)
+    assert destination(None, "2023.yaml", tmp_path, force=True) == tmp_path / "2023.yaml"
+    assert (tmp_path / "2023.yaml").read_text() == "mine"
+
+
 # ── byte-identical rebuilds ─────────────────────────────────────────────────────────────────────
 
 
@@ -503,9 +525,9 @@ def test_finalize_freezes_v1_and_v2_and_verify_catches_changes(tmp_path):
     target.write_bytes(bytes(blob))
     bad = run_cli("verify", "--json", cwd=project)
     assert bad.returncode == 1
-    problems = json.loads(bad.stdout)["years"][0]["problems"]
-    assert {"path": "final/v1/report-2023.pdf", "kind": "changed"} in [
-        {"path": p["path"], "kind": p["kind"]} for p in problems]
+    problems = json.loads(bad.stdout)["documents"][0]["problems"]
+    assert {"file": "output/2023/final/v1/report-2023.pdf", "code": "changed"} in [
+        {"file": p["file"], "code": p["code"]} for p in problems]
     # A build does not repair or bless a changed final.
     run_cli("build", cwd=project, check=True)
     assert run_cli("verify", cwd=project).returncode == 1
@@ -671,7 +693,7 @@ def reseal(folder: Path) -> None:
     (folder / "SHA256SUMS").write_text("".join(f"{d}  {p}\n" for p, d in entries), encoding="utf-8")
 
 
-def test_verify_refuses_manifest_paths_outside_the_year_folder(tmp_path):
+def test_verify_refuses_manifest_paths_outside_the_documents_folder(tmp_path):
     project = make_project(tmp_path / "p")
     folder = out_dir(project)
     run_cli("build", cwd=project, check=True)
@@ -685,10 +707,11 @@ def test_verify_refuses_manifest_paths_outside_the_year_folder(tmp_path):
         reseal(folder)
         proc = run_cli("verify", "--json", cwd=project)
         assert proc.returncode == 1, (path, proc.stdout)
-        problems = json.loads(proc.stdout)["years"][0]["problems"]
-        assert [p["path"] for p in problems if p["kind"] == "outside"] == [path]
+        problems = json.loads(proc.stdout)["documents"][0]["problems"]
+        assert [p["file"] for p in problems if p["code"] == "outside"] == [
+            path if path.startswith("/") else f"output/2023/{path}"]
         human = run_cli("verify", "--lang", "en", cwd=project)
-        assert human.returncode == 1 and "outside the year folder" in human.stderr
+        assert human.returncode == 1 and "outside the document's folder" in human.stderr
         edit_manifest(folder, lambda m: m["outputs"].pop())
         reseal(folder)
         assert run_cli("verify", cwd=project).returncode == 0
@@ -701,11 +724,11 @@ def test_verify_refuses_manifest_paths_outside_the_year_folder(tmp_path):
     reseal(folder)
     proc = run_cli("verify", "--json", cwd=project)
     assert proc.returncode == 1
-    problems = json.loads(proc.stdout)["years"][0]["problems"]
-    assert {p["kind"] for p in problems} == {"outside"}, problems
+    problems = json.loads(proc.stdout)["documents"][0]["problems"]
+    assert {p["code"] for p in problems} == {"outside"}, problems
 
 
-def test_finalize_refuses_manifest_paths_outside_the_year_folder(tmp_path):
+def test_finalize_refuses_manifest_paths_outside_the_documents_folder(tmp_path):
     project = make_project(tmp_path / "p")
     folder = out_dir(project)
     run_cli("build", cwd=project, check=True)
@@ -715,21 +738,21 @@ def test_finalize_refuses_manifest_paths_outside_the_year_folder(tmp_path):
                                                          "bytes": 24, "sha256": sha256(secret)}))
     proc = run_cli("finalize", "2023", "--lang", "en", cwd=project)
     assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
-    assert "outside the year folder" in proc.stderr
+    assert "outside the document's folder" in proc.stderr
     assert not (folder / "final" / "v1").exists() and not list(folder.glob("final/*/secret.txt"))
-    # An output below the year folder is inside it, but finalize copies outputs as plain names.
+    # An output below the document's folder is inside it, but finalize copies outputs as plain names.
     edit_manifest(folder, lambda m: m["outputs"].pop())
     (folder / "sub").mkdir()
     (folder / "sub" / "x.txt").write_text("x")
     edit_manifest(folder, lambda m: m["outputs"].append({"path": "sub/x.txt", "format": "txt", "bytes": 1,
                                                          "sha256": sha256(folder / "sub" / "x.txt")}))
     proc = run_cli("finalize", "2023", "--lang", "en", cwd=project)
-    assert proc.returncode == 1 and "directly in the year folder" in proc.stderr, proc.stderr
+    assert proc.returncode == 1 and "directly in the document's folder" in proc.stderr, proc.stderr
     assert not (folder / "final" / "v1").exists()
 
 
 def test_one_helper_writes_the_manifest_and_its_sums(sample_build):
-    # build, finalize and verify all go through finals.manifest_files / year_sums: what a build wrote
+    # build, finalize and verify all go through finals.manifest_files / folder_sums: what a build wrote
     # is exactly what the helper gives for the manifest on disk.
     from reportgen.archive import finals
 
@@ -738,32 +761,33 @@ def test_one_helper_writes_the_manifest_and_its_sums(sample_build):
     files = dict(finals.manifest_files(folder, manifest))
     assert files[folder / "manifest.json"] == (folder / "manifest.json").read_bytes()
     assert files[folder / "SHA256SUMS"] == (folder / "SHA256SUMS").read_bytes()
-    assert finals.year_sums(manifest, files[folder / "manifest.json"]).endswith(
+    assert finals.folder_sums(manifest, files[folder / "manifest.json"]).endswith(
         f"{sha256(folder / 'manifest.json')}  manifest.json\n".encode())
 
 
-def test_one_definition_of_the_year_folder_and_the_fixed_date(tmp_path):
-    import datetime as dt
+def test_where_a_documents_outputs_and_finals_go(tmp_path):
+    from reportgen.archive import finals
+    from reportgen.kinds import load_kind
+    from reportgen.project import Project
 
-    from reportgen.archive import finals, pdfa
-    from reportgen.build import Project, output_paths
-    from reportgen.review.sides import final_dir
-    from reportgen.writers.ooxml import ZIP_DATE
-
-    project = Project(make_project(tmp_path / "p").resolve())
-    year = finals.year_folder(project, 2023)
-    assert year == project.output_dir / "2023"
-    assert {p.parent for p in output_paths(project, 2023).values()} == {year}
-    assert finals.final_folder(project, 2023, 2) == finals.final_folder(project, 2023, "v2") == year / "final" / "v2"
-    assert final_dir(project, 2023, "v2") == finals.final_folder(project, 2023, "v2")
-    assert pdfa.attachment_instant(None) == dt.datetime(*ZIP_DATE)
-    assert not hasattr(pdfa, "NO_DATE")  # one value: ooxml's
+    root = tmp_path / "p"
+    project = Project(root)
+    # The annual report's names are what they always were; another id gets a folder, its kind the names.
+    report, reply = load_kind(root, "report"), load_kind(root, "reply")
+    assert project.output_path("2023", report.output_name("2023"), "pdf") == root / "output" / "2023" / "report-2023.pdf"
+    assert project.output_path("2020-0584", report.output_name("2020-0584"), "docx") == \
+        root / "output" / "2020-0584" / "report-2020-0584.docx"
+    assert project.output_path("2020-0584", reply.output_name("2020-0584"), "txt") == \
+        root / "output" / "2020-0584" / "reply-2020-0584.txt"
+    assert finals.final_folder(project, "2023", 2) == finals.final_folder(project, "2023", "v2") == \
+        root / "output" / "2023" / "final" / "v2"
 
 
 def test_the_manifest_hashes_the_bytes_that_were_typeset(tmp_path):
     # build_manifest takes the source bytes from Loaded.raw alone (the fallback that re-read the data
     # file was dead): load_year always sets raw to the file's bytes, and an empty file never loads.
-    from reportgen.build import Project, load_year
+    from reportgen.pipeline import load_year
+    from reportgen.project import Project
     from reportgen.errors import ReportgenError
 
     root = make_project(tmp_path / "p").resolve()
@@ -783,4 +807,4 @@ def test_finalize_names_an_escaping_output_once(tmp_path):
     edit_manifest(folder, lambda m: m["outputs"].append({"path": "../x/y.txt", "sha256": "0" * 64}))
     proc = run_cli("finalize", "2023", "--lang", "en", cwd=project)
     assert proc.returncode == 1
-    assert proc.stderr.count("../x/y.txt") == 1 and "directly in the year folder" not in proc.stderr, proc.stderr
+    assert proc.stderr.count("../x/y.txt") == 1 and "directly in the document's folder" not in proc.stderr, proc.stderr

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 import yaml
 from conftest import make_project, run_cli
 
@@ -49,16 +50,28 @@ def test_new_scaffolds_next_year_from_last_years_plans(tmp_path):
     assert again.returncode == 1 and "已存在" in again.stderr
 
 
-def test_new_turns_last_years_plan_headings_into_leads():
-    """A plan item written as a heading line becomes a lead (a sentence), ending in one 。 even when
-    the heading line already ended in one."""
-    from reportgen.scaffold import scaffold
+def test_new_needs_the_previous_year_and_never_overwrites(tmp_path):
+    from reportgen.errors import ReportgenError
+    from reportgen.project import Project
+    from reportgen.scaffold import new_year_file
 
-    prev = {"organ": "某局", "year": 2024, "sections": [
-        {"role": "work", "heading": "工作情况", "items": [{"lead": "甲。", "text": "乙。"}]},
-        {"role": "plans", "heading": "2025年工作安排", "items": [{"heading": "加强组织领导。"}, {"heading": "强化监督"}]}]}
-    data = yaml.safe_load(scaffold(prev, 2025))
-    assert [i["lead"] for i in data["sections"][0]["items"]] == ["加强组织领导。", "强化监督。"]
+    project = Project(make_project(tmp_path / "p"))
+    target, text = new_year_file(project, 2024)
+    assert target == project.root / "data" / "years" / "2024.yaml" and "year: 2024\n" in text
+    with pytest.raises(ReportgenError, match="data/years/2023.yaml"):
+        new_year_file(project, 2023)  # exists already
+    with pytest.raises(ReportgenError, match="2025"):
+        new_year_file(project, 2026)  # no 2025 to start from
+    (project.root / "data" / "notices").mkdir()
+    (project.root / "data" / "notices" / "2024.yaml").write_bytes((project.root / "data" / "years" / "2023.yaml")
+                                                                  .read_bytes())
+    with pytest.raises(ReportgenError, match="data/notices/2024.yaml"):
+        new_year_file(project, 2024)  # a second document of the id 2024
+    (project.root / "data" / "notices" / "2024.yaml").unlink()
+    broken = project.root / "data" / "years" / "2023.yaml"
+    broken.write_text(broken.read_text(encoding="utf-8").replace("year: 2023", "year: 2022"), encoding="utf-8")
+    with pytest.raises(ReportgenError, match="2022"):
+        new_year_file(project, 2024)  # the previous year's file must pass the checks
 
 
 def test_fonts_reports_the_serving_font_per_role(tmp_path):
@@ -102,7 +115,8 @@ def test_new_after_a_year_without_signature(tmp_path):
 
 def test_numbering_goes_on_past_ninety_nine(tmp_path):
     """100 items once crashed the numbering; Chinese numerals go on: （九十九）（一百）（一百零一）."""
-    from reportgen.build import Project, load_year
+    from reportgen.pipeline import load_year
+    from reportgen.project import Project
     from reportgen.document import document_paragraphs
 
     project = make_project(tmp_path / "p")
@@ -111,3 +125,15 @@ def test_numbering_goes_on_past_ninety_nine(tmp_path):
     path.write_text("organ: 某局\nyear: 2023\nsections:\n  - heading: 工作情况\n    items:\n" + items, encoding="utf-8")
     paragraphs = document_paragraphs(load_year(Project(project), path, 2023).document)
     assert paragraphs[-3:] == ["（九十九）第99项。内容。", "（一百）第100项。内容。", "（一百零一）第101项。内容。"]
+
+
+def test_new_turns_last_years_plan_headings_into_leads():
+    """A plan item written as a heading line becomes a lead (a sentence), ending in one 。 even when
+    the heading line already ended in one."""
+    from reportgen.scaffold import scaffold
+
+    prev = {"organ": "某局", "year": 2024, "sections": [
+        {"role": "work", "heading": "工作情况", "items": [{"lead": "甲。", "text": "乙。"}]},
+        {"role": "plans", "heading": "2025年工作安排", "items": [{"heading": "加强组织领导。"}, {"heading": "强化监督"}]}]}
+    data = yaml.safe_load(scaffold(prev, 2025))
+    assert [i["lead"] for i in data["sections"][0]["items"]] == ["加强组织领导。", "强化监督。"]

@@ -97,7 +97,7 @@ def test_a_joint_masthead_stacks_the_organs_with_wen_jian_beside_them(notices):
         assert line.bottom == pytest.approx(TYPE_TOP + (i + 1) * L.line_pitch, abs=L.line_pitch / 2)
     assert {c.font for c in lines[1].chars + lines[2].chars} == {"Noto-Sans-CJK-SC"}  # 黑体
     with pdfplumber.open(notices["2024-02"]["pdf"]) as pdf:
-        big = [c for c in pdf.pages[0].chars if c["size"] > 20]
+        big = [c for c in pdf.pages[0].chars if c["size"] > 30]  # the 标志 (the title is 22 pt)
     names = [c for c in big if c["text"] not in "文件"]
     suffix = [c for c in big if c["text"] in "文件"]
     assert colour(big) == {RED}
@@ -166,8 +166,18 @@ def test_attachment_note_and_attachment_pages(notices):
 
 
 def _imprint_rules(page) -> list[dict]:
-    rules = [r for r in page.rects if r["x1"] - r["x0"] > 150 * MM and r["top"] > TYPE_TOP + 100 * MM]
-    return sorted(rules, key=lambda r: r["top"])
+    """The 版记's rules, top to bottom, as {top, bottom, x0, x1}. A CSS border is drawn as one path of two
+    rectangles filled even-odd (the border box and the padding box): each band between them is a rule."""
+    boxes = {(round(r["x0"], 2), round(r["x1"], 2), round(r["top"], 2), round(r["bottom"], 2))
+             for r in page.rects if r["x1"] - r["x0"] > 150 * MM and r["top"] > TYPE_TOP + 100 * MM}
+    bands = set()
+    for outer in boxes:
+        for inner in boxes:
+            if inner != outer and inner[:2] == outer[:2] and outer[2] <= inner[2] and inner[3] <= outer[3]:
+                for top, bottom in ((outer[2], inner[2]), (inner[3], outer[3])):
+                    if bottom - top > 0.01:
+                        bands.add((top, bottom, outer[0], outer[1]))
+    return [{"top": t, "bottom": b, "x0": x0, "x1": x1} for t, b, x0, x1 in sorted(bands)]
 
 
 def test_imprint_sits_on_the_type_area_bottom_of_the_last_page(notices):

@@ -13,7 +13,8 @@ REPORT = "organ: 某局\nyear: 2023\nsections:\n  - heading: 工作情况\n    i
 
 def load(tmp_path: Path, text: str, files: dict[str, str] | None = None, name: str = "data/years/2023.yaml"):
     """Load one document of a fresh project in-process (checks, template, markup): (Loaded or None, diagnostics)."""
-    from reportgen.build import Project, load_year
+    from reportgen.pipeline import load_year
+    from reportgen.project import Project
 
     for rel, content in {name: text, **(files or {})}.items():
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
@@ -124,7 +125,7 @@ def test_a_kind_the_project_defines_builds_without_any_code(built):
     out = built(case)["2024-01"]
     assert out["txt"].name == "request-2024-01.txt"  # the kind names its files
     text = out["txt"].read_text(encoding="utf-8").splitlines()
-    assert text[1] == "某知文〔2024〕3号\t签发人：王五" and text[-5] == "妥否，请批示。"  # the kind's setting
+    assert text[1] == "某知文〔2024〕3号\t签发人：王五" and text[-4] == "妥否，请批示。"  # the kind's setting
     from pdfmeasure import measure
 
     lines = [line for p in measure(out["pdf"]) for line in p.lines]

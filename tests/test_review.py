@@ -55,7 +55,8 @@ def diff(project: Path, *args: str, env: dict | None = None, check: bool = True)
 
 
 def loaded(project: Path, path: Path):
-    from reportgen.build import Project, load_year
+    from reportgen.pipeline import load_year
+    from reportgen.project import Project
 
     return load_year(Project(project), path, 2023)
 
@@ -317,6 +318,9 @@ def test_docx_removed_renumbered_and_retitled_paragraphs(pair, tmp_path):
     assert "— removed @@" in out and "item removed: 三、2024年主要工作思路和打算 › （二） 深入推进机关法治政府建设。" in out
     xml = _redline(project, "2023", str(b), tmp_path)
     _check_revision_xml(xml, "reportgen", "2024-01-20T00:00:00Z")  # default date: B's 成文日期
+    # B's core properties carry the instant B's own build stamps: midnight in China on its 成文日期.
+    core = zipfile.ZipFile(tmp_path / "redline.docx").read("docProps/core.xml").decode()
+    assert '<dcterms:created xsi:type="dcterms:W3CDTF">2024-01-19T16:00:00Z</dcterms:created>' in core
     a_paragraphs = document_paragraphs(loaded(project, project / "data" / "years" / "2023.yaml").document)
     b_paragraphs = document_paragraphs(loaded(project, b).document)
     assert _apply(xml, "accept") == b_paragraphs
@@ -570,7 +574,7 @@ def test_not_a_repository(tmp_path):
 def test_a_git_side_carries_its_bytes_and_template(tmp_path):
     if not shutil.which("git"):
         pytest.skip("git is not installed")
-    from reportgen.build import Project
+    from reportgen.project import Project
     from reportgen.review.sides import load_side
 
     project = make_project(tmp_path / "project")

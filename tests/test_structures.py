@@ -60,13 +60,13 @@ def test_a_long_one_string_title_breaks_between_words(docs):
 
 
 def test_points_run_together_and_one_per_paragraph(docs):
-    paragraphs = {_text(p)[:8]: p for p in _paragraphs(docs["2024"]["docx"])}
+    paragraphs = {_text(p)[:9]: p for p in _paragraphs(docs["2024"]["docx"])}
     run_in = _runs(paragraphs["（一）强化工作统筹"])
     assert run_in[:4] == [("GWLead2", "（一）强化工作统筹，健全保护工作体系。"), ("GWRunPoint", "一是推动政策落地。"),
                           (None, "贯彻落实年度推进计划，细化工作措施。"), ("GWRunPoint", "二是强化机制保障。")]
     assert ("GWRunPoint", "三是") in run_in  # a point without a lead of its own
     for start in ("一是持续强化党的领导", "二是深化执法规范化建"):
-        p = paragraphs[start[:8]]
+        p = paragraphs[start[:9]]
         assert p.find("w:pPr/w:pStyle", NS).get(f"{{{W}}}val") == "GWBody"
         assert _runs(p)[0] == ("GWRunPoint", start[:2] + {"一": "持续强化党的领导。", "二": "深化执法规范化建设。"}[start[0]])
     lines = [line for p in measure(docs["2024"]["pdf"]) for line in p.lines]

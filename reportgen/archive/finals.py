@@ -1,11 +1,11 @@
-"""Each year's manifest, frozen final versions and verification.
+"""Each document's manifest, frozen final versions and verification.
 
-Layout of ``output/<year>/``::
+Layout of ``output/<id>/`` (project.Project.output_folder; the outputs are named by project.output_name)::
 
-    report-<year>.txt|docx|pdf     the current build (rewritten by every build)
+    report-<id>.txt|docx|pdf       the current build (rewritten by every build)
     manifest.json                  what the current build is made of, and the record of every final
     SHA256SUMS                     ``sha256sum -c SHA256SUMS`` checks the outputs, the manifest and the finals
-    final/v1/, final/v2/, …        frozen finals, read-only: the outputs, the year file they were built
+    final/v1/, final/v2/, …        frozen finals, read-only: the outputs, the data file they were built
                                    from (``reportgen diff 2023@v1`` reads it), their manifest and SHA256SUMS
 
 A final is frozen from the current build only when that build is up to date (its files match the
@@ -21,7 +21,6 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..build import is_year
 from ..errors import Diagnostic, ReportgenError
 from ..messages import _
 from . import manifest as mf
@@ -30,14 +29,21 @@ FINAL_DIR = "final"
 VERSION_DIR = re.compile(r"^v([1-9]\d*)$")
 
 
-def year_folder(project, year: int) -> Path:
-    """``output/<year>/``: the one definition (build.output_paths and review.sides.final_dir use it)."""
-    return project.output_dir / str(year)
+def final_folder(project, id: str, version: int | str) -> Path:
+    """``output/<id>/final/v<N>/``; ``version`` is N or the folder name (``"v2"``)."""
+    return project.output_folder(id) / FINAL_DIR / (version if isinstance(version, str) else f"v{version}")
 
 
-def final_folder(project, year: int, version: int | str) -> Path:
-    """``output/<year>/final/v<N>/``; ``version`` is N or the folder name (``"v2"``)."""
-    return year_folder(project, year) / FINAL_DIR / (version if isinstance(version, str) else f"v{version}")
+def archived_ids(project) -> list[str]:
+    """The folders of ``output/`` that ``verify`` checks: those holding a build's record (its manifest or
+    SHA256SUMS) or finals. Their names are the ids of the documents built into them."""
+    out = []
+    if project.output_dir.is_dir():
+        for p in sorted(project.output_dir.iterdir()):
+            if not p.name.startswith(".") and p.is_dir() and any(
+                    (p / name).exists() for name in (mf.MANIFEST, mf.SUMS, FINAL_DIR)):
+                out.append(p.name)
+    return out
 
 
 def _source_path(project, path: Path) -> str:
@@ -50,7 +56,7 @@ def _source_path(project, path: Path) -> str:
 
 def build_manifest(project, item, chains, outputs: dict[str, tuple[str, bytes | Path]],
                    finals: list[dict]) -> dict:
-    """The manifest of one year's build. ``outputs``: format → (file name, bytes or a path to hash)."""
+    """The manifest of one document's build. ``outputs``: format → (file name, bytes or a path to hash)."""
     from ..writers.pdf import CSS_TEMPLATE
 
     listed = []
@@ -59,14 +65,15 @@ def build_manifest(project, item, chains, outputs: dict[str, tuple[str, bytes | 
             listed.append({"path": name, "format": fmt, "bytes": data.stat().st_size, "sha256": mf.sha256_file(data)})
         else:
             listed.append({"path": name, "format": fmt, "bytes": len(data), "sha256": mf.sha256_bytes(data)})
-    # Every file the document was made with: its kind's files, the templates read, the stylesheet.
-    inputs = list(item.kind.files) + [("template", path) for path in item.templates]
+    # Every file the document was made from: its kind's files, the templates read, the stylesheet.
+    inputs = list(item.definition.files) + [("template", path) for path in item.templates]
     inputs.append(("stylesheet", CSS_TEMPLATE))
     raw = item.raw  # load_year sets it to the bytes typeset (never empty: an empty file fails validation)
     return {
         "format": mf.FORMAT,
+        "id": item.id,
         "year": item.year,
-        "kind": item.document.kind,
+        "kind": item.kind,
         "title": item.document.meta.title,
         "organ": item.document.meta.organ,
         "source": {"path": _source_path(project, item.path), "bytes": len(raw), "sha256": mf.sha256_bytes(raw)},
@@ -79,7 +86,7 @@ def build_manifest(project, item, chains, outputs: dict[str, tuple[str, bytes | 
 
 
 def sums_entries(manifest: dict) -> list[tuple[str, str]]:
-    """(path relative to the year folder, sha256) of everything the year's SHA256SUMS lists."""
+    """(path relative to the document's folder, sha256) of everything its SHA256SUMS lists."""
     entries = _entries(manifest.get("outputs"))
     for final in manifest.get("finals", []):
         if isinstance(final, dict):
@@ -87,20 +94,22 @@ def sums_entries(manifest: dict) -> list[tuple[str, str]]:
     return entries
 
 
-def year_sums(manifest: dict, manifest_text: bytes) -> bytes:
-    """The year's SHA256SUMS: every file ``sums_entries`` lists, then the manifest (as ``manifest_text``)."""
+def folder_sums(manifest: dict, manifest_text: bytes) -> bytes:
+    """A document folder's SHA256SUMS: every file ``sums_entries`` lists, then the manifest (``manifest_text``)."""
     return mf.sums(sums_entries(manifest) + [(mf.MANIFEST, mf.sha256_bytes(manifest_text))])
 
 
 def manifest_files(folder: Path, manifest: dict) -> list[tuple[Path, bytes]]:
-    """The year's manifest.json and SHA256SUMS as (path, bytes), to be written together (output.write_group)."""
+    """A document folder's manifest.json and SHA256SUMS as (path, bytes), to be written together
+    (output.write_group)."""
     text = mf.dumps(manifest)
-    return [(folder / mf.MANIFEST, text), (folder / mf.SUMS, year_sums(manifest, text))]
+    return [(folder / mf.MANIFEST, text), (folder / mf.SUMS, folder_sums(manifest, text))]
 
 
-def year_files(project, item, chains, files: dict[str, bytes], paths: dict[str, Path]) -> list[tuple[Path, bytes]]:
+def build_records(project, item, chains, files: dict[str, bytes],
+                  paths: dict[str, Path]) -> list[tuple[Path, bytes]]:
     """The manifest and SHA256SUMS to write with a build's outputs (for output.write_group)."""
-    folder = year_folder(project, item.year)
+    folder = project.output_folder(item.id)
     outputs: dict[str, tuple[str, bytes | Path]] = {}
     for fmt, path in paths.items():
         if fmt in files:
@@ -122,7 +131,7 @@ def _final_versions_on_disk(folder: Path) -> dict[int, Path]:
 
 
 def _record_from_frozen(folder: Path, version: int, vdir: Path) -> dict | None:
-    """Rebuild a final's record from its own frozen manifest (when the year manifest is lost)."""
+    """Rebuild a final's record from its own frozen manifest (when the document's manifest is lost)."""
     frozen = mf.load(vdir)
     if frozen is None:
         return None
@@ -155,38 +164,39 @@ def carried_finals(folder: Path) -> list[dict]:
 
 @dataclass
 class Finalized:
-    year: int
+    id: str
     version: int | None  # None when the current build was already final
     path: Path
     existing: int | None = None
 
 
-def finalize(project, year: int) -> Finalized:
-    """Freeze the current build of ``year`` as the next final version (call it under the lock)."""
-    folder = year_folder(project, year)
+def finalize(project, ref) -> Finalized:
+    """Freeze the current build of the document ``ref`` (a project.DocumentRef) as its next final version
+    (call it under the lock)."""
+    id = ref.id
+    folder = project.output_folder(id)
     manifest = mf.load(folder)
     if manifest is None:
-        raise ReportgenError([Diagnostic(_("no build of {year} to finalize; run reportgen build {year} first",
-                                           year=year))])
+        raise ReportgenError([Diagnostic(_("no build of {id} to finalize; run reportgen build {id} first", id=id))])
     # 1. The current build must be what its manifest says, and built from the data as it is now.
     outputs = _entries(manifest.get("outputs"))
-    problems = check_files(year, folder, outputs)
-    problems += [Problem(year, str(rel), "outside", _("refused: an output must be a file directly in the year folder"))
+    shown = project.display(folder)
+    problems = check_files(shown, folder, outputs)
+    problems += [problem(shown, rel, "outside", _("refused: an output must be a file directly in the document's "
+                                                  "folder"))
                  for rel, _digest in outputs
                  if inside(folder, rel) is not None and "/" in rel.replace("\\", "/")]  # else already refused
-    refused = [Diagnostic(p.message, file=f"{project.display(folder)}/{p.path}") for p in problems
-               if p.kind == "outside"]
+    refused = [p for p in problems if p.code == "outside"]
     if refused:
         raise ReportgenError(refused)
     if problems:
-        raise ReportgenError([Diagnostic(_("{files} changed since the build of {year}; run reportgen build {year} first",
-                                           files=", ".join(p.path for p in problems), year=year),
-                                         file=project.display(folder))])
-    source, stale = stale_source(project, year, manifest)
-    if stale:
-        raise ReportgenError([Diagnostic(_("the data for {year} changed since the last build; "
-                                           "run reportgen build {year}, review it, then finalize",
-                                           year=year), file=project.display(source) if source else "")])
+        raise ReportgenError([Diagnostic(_("{files} changed since the build of {id}; run reportgen build {id} first",
+                                           files=", ".join(p.file for p in problems), id=id))])
+    source = ref.path
+    if is_stale(source, manifest):
+        raise ReportgenError([Diagnostic(_("the data of {id} changed since the last build; "
+                                           "run reportgen build {id}, review it, then finalize", id=id),
+                                         file=project.display(source))])
     # 2. Nothing new to freeze when the latest final holds exactly these outputs.
     current = dict(outputs)
     finals = carried_finals(folder)
@@ -195,11 +205,11 @@ def finalize(project, year: int) -> Finalized:
         prefix = last["path"] + "/"
         frozen = {f["path"][len(prefix):]: f["sha256"] for f in last["files"] if f["path"].startswith(prefix)}
         if all(frozen.get(name) == digest for name, digest in current.items()):
-            return Finalized(year, None, folder / last["path"], existing=last["version"])
+            return Finalized(id, None, folder / last["path"], existing=last["version"])
     # 3. Copy into a hidden folder, make it read-only, and rename it to final/vN in one step.
     on_disk = _final_versions_on_disk(folder)
     version = max([0, *on_disk, *(f["version"] for f in finals)]) + 1
-    target = final_folder(project, year, version)
+    target = final_folder(project, id, version)
     rel = target.relative_to(folder).as_posix()
     staging = target.with_name(f".{target.name}.tmp")
     if staging.exists():
@@ -226,11 +236,11 @@ def finalize(project, year: int) -> Finalized:
         os.chmod(p, 0o444)
     os.chmod(staging, 0o555)
     os.rename(staging, target)  # fails if vN exists: a final is never replaced
-    # 4. Record it in the year's manifest and SHA256SUMS.
+    # 4. Record it in the document's manifest and SHA256SUMS.
     finals.append({"version": version, "path": rel, "source_sha256": manifest["source"]["sha256"],
                    "files": record_files})
     _rewrite_manifest(folder, dict(manifest, finals=finals))
-    return Finalized(year, version, target)
+    return Finalized(id, version, target)
 
 
 def _rewrite_manifest(folder: Path, manifest: dict) -> None:
@@ -250,13 +260,14 @@ def _make_writable(path: Path) -> None:
 # ── verify ──────────────────────────────────────────────────────────────────────────────────────
 
 
-@dataclass
-class Problem:
-    year: int
-    path: str  # relative to the year folder
-    kind: str  # "changed", "lost", "unrecorded", "manifest", "stale"
-    message: str
-    level: str = "error"
+def problem(shown: str, rel, code: str, message: str, level: str = "error") -> Diagnostic:
+    """A problem with the file ``rel`` (as the manifest names it) of the folder users see as ``shown``.
+
+    ``code`` says what kind of problem it is (verify's JSON carries it): ``changed``, ``lost``, ``outside``,
+    ``unrecorded``, ``manifest`` or ``stale`` (the data changed since the build, a warning).
+    """
+    rel = str(rel)
+    return Diagnostic(message, file=rel if rel.startswith("/") else f"{shown}/{rel}", level=level, code=code)
 
 
 def _entries(items) -> list[tuple[str, str]]:
@@ -279,62 +290,73 @@ def inside(folder: Path, rel) -> Path | None:
     return path
 
 
-def _outside(year: int, rel) -> Problem:
-    return Problem(year, str(rel), "outside", _("refused: the manifest names a path outside the year folder"))
+def _outside(shown: str, rel) -> Diagnostic:
+    return problem(shown, rel, "outside", _("refused: the manifest names a path outside the document's folder"))
 
 
-def check_files(year: int, folder: Path, entries: list[tuple[str, str]]) -> list[Problem]:
-    """Hash each (path relative to the year folder, sha256) the manifest records against the file on disk.
+def check_files(shown: str, folder: Path, entries: list[tuple[str, str]]) -> list[Diagnostic]:
+    """Hash each (path relative to the document's folder, sha256) the manifest records against the file on disk.
 
     The one check behind both ``verify`` and ``finalize`` (which freezes only a build that passes it).
-    A path that leads out of the year folder is refused, never opened.
+    A path that leads out of the folder is refused, never opened.
     """
     problems = []
     for rel, digest in entries:
         path = inside(folder, rel)
         if path is None:
-            problems.append(_outside(year, rel))
+            problems.append(_outside(shown, rel))
         elif not path.is_file():
-            problems.append(Problem(year, rel, "lost", _("lost: the file is missing")))
+            problems.append(problem(shown, rel, "lost", _("lost: the file is missing")))
         elif mf.sha256_file(path) != digest:
-            problems.append(Problem(year, rel, "changed", _("changed: its SHA-256 differs from the manifest")))
+            problems.append(problem(shown, rel, "changed", _("changed: its SHA-256 differs from the manifest")))
     return problems
 
 
-def stale_source(project, year: int, manifest: dict) -> tuple[Path | None, bool]:
-    """The year's data file, and whether it differs from the one the build recorded (or is gone).
+def is_stale(source: Path, manifest: dict) -> bool:
+    """Whether the data file ``source`` differs from the one the build recorded (or is gone).
 
     ``verify`` warns about a changed data file; ``finalize`` refuses to freeze a build older than its data.
     """
-    source = project.year_files().get(year)
     recorded = manifest.get("source")
     recorded = recorded.get("sha256") if isinstance(recorded, dict) else None
-    return source, source is None or recorded is None or mf.sha256_file(source) != recorded
+    return not source.is_file() or recorded is None or mf.sha256_file(source) != recorded
 
 
-def verify_year(project, year: int) -> tuple[list[Problem], int]:
-    """Recompute every hash the year's manifest records. Returns (problems, number of files checked)."""
-    folder = year_folder(project, year)
-    problems: list[Problem] = []
+def verify_targets(project, args: list[str]) -> list[tuple[str, Path | None]]:
+    """What ``verify [DOCUMENT…]`` checks: (id, the document's data file now or None) for each argument
+    (an id, or a path to a YAML file), else for every folder of output/ holding a build's record or finals."""
+    if args:
+        return [project.output_target(arg) for arg in args]
+    documents = project.scan()[0]  # a problem elsewhere in data/ does not stop verify
+    return [(id, documents[id].path if id in documents else None) for id in archived_ids(project)]
+
+
+def verify_folder(project, id: str, source: Path | None) -> tuple[list[Diagnostic], int]:
+    """Recompute every hash the manifest in ``output/<id>/`` records, and compare the build's source with
+    the data file ``source`` (the document's file as it is now; None when the project has none).
+    Returns (problems, number of files checked)."""
+    folder = project.output_folder(id)
+    shown = project.display(folder)
+    problems: list[Diagnostic] = []
     manifest = mf.load(folder)
     if manifest is None:
         what = "lost" if not (folder / mf.MANIFEST).exists() else "manifest"
-        return [Problem(year, mf.MANIFEST, what, _("no readable manifest; run reportgen build {year}", year=year))], 0
+        return [problem(shown, mf.MANIFEST, what, _("no readable manifest; run reportgen build {id}", id=id))], 0
     outputs = _entries(manifest.get("outputs"))
-    problems += check_files(year, folder, outputs)
+    problems += check_files(shown, folder, outputs)
     checked = len(outputs)
     finals = [f for f in manifest.get("finals", []) if isinstance(f, dict)]
     for final in finals:
         vdir = inside(folder, final.get("path"))
         if vdir is None or vdir.resolve() == folder.resolve():
-            problems.append(_outside(year, final.get("path")))
+            problems.append(_outside(shown, final.get("path")))
             continue
         if not vdir.is_dir():
-            problems.append(Problem(year, final["path"], "lost",
+            problems.append(problem(shown, final["path"], "lost",
                                     _("lost: final version v{n} is missing", n=final.get("version"))))
             continue
         files = _entries(final.get("files"))
-        problems += check_files(year, folder, files)
+        problems += check_files(shown, folder, files)
         checked += len(files)
         frozen = mf.load(vdir)
         if frozen is not None:  # the frozen manifest's own record must agree too
@@ -342,39 +364,28 @@ def verify_year(project, year: int) -> tuple[list[Problem], int]:
             for name, digest in _entries(frozen.get("outputs")):
                 rel = f"{final['path']}/{name}"
                 if recorded.get(rel) != digest:
-                    problems.append(Problem(year, rel, "manifest",
-                                            _("the year's manifest and the final's own manifest disagree")))
+                    problems.append(problem(shown, rel, "manifest",
+                                            _("the document's manifest and the final's own manifest disagree")))
         # Files added to a frozen folder are reported too.
         listed = {rel for rel, _digest in files}
         for p in sorted(vdir.rglob("*")):
             rel = p.relative_to(folder).as_posix()
             if p.is_file() and rel not in listed:
-                problems.append(Problem(year, rel, "unrecorded", _("a file in a final folder that no manifest lists")))
+                problems.append(problem(shown, rel, "unrecorded", _("a file in a final folder that no manifest lists")))
     recorded_versions = {f.get("version") for f in finals}
     for version, vdir in _final_versions_on_disk(folder).items():
         if version not in recorded_versions:
-            problems.append(Problem(year, vdir.relative_to(folder).as_posix(), "unrecorded",
+            problems.append(problem(shown, vdir.relative_to(folder).as_posix(), "unrecorded",
                                     _("a final version the manifest does not record")))
     # SHA256SUMS must say what the manifest says.
     try:
-        expected = year_sums(manifest, (folder / mf.MANIFEST).read_bytes())
+        expected = folder_sums(manifest, (folder / mf.MANIFEST).read_bytes())
         if (folder / mf.SUMS).read_bytes() != expected:
-            problems.append(Problem(year, mf.SUMS, "changed", _("changed: it does not match the manifest")))
+            problems.append(problem(shown, mf.SUMS, "changed", _("changed: it does not match the manifest")))
     except FileNotFoundError:
-        problems.append(Problem(year, mf.SUMS, "lost", _("lost: the file is missing")))
+        problems.append(problem(shown, mf.SUMS, "lost", _("lost: the file is missing")))
     # A data file changed since the build is news, not damage.
-    source, stale = stale_source(project, year, manifest)
-    if source is not None and stale:
-        problems.append(Problem(year, project.display(source), "stale",
-                                _("the data changed since the last build (the outputs are older than the data)"),
-                                level="warning"))
+    if source is not None and source.is_file() and is_stale(source, manifest):
+        problems.append(Diagnostic(_("the data changed since the last build (the outputs are older than the data)"),
+                                   file=project.display(source), level="warning", code="stale"))
     return problems, checked
-
-
-def years_with_output(project) -> list[int]:
-    out = []
-    if project.output_dir.is_dir():
-        for p in sorted(project.output_dir.iterdir()):
-            if p.is_dir() and is_year(p.name):
-                out.append(int(p.name))
-    return out

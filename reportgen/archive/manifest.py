@@ -1,6 +1,6 @@
-"""The manifest of a year's output folder: what was built, from what, with what.
+"""The manifest of a document's output folder: what was built, from what, with what.
 
-``output/<year>/manifest.json`` lists every output with its SHA-256, the source file's hash, the
+``output/<id>/manifest.json`` lists every output with its SHA-256, the source file's hash, the
 templates, stylesheet and layout used, the font files that may be embedded and the versions of
 reportgen, WeasyPrint and python-docx, plus the frozen final versions. ``SHA256SUMS`` beside it
 is the same list in the format ``sha256sum -c`` reads (run from that folder).

@@ -37,13 +37,12 @@ def parse_date(option: str) -> dt.datetime:
 
 
 def revision_date(option: str | None, b_loaded) -> dt.datetime:
-    """--date, else B's data date, else SOURCE_DATE_EPOCH, else a fixed epoch: never the clock."""
+    """--date, else B's data date, else SOURCE_DATE_EPOCH, else a fixed epoch: never the machine's clock."""
     if option:
         return parse_date(option)
-    from ..build import build_date
-    from ..writers.ooxml import ZIP_DATE  # no date at all: the DOCX zip entries' fixed stamp
+    from ..clock import Clock
 
-    return build_date(b_loaded) or dt.datetime(*ZIP_DATE)
+    return Clock.of(b_loaded.document).revision
 
 
 def run_diff(args, project, emit) -> int:
@@ -70,7 +69,7 @@ def run_diff(args, project, emit) -> int:
 
             outputs.append((str(args.html), review_page(result).encode("utf-8")))
         if args.docx:
-            from ..build import check_fonts
+            from ..pipeline import check_fonts
             from .redline import redline_docx
 
             chains = check_fonts(project, [a.loaded, b.loaded])

@@ -64,6 +64,7 @@ class Comparison:
 def compare(a: Side, b: Side) -> Comparison:
     ua, ub = units(a.loaded.document), units(b.loaded.document)
     hunks = diff_units(ua, ub)
-    summary = semantic.summarize(a.loaded.kind, a.loaded.source.data, b.loaded.kind, b.loaded.source.data, ua, ub)
+    summary = semantic.summarize(a.loaded.definition, a.loaded.source.data, b.loaded.definition, b.loaded.source.data,
+                                 ua, ub)
     return Comparison(a, b, hunks, stats(hunks), summary)
 

@@ -193,13 +193,14 @@ def _document_xml(docx: bytes) -> tuple[etree._Element, zipfile.ZipFile]:
 
 
 def redline_docx(a, b, chains, *, author: str = "reportgen", date: _dt.datetime) -> bytes:
-    """``a`` and ``b`` are :class:`build.Loaded`, ``chains`` their font chains (build.check_fonts);
+    """``a`` and ``b`` are :class:`pipeline.Loaded`, ``chains`` their font chains (pipeline.check_fonts);
     returns B's DOCX with tracked changes from A."""
-    from ..build import build_date
+    from ..clock import Clock
     from ..writers.docx import write_docx
 
-    docx_a = write_docx(a.document, a.layout, chains[0], date=build_date(a))
-    docx_b = write_docx(b.document, b.layout, chains[1], date=build_date(b))
+    # B's core properties carry the instant of B's build (A's DOCX is read for its paragraphs only).
+    docx_a = write_docx(a.document, a.layout, chains[0], date=Clock.of(a.document).instant)
+    docx_b = write_docx(b.document, b.layout, chains[1], date=Clock.of(b.document).instant)
     root_a, _za = _document_xml(docx_a)
     root_b, zb = _document_xml(docx_b)
     pa, pb = _body_paragraphs(root_a), _body_paragraphs(root_b)

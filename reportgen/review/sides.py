@@ -1,12 +1,14 @@
-"""The two sides of a diff: ``2023``, ``2023@HEAD~1``, ``2023@<commit>``, ``2023@v1`` or a path.
+"""The two sides of a diff: ``2023``, ``2020-0584@HEAD~1``, ``2023@<commit>``, ``2023@v1`` or a path.
 
 Every side goes through the same pipeline as ``reportgen build`` (load, validate, render), so a diff
 compares what would be published, not the YAML text.
 
-* ``2023``          — ``data/years/2023.yaml`` of the project;
-* ``2023@REV``      — that file at a git revision (``git show REV:./data/years/2023.yaml`` in the project);
-* ``2023@v1``       — a frozen final: the source YAML kept in ``output/2023/final/v1/``;
-* anything else     — a path to a year file.
+* ``<id>``          — the project's document of that id (``data/years/2023.yaml``, ``data/replies/2020-0584.yaml``);
+* ``<id>@REV``      — that file at a git revision, at its path in the project today
+                      (``git show REV:./data/replies/2020-0584.yaml``; for a year without a file today,
+                      ``data/years/<year>.yaml``);
+* ``<id>@vN``       — a frozen final: the source YAML kept in ``output/<id>/final/vN/``;
+* anything else     — a path to a YAML file.
 """
 from __future__ import annotations
 
@@ -18,11 +20,12 @@ from pathlib import Path
 
 from ..archive import manifest as mf
 from ..archive.finals import final_folder
-from ..build import Loaded, Project, load_bytes
 from ..errors import EXIT_USAGE, Diagnostic, ReportgenError
 from ..messages import _
+from ..pipeline import Loaded, load_document
+from ..project import YEARS, DocumentRef, Project, id_problem, is_year
 
-SPEC = re.compile(r"^(\d{4})@(.+)$")
+SPEC = re.compile(r"^([^@/\\]+)@(.+)$")  # an id holds no @: the first one ends it
 FINAL = re.compile(r"^v\d+$")
 GIT = ["git", "-c", "core.quotepath=off", "--no-pager"]
 
@@ -34,33 +37,29 @@ class Side:
     loaded: Loaded
 
 
-def final_dir(project: Project, year: int, version: str) -> Path:
-    return final_folder(project, year, version)
-
-
-def _final_source(project: Project, year: int, version: str) -> Path:
+def _final_source(project: Project, id: str, version: str) -> Path:
     """The source YAML frozen with a final: the copy its manifest names (``final.source_copy``); for a
-    final whose manifest does not say, ``<year>.yaml`` in the folder (or below it), else the only YAML there."""
-    folder = final_dir(project, year, version)
+    final whose manifest does not say, ``<id>.yaml`` in the folder (or below it), else the only YAML there."""
+    folder = final_folder(project, id, version)
     final = (mf.load(folder) or {}).get("final")
     copy = final.get("source_copy") if isinstance(final, dict) else None
     if isinstance(copy, str) and copy:
         path = folder / copy
         if Path(copy).name != copy or not path.is_file():
             raise ReportgenError([Diagnostic(
-                _("the final {version} of {year} has lost its source copy {name}", version=version, year=year,
+                _("the final {version} of {id} has lost its source copy {name}", version=version, id=id,
                   name=copy), file=project.display(folder / mf.MANIFEST),
-                hint=_("run reportgen verify {year}", year=year))])
+                hint=_("run reportgen verify {id}", id=id))])
         return path
     yamls = sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix in (".yaml", ".yml"))
-    named = [p for p in yamls if p.name in (f"{year}.yaml", f"{year}.yml")]
+    named = [p for p in yamls if p.stem == id]
     if len(named) == 1:
         return named[0]
     if len(yamls) == 1:
         return yamls[0]
     raise ReportgenError([Diagnostic(
-        _("the final {version} of {year} holds no single source year file (found {n} YAML files)",
-          version=version, year=year, n=len(yamls)), file=project.display(folder))])
+        _("the final {version} of {id} holds no single source file (found {n} YAML files)",
+          version=version, id=id, n=len(yamls)), file=project.display(folder))])
 
 
 def git_commit(project: Project, rev: str) -> str | None:
@@ -74,14 +73,12 @@ def git_commit(project: Project, rev: str) -> str | None:
     return (r.stdout.strip() or None) if r.returncode == 0 else None
 
 
-def _git_show(project: Project, year: int, rev: str) -> tuple[bytes, str]:
-    """The year file's bytes at ``rev``, and the commit it resolved to (short)."""
-    rel = f"data/years/{year}.yaml"
+def _git_show(project: Project, spec: str, rel: str, rev: str) -> tuple[bytes, str]:
+    """The bytes of the project's file ``rel`` at ``rev``, and the commit it resolved to (short)."""
     commit = git_commit(project, rev)
     if commit is None:
         if shutil.which("git") is None:
-            raise ReportgenError([Diagnostic(_("git is not installed; cannot read {spec}", spec=f"{year}@{rev}"))],
-                                 EXIT_USAGE)
+            raise ReportgenError([Diagnostic(_("git is not installed; cannot read {spec}", spec=spec))], EXIT_USAGE)
         raise ReportgenError([Diagnostic(_("{rev!r} is not a git revision of the project in {dir}",
                                            rev=rev, dir=str(project.root)),
                                          hint=_("use a commit, a branch, a tag, HEAD~1, or vN for a frozen final"))],
@@ -93,28 +90,39 @@ def _git_show(project: Project, year: int, rev: str) -> tuple[bytes, str]:
     return shown.stdout, commit
 
 
+def _document_file(project: Project, id: str) -> DocumentRef:
+    """Where the document ``id`` lives in the project: its file today; for a year without one, the annual
+    report's place (``data/years/<year>.yaml``), which a git revision may still hold."""
+    ref = project.document(id)
+    if ref is not None:
+        return ref
+    if is_year(id):
+        return DocumentRef(id, project.years_dir / f"{id}.yaml", YEARS)
+    raise ReportgenError([Diagnostic(_("no document {id} in {dir}", id=id, dir=project.display(project.data_dir)))],
+                         EXIT_USAGE)
+
+
 def load_side(project: Project, spec: str) -> Side:
-    from ..build import load_year
-
     m = SPEC.match(spec)
-    if m:
-        year, rev = int(m.group(1)), m.group(2)
-        folder = final_dir(project, year, rev)
+    if m and id_problem(m.group(1)) is None and not Path(spec).is_file():
+        id, rev = m.group(1), m.group(2)
+        folder = final_folder(project, id, rev)
         if FINAL.match(rev) and folder.is_dir():
-            path = _final_source(project, year, rev)
-            return Side(spec, f"{spec} ({project.display(path)})", load_year(project, path, year))
+            path = _final_source(project, id, rev)
+            today = project.document(id)  # the final is checked as the document it was frozen from
+            ref = DocumentRef(id, path, today.folder if today is not None else None)
+            return Side(spec, f"{spec} ({project.display(path)})", load_document(project, ref))
         if FINAL.match(rev) and git_commit(project, rev) is None:
-            raise ReportgenError([Diagnostic(_("no frozen final {version} for {year}: {dir} does not exist",
-                                               version=rev, year=year, dir=project.display(folder)),
-                                             hint=_("run reportgen finalize {year} first, or name a git revision",
-                                                    year=year))], EXIT_USAGE)
-        raw, commit = _git_show(project, year, rev)
-        display = f"data/years/{year}.yaml@{rev}"
-        return Side(spec, f"{spec} ({commit})", load_bytes(project, raw, display, year))
-    (year, path), = project.resolve_years([spec])
-    if not path.is_file():
-        raise ReportgenError([Diagnostic(_("no such year file: {path}", path=spec))], EXIT_USAGE)
-    shown = project.display(path.resolve())
-    label = f"{spec} ({shown})" if spec.isdigit() else spec
-    return Side(spec, label, load_year(project, path, year))
-
+            raise ReportgenError([Diagnostic(_("no frozen final {version} for {id}: {dir} does not exist",
+                                               version=rev, id=id, dir=project.display(folder)),
+                                             hint=_("run reportgen finalize {id} first, or name a git revision",
+                                                    id=id))], EXIT_USAGE)
+        ref = _document_file(project, id)
+        rel = ref.path.relative_to(project.root).as_posix()
+        raw, commit = _git_show(project, spec, rel, rev)
+        return Side(spec, f"{spec} ({commit})", load_document(project, ref, raw=raw, display=f"{rel}@{rev}"))
+    ref, = project.resolve([spec], check_id=False)  # a file to compare may have any name: nothing is written
+    if not ref.path.is_file():
+        raise ReportgenError([Diagnostic(_("no such data file: {path}", path=spec))], EXIT_USAGE)
+    label = f"{spec} ({project.display(ref.path.resolve())})" if spec == ref.id else spec
+    return Side(spec, label, load_document(project, ref))

@@ -13,6 +13,7 @@ from __future__ import annotations
 from html import escape
 
 from .. import document as d
+from ..clock import midnight_text
 from ..document import TAB
 from ..layout import Layout, zi_width
 
@@ -150,7 +151,7 @@ def write_html(doc: d.Document, layout: Layout, css: str, own_page_imprint: bool
     if m.keywords:
         head.append(f'<meta name="keywords" content="{escape(", ".join(m.keywords))}">')
     if m.date:
-        stamp = m.date.isoformat() + "T00:00:00+08:00"
+        stamp = midnight_text(m.date)
         head.append(f'<meta name="dcterms.created" content="{stamp}">')
         head.append(f'<meta name="dcterms.modified" content="{stamp}">')
     head.append(f"<style>{css}</style>")

@@ -16,6 +16,8 @@ import zipfile
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
+from ..clock import ZIP_DATE  # the zip entries' fixed date, 1980-01-01
+
 # ECMA-376 §17.3.1.26 CT_PPrBase child order (the subset reportgen writes).
 PPR_ORDER = ["pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl", "pBdr", "tabs",
              "kinsoku", "wordWrap", "overflowPunct", "topLinePunct", "autoSpaceDE", "autoSpaceDN", "adjustRightInd",
@@ -215,9 +217,6 @@ def _clone(el):
     import copy
 
     return copy.deepcopy(el)
-
-
-ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
 
 def deterministic_zip(data: bytes) -> bytes:
