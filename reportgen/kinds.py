@@ -103,29 +103,69 @@ class Kind:
         return Draft202012Validator(self.schema, registry=self.registry)
 
 
-def _fail(message: str, file: Path | str = "", hint: str = "") -> ReportgenError:
-    return ReportgenError([Diagnostic(message, file=str(file), hint=hint)])
+def _fail(message: str, file: Path | str = "", hint: str = "", line: int = 0, col: int = 0) -> ReportgenError:
+    return ReportgenError([Diagnostic(message, file=str(file), hint=hint, line=line, col=col)])
 
 
-def _read_json(path: Path) -> dict:
+def _read_json(path: Path, shown: str) -> dict:
+    """A schema file, read and checked as a JSON Schema (draft 2020-12)."""
     import json
+
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import SchemaError
 
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as e:
-        raise _fail(_("cannot read the schema: {reason}", reason=str(e)), path) from None
+        raise _fail(_("cannot read the schema: {reason}", reason=str(e)), shown) from None
     if not isinstance(data, dict):
-        raise _fail(_("a schema must be a JSON object"), path)
+        raise _fail(_("a schema must be a JSON object"), shown)
+    try:
+        Draft202012Validator.check_schema(data)
+    except SchemaError as e:
+        where = "/".join(map(str, e.absolute_path)) or "/"
+        raise _fail(_("not a valid JSON Schema at {where}: {reason}", where=where, reason=e.message), shown) from None
     return data
 
 
-def _read_kind_toml(path: Path) -> dict:
+def _check_refs(schema: dict, uri: str, registry, shown: str) -> None:
+    """Every ``$ref`` of a schema resolves (in the schema itself or in the common definitions)."""
+    from referencing.exceptions import Unresolvable
+
+    resolver = registry.resolver(base_uri=uri)
+
+    def walk(node):
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str):
+                try:
+                    resolver.lookup(ref)
+                except Unresolvable:
+                    raise _fail(_("the schema refers to {ref}, which does not exist", ref=ref), shown,
+                                hint=_("the common definitions are in templates/common/schema.json")) from None
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(schema)
+
+
+def _read_toml(path: Path, shown: str, what: str) -> dict:
+    """A TOML file; a syntax error names its line and column."""
+    import re
     import tomllib
 
     try:
         return read_toml(path)
-    except (OSError, tomllib.TOMLDecodeError) as e:
-        raise _fail(_("cannot read the kind file: {reason}", reason=str(e)), path) from None
+    except OSError as e:
+        raise _fail(_("cannot read {what}: {reason}", what=what, reason=e.strerror or e), shown) from None
+    except tomllib.TOMLDecodeError as e:
+        m = re.search(r"\(at line (\d+), column (\d+)\)", str(e))
+        reason = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(e))
+        raise _fail(_("cannot read {what}: {reason}", what=what, reason=reason), shown,
+                    line=int(m.group(1)) if m else 0, col=int(m.group(2)) if m else 0) from None
 
 
 def project_settings(project: Path) -> dict:
@@ -135,15 +175,14 @@ def project_settings(project: Path) -> dict:
 
 @lru_cache(maxsize=None)
 def _project_settings(project: Path) -> dict:
-    import tomllib
-
     path = project / SETTINGS_FILE
     if not path.is_file():
         return {}
-    try:
-        return read_toml(path)
-    except (OSError, tomllib.TOMLDecodeError) as e:
-        raise _fail(_("cannot read the project settings: {reason}", reason=str(e)), SETTINGS_FILE) from None
+    settings = _read_toml(path, SETTINGS_FILE, _("the project settings"))
+    kinds = settings.get("kinds", {})
+    if not isinstance(kinds, dict) or not all(isinstance(v, dict) for v in kinds.values()):
+        raise _fail(_("[kinds] holds one table per kind, such as [kinds.report]"), SETTINGS_FILE)
+    return settings
 
 
 def load_kind(project: Path, name: str) -> Kind | None:
@@ -159,8 +198,8 @@ def _load_kind(project: Path, name: str) -> Kind | None:
     kind_file = find_file(project, f"{name}/{KIND_FILE}")
     if kind_file is None:
         return None
-    spec = _read_kind_toml(kind_file)
     shown = display_template(project, kind_file)
+    spec = _read_toml(kind_file, shown, _("the kind file"))
     known = {"label", "description", "output", "settings", "titles"}
     unknown = sorted(set(spec) - known)
     if unknown:
@@ -182,35 +221,41 @@ def _load_kind(project: Path, name: str) -> Kind | None:
         raise _fail(_("the kind {kind!r} has no schema (looked for templates/{name})", kind=name, name=wanted),
                     shown)
     files.append(("schema", schema_file))
-    schema = _read_json(schema_file)
+    schema_shown = display_template(project, schema_file)
+    schema = _read_json(schema_file, schema_shown)
     clash = sorted(set(schema.get("properties", {})) & set(RESERVED))
     if clash:
         raise _fail(_("a kind's data may not use the names {names}: the templates receive them from reportgen",
-                      names=", ".join(clash)), display_template(project, schema_file))
+                      names=", ".join(clash)), schema_shown)
     schema = {**copy.deepcopy(schema), "$id": f"{SCHEMA_BASE}{name}/{SCHEMA_FILE}"}
     registry = Registry().with_resource(schema["$id"], DRAFT202012.create_resource(schema))
     common_file = find_file(project, f"{COMMON}/{SCHEMA_FILE}")
     if common_file is not None:
         files.append(("common schema", common_file))
-        common = _read_json(common_file)
-        registry = registry.with_resource(f"{SCHEMA_BASE}{COMMON}/{SCHEMA_FILE}", DRAFT202012.create_resource(common))
-    overlays = []
-    layout_file = find_file(project, f"{name}/{LAYOUT_FILE}")
-    if layout_file is not None:
-        overlays.append(layout_file)
+        common_shown = display_template(project, common_file)
+        common = {**_read_json(common_file, common_shown), "$id": f"{SCHEMA_BASE}{COMMON}/{SCHEMA_FILE}"}
+        registry = registry.with_resource(common["$id"], DRAFT202012.create_resource(common))
+        _check_refs(common, common["$id"], registry, common_shown)
+    _check_refs(schema, schema["$id"], registry, schema_shown)
+    # The kind's layout overlays: the built-in kind's, then the project's (each changes what it names).
+    overlays = [d / name / LAYOUT_FILE for d in reversed(template_dirs(project)) if (d / name / LAYOUT_FILE).is_file()]
     try:
         layout = load_layout(*overlays)
     except (ValueError, OSError) as e:
         raise _fail(_("the layout is not usable: {reason}", reason=str(e)),
-                    display_template(project, layout_file) if layout_file else "") from None
+                    ", ".join(display_template(project, p) for p in overlays)) from None
     files += [("layout", p) for p in layout.sources]
     defaults = spec.get("settings", {})
     chosen = project_settings(project).get("kinds", {}).get(name, {})
-    for key in sorted(set(chosen) - set(defaults)):
-        close = difflib.get_close_matches(key, list(defaults), n=1, cutoff=0.6)
-        raise _fail(_("[kinds.{kind}] has no setting {key!r}", kind=name, key=key), SETTINGS_FILE,
-                    hint=_("did you mean {name!r}?", name=close[0]) if close else
-                    _("settings of this kind: {keys}", keys=", ".join(sorted(defaults)) or "—"))
+    for key in sorted(chosen):
+        if key not in defaults:
+            close = difflib.get_close_matches(key, list(defaults), n=1, cutoff=0.6)
+            raise _fail(_("[kinds.{kind}] has no setting {key!r}", kind=name, key=key), SETTINGS_FILE,
+                        hint=_("did you mean {name!r}?", name=close[0]) if close else
+                        _("settings of this kind: {keys}", keys=", ".join(sorted(defaults)) or "—"))
+        if type(chosen[key]) is not type(defaults[key]):
+            raise _fail(_("[kinds.{kind}] {key} must be of the kind of its default, {default!r}", kind=name, key=key,
+                          default=defaults[key]), SETTINGS_FILE)
     return Kind(name=name, label=spec.get("label", name), description=spec.get("description", ""),
                 output=output, settings={**defaults, **chosen}, titles=dict(spec.get("titles", {})),
                 template=f"{name}/{TEMPLATE_FILE}", schema=schema, registry=registry, layout=layout,

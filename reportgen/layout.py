@@ -40,11 +40,12 @@ def length(value: str) -> float:
     raise ValueError(f"length must end in mm or pt: {value!r}")
 
 
-def zi_width(text: str) -> float:
-    """Width of ``text`` in 字 (grid characters): full-width 1, half-width (digits, Latin) 0.5."""
+def zi_width(text: str, half: float = 0.5) -> float:
+    """Width of ``text`` in 字 (grid characters): full-width 1, half-width (digits, Latin) ``half``
+    (0.5 in the GB2312 fonts; proportional digits of other CJK fonts are wider, see ``[title]``)."""
     import unicodedata
 
-    return sum(1.0 if unicodedata.east_asian_width(ch) in "WFA" and ord(ch) > 0xFF else 0.5 for ch in text)
+    return sum(1.0 if unicodedata.east_asian_width(ch) in "WFA" and ord(ch) > 0xFF else half for ch in text)
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,11 @@ class PageNumber:
 @dataclass(frozen=True)
 class TitleRules:
     blank_lines_after: int
+    half_width_percent: int
+
+    @property
+    def half_width(self) -> float:
+        return self.half_width_percent / 100
 
 
 @dataclass(frozen=True)
@@ -128,7 +134,6 @@ class MastheadRules:
     blank_lines_after_mark: int
     rule_gap: float
     rule_width: float
-    color: str
     blank_lines_after_rule: int
     number_inset_chars: int
     stack_gap: float
@@ -235,20 +240,23 @@ class Layout:
         return self.type_width / self.roles[role].size
 
     # ── element arithmetic ───────────────────────────────────────────────────────────────────────
-    def signature_columns(self, issuer: str, date: str, sealed: bool = False) -> tuple[float, float]:
-        """Start columns (in 字 from the left of the 版心) of the 署名 and the 成文日期.
+    def signature_columns(self, issuer: str | float, date: str | float, sealed: bool = False) -> tuple[float, float]:
+        """Start columns (in 字 from the left of the 版心) of the 署名 and the 成文日期, from their texts
+        (measured as ``zi_width``) or their widths in 字 (as a PDF writer measures them).
 
         Unsealed, GB/T 9704 7.3.5.2: the 署名 has a right blank of 2 字 and the date starts 2 字
         right of the 署名's first character. When the date is too long for that to leave 2 字 on
         its right, the date takes the 2 字 right blank and the 署名 moves left to keep the offset.
 
-        Sealed, 7.3.5.1: the date has a right blank of 4 字 and the 署名 is centred over it.
+        Sealed, 7.3.5.1: the date has a right blank of 4 字 and the 署名 is centred over it, but never
+        past the right edge of the 版心 (a 署名 far longer than the date moves left).
         """
-        li, ld = zi_width(issuer), zi_width(date)
+        li = zi_width(issuer) if isinstance(issuer, str) else issuer
+        ld = zi_width(date) if isinstance(date, str) else date
         s = self.signature
         if sealed:
             date_col = self.chars - s.sealed_date_right_chars - ld
-            issuer_col = date_col + (ld - li) / 2
+            issuer_col = min(date_col + (ld - li) / 2, self.chars - li)
             return max(issuer_col, 0.0), max(date_col, 0.0)
         right, offset = s.issuer_right_chars, s.date_offset_chars
         issuer_col = self.chars - right - li
@@ -261,14 +269,15 @@ class Layout:
     def signature_blank_lines(self, sealed: bool) -> int:
         return self.signature.sealed_blank_lines_before if sealed else self.signature.blank_lines_before
 
-    def masthead_geometry(self, organs: tuple[str, ...], suffix: str = "") -> dict[str, float]:
+    def masthead_geometry(self, organs: tuple[str, ...], suffix: str = "", numbered: bool = True) -> dict[str, float]:
         """Where the 版头's parts go, in pt from the top of the 版心 (GB/T 9704 7.2.4–7.2.7).
 
         The 发文机关标志 is set in the masthead role's size, or smaller so that it fits the 版心: one
         organ with its 文件 on one line, or joint organs stacked with 文件 one 字 beside them. Its em
         box top sits ``mark_top`` (35 mm) down; the 发文字号's em box is centred in the line
         ``blank_lines_after_mark`` lines below the 标志; the rule lies ``rule_gap`` (4 mm) below the
-        number's em box; the 版头 ends ``blank_lines_after_rule`` lines below the rule.
+        number's em box; the 版头 ends ``blank_lines_after_rule`` lines below the rule (below the 标志
+        when there is no number, and so no rule). ``width``, ``names_width``: the 标志's and its names', in pt.
         """
         m = self.masthead
         if len(organs) > 1:
@@ -277,15 +286,29 @@ class Layout:
             width = zi_width(organs[0] + suffix)
         size = min(self.roles["masthead"].size, self.type_width / width) if width else self.roles["masthead"].size
         mark_height = len(organs) * size + (len(organs) - 1) * m.stack_gap
+        out = {"size": size, "mark_top": m.mark_top, "mark_height": mark_height,
+               "names_width": max(zi_width(o) for o in organs) * size, "width": width * size}
+        if not numbered:
+            return {**out, "height": m.mark_top + mark_height + m.blank_lines_after_rule * self.line_pitch}
         number_size = self.roles["doc_number"].size
         number_top = m.mark_top + mark_height + m.blank_lines_after_mark * self.line_pitch \
             + (self.line_pitch - number_size) / 2
         rule_top = number_top + number_size + m.rule_gap
-        return {"size": size, "mark_top": m.mark_top, "mark_height": mark_height, "number_top": number_top,
-                "rule_top": rule_top, "height": rule_top + m.rule_width + m.blank_lines_after_rule * self.line_pitch}
+        return {**out, "number_top": number_top, "rule_top": rule_top,
+                "height": rule_top + m.rule_width + m.blank_lines_after_rule * self.line_pitch}
 
     def check(self) -> None:
-        """Refuse values that cannot work: too little tracking, an unknown font chain or reset."""
+        """Refuse values that cannot work: an empty grid or page, too little tracking, an unknown font
+        chain, role or reset."""
+        if self.grid.lines < 1 or self.grid.chars < 1:
+            raise ValueError(f"[grid] needs at least one line of one character, got {self.grid.lines} × {self.grid.chars}")
+        if self.type_width <= 0 or self.type_height <= 0:
+            raise ValueError("[page] leaves no 版心 between its margins")
+        for name, role in self.roles.items():
+            if role.size <= 0:
+                raise ValueError(f"[roles.{name}] size must be more than 0")
+        if "body" not in self.roles:
+            raise ValueError("[roles] must define body")
         needed = self.char_pitch - self.body.size
         if self.tracking_pdf > needed + 1e-9:
             raise ValueError(f"PDF tracking {self.tracking_pdf} pt is less than the {needed:.3f} pt needed")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
+import re
 import xml.etree.ElementTree as ET
 
 from . import document as d
@@ -24,6 +25,9 @@ from .layout import Layout, zi_width
 from .messages import _
 from .numbering import Numberer, format_number
 from .source import Source, format_path
+
+#: A line break and the indentation after it: template formatting, never text (data holds no line breaks).
+FORMATTING = re.compile(r"\s*\n\s*")
 
 BLOCKS = {"meta", "masthead", "title", "subtitle", "addressee", "h", "p", "lead", "points", "attachments",
           "signature", "note", "label", "part", "imprint"}
@@ -53,7 +57,7 @@ class _Reader:
 
     @staticmethod
     def text(el: ET.Element | None) -> str:
-        return "".join(el.itertext()) if el is not None else ""
+        return _clean("".join(el.itertext())) if el is not None else ""
 
     def children(self, el: ET.Element, allowed: set[str]) -> None:
         for child in el:
@@ -94,7 +98,7 @@ class _Reader:
         elements named in ``skip`` (and the text before them) are read by the caller."""
         runs: list[Run] = []
         if el.text and not skip:
-            runs.append(Run("body", el.text))
+            runs.append(Run("body", _clean(el.text)))
         for child in el:
             if child.tag in skip:
                 pass
@@ -108,7 +112,7 @@ class _Reader:
             else:
                 raise self.fail(_("<{parent}> may not hold <{tag}>", parent=el.tag, tag=child.tag))
             if child.tail:
-                runs.append(Run("body", child.tail))
+                runs.append(Run("body", _clean(child.tail)))
         return _merge(runs)
 
     # ── blocks ─────────────────────────────────────────────────────────────────────────────────
@@ -198,12 +202,17 @@ class _Reader:
 
     def break_title(self, lines: tuple[str, ...]) -> tuple[str, ...]:
         """A one-string title too long for one line, broken between words (GB/T 9704 7.3.1)."""
-        capacity = self.layout.chars_fitting("title")
-        if len(lines) != 1 or zi_width(lines[0]) <= capacity:
+        capacity, half = self.layout.chars_fitting("title"), self.layout.title.half_width
+        if len(lines) != 1 or zi_width(lines[0], half) <= capacity:
             return lines
         from .titles import break_title
 
-        return break_title(lines[0], capacity, words=[w for w in self.words if w])
+        return break_title(lines[0], capacity, words=[w for w in self.words if w], half=half)
+
+
+def _clean(text: str) -> str:
+    """Text as the template meant it: a line break with the spaces around it is the template's layout."""
+    return FORMATTING.sub("", text)
 
 
 def _merge(runs: list[Run]) -> list[Run]:

@@ -77,8 +77,8 @@ def _pattern(fmt: str) -> str:
         elif piece == "{n}":
             out += "[0-9０-９]+"
         else:
-            for ch in piece:
-                out += {"（": "[（(]", "）": "[）)]", ".": "[.．、]", "、": "[、,，]"}.get(ch, re.escape(ch))
+            for ch in piece:  # a digit after the point makes it a decimal (3.5万件), not a number 3.
+                out += {"（": "[（(]", "）": "[）)]", ".": "[.．、](?![0-9０-９])", "、": "[、,，]"}.get(ch, re.escape(ch))
     return out
 
 

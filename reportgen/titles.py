@@ -62,18 +62,18 @@ _STRONG, _LOOSE, _TIGHT, _POOR, _SPLIT = 0.0, 2.0, 4.0, 10.0, 30.0
 _Breaks = dict[int, float]  # allowed break (index into the text) → its penalty
 
 
-def break_title(text: str, capacity: float, *, words: Sequence[str] = ()) -> tuple[str, ...]:
+def break_title(text: str, capacity: float, *, words: Sequence[str] = (), half: float = 0.5) -> tuple[str, ...]:
     """Break a document title (标题, GB/T 9704-2012 7.3.1) into centred lines.
 
     ``capacity`` is how many 字 fit on one line (版心 width / title size); ``words`` are names (the organ's)
-    that must stay whole. Returns ``(text,)`` when the title fits, else the fewest lines that fit, chosen
+    that must stay whole; ``half`` is how wide a digit or Latin letter counts (in 字). Returns ``(text,)`` when the title fits, else the fewest lines that fit, chosen
     as the module docstring explains; ``"".join(lines) == text`` always.
     """
     if capacity < 1:
         raise ValueError(f"a title line must hold at least one 字, not {capacity}")
-    if zi_width(text) <= capacity:
+    if zi_width(text, half) <= capacity:
         return (text,)
-    edges = list(accumulate(map(zi_width, text), initial=0.0))  # edges[i]: width of text[:i]
+    edges = list(accumulate((zi_width(ch, half) for ch in text), initial=0.0))  # edges[i]: width of text[:i]
     for breaks, shaped in _tiers(text, tuple(sorted({w for w in words if w}))):
         lowest = max(2, math.ceil(edges[-1] / capacity))
         fewest = next((k for k in range(lowest, len(breaks) + 2)

@@ -91,7 +91,9 @@ def _schema_diagnostics(src: Source, validator) -> list[Diagnostic]:
                                             lo=s.get("minimum"), hi=s.get("maximum"), got=inst)))
         elif kind in ("anyOf", "oneOf", "pattern"):
             what = err.schema.get("x-expected")
-            if what:
+            if what and isinstance(inst, (dict, list)):  # a whole mapping is not worth printing back
+                out.append(src.diagnostic(key, _("expected {expected}", expected=_(what))))
+            elif what:
                 out.append(src.diagnostic(key, _("expected {expected}; got {got!r}", expected=_(what), got=inst)))
             elif kind == "pattern":
                 out.append(src.diagnostic(key, _("{got!r} does not match the pattern {pattern}", got=inst,
@@ -119,8 +121,9 @@ def _fits(schema: dict, resolver, value) -> bool:
     """Whether ``value`` has the JSON type of ``schema`` (enough to pick an anyOf branch of a valid file)."""
     schema, resolver = _deref(schema, resolver)
     if "type" in schema:
-        expected = _JSON_TYPES[schema["type"]]
-        return isinstance(value, expected) and not (isinstance(value, bool) and expected is not bool)
+        names = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
+        return any(isinstance(value, _JSON_TYPES[name]) and not (isinstance(value, bool) and name not in ("boolean",))
+                   for name in names if name in _JSON_TYPES) or (value is None and "null" in names)
     if "enum" in schema:
         return value in schema["enum"]
     branches = schema.get("anyOf") or schema.get("oneOf")
@@ -296,11 +299,11 @@ class _Checker:
         last = value[-1] if isinstance(value, list) else value
         if last[-1:] in "。，；：、,.;:":
             self.add(key, _("a title takes no end punctuation"), level="warning")
-        capacity = self.layout.chars_fitting("title")
+        capacity, half = self.layout.chars_fitting("title"), self.layout.title.half_width
         for i, line in enumerate(value if isinstance(value, list) else []):
-            if zi_width(line) > capacity:
+            if zi_width(line, half) > capacity:
                 self.add(key + (i,), _("this title line is {width:g} characters wide, more than the {n} that fit on "
-                                       "one line: it would break inside a word", width=zi_width(line),
+                                       "one line: it would break inside a word", width=zi_width(line, half),
                                        n=int(capacity)), level="warning",
                          hint=_("break it into shorter lines, or give the title as one text and reportgen breaks "
                                 "it between words"))

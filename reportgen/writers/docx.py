@@ -361,20 +361,21 @@ class DocxTranslator:
     # ── 版头 ───────────────────────────────────────────────────────────────────────────────────
     def visit_Masthead(self, block: d.Masthead) -> None:
         L, m = self.L, self.L.masthead
-        g = L.masthead_geometry(block.organs, block.suffix)
+        g = L.masthead_geometry(block.organs, block.suffix, bool(block.number))
         head = block.head()
         for runs in head:
             self.para("masthead_line", runs)
         before = max(g["mark_top"] - len(head) * L.line_pitch, 0)
+        after = 0 if block.number else m.blank_lines_after_rule * L.line_pitch  # no number: no rule either
         if block.joint:
-            self.joint_mark(block, g, before)
+            self.joint_mark(block, g, before, after)
         else:
             p = self.para("mark", **self.s.ppr(jc="center", indent_chars=0, keep_next=True, line=g["size"],
-                                               before=before, snap_to_grid=False))
+                                               before=before, after=after, snap_to_grid=False))
             for r in block.marks()[0]:
                 self.run(p, r, size=g["size"])
         if block.number:
-            red = _hex(m.color)
+            red = _hex(L.roles["masthead"].color)
             border = ox.borders(bottom=("single", m.rule_width, red, m.rule_gap))
             inset = m.number_inset_chars * L.char_pitch if block.signers else 0
             extra = {"pBdr": border}
@@ -386,23 +387,25 @@ class DocxTranslator:
                                    keep_next=True, before=m.blank_lines_after_mark * L.line_pitch,
                                    after=m.blank_lines_after_rule * L.line_pitch, **extra))
 
-    def joint_mark(self, block: d.Masthead, g: dict, before: float) -> None:
-        """Joint issuing: the organs stacked (distributed to one width), 文件 beside them, centred."""
+    def joint_mark(self, block: d.Masthead, g: dict, before: float, after: float) -> None:
+        """Joint issuing: the organs stacked (distributed to one width), 文件 beside them and centred on
+        the stack, the whole centred. The room above (and below) is the cells' margin, so that 文件 is
+        centred on the names, not on the room."""
         from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 
         size = g["size"]
-        widest = max(zi_width(o) for o in block.organs)
         cols = 2 if block.suffix else 1
         table = self.document.add_table(rows=1, cols=cols)
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
-        ox.table_plain(table._tbl, [twips(widest * size)] + ([twips((zi_width(block.suffix) + 1) * size)]
-                                                              if block.suffix else []))
+        ox.table_plain(table._tbl, [twips(g["names_width"])] + ([twips(g["width"] - g["names_width"])]
+                                                                 if block.suffix else []),
+                       cell_top=twips(before), cell_bottom=twips(after))
         names = table.rows[0].cells[0]
         for i, organ in enumerate(block.organs):
             p = names.paragraphs[0] if i == 0 else names.add_paragraph()
             ox.set_ppr(p._p, {"pStyle": ox.element("w:pStyle", val=STYLES["mark"][0]),
                                **self.s.ppr(jc="distribute", indent_chars=0, keep_next=True, line=size,
-                                            before=before if i == 0 else 0, snap_to_grid=False)})
+                                            snap_to_grid=False)})
             self.run(p, d.Run("masthead", organ), size=size)
         if block.suffix:
             cell = table.rows[0].cells[1]

@@ -51,21 +51,25 @@ class HtmlTranslator:
     # ── 版头 ───────────────────────────────────────────────────────────────────────────────────
     def visit_Masthead(self, block: d.Masthead, index: int) -> str:
         L = self.L
-        g = L.masthead_geometry(block.organs, block.suffix)
+        g = L.masthead_geometry(block.organs, block.suffix, bool(block.number))
         top = L.margin_top
         head = "".join(f'<p class="mh-line">{_spans(p)}</p>' for p in block.head())
         style = f'style="top: {pt(g["mark_top"])}; font-size: {pt(g["size"])}; line-height: {pt(g["size"])}"'
         if block.joint:
-            # Stacked names as wide as the widest: each name's characters spread (distributed alignment).
+            # Stacked names as wide as the widest: each name's characters spread (distributed alignment;
+            # the spacing after the last character is taken back), 文件 one 字 beside them, all centred.
             widest = max(zi_width(o) for o in block.organs)
-            names = "".join(f'<p class="mark-name" style="letter-spacing: '
-                            f'{pt((widest - zi_width(o)) * g["size"] / max(len(o) - 1, 1))}">'
-                            f'<span class="r-masthead">{escape(o)}</span></p>'
-                            for o in block.organs)
+            names = ""
+            for o in block.organs:
+                spread = (widest - zi_width(o)) * g["size"] / max(len(o) - 1, 1)
+                names += (f'<p class="mark-name" style="letter-spacing: {pt(spread)}; margin-right: {pt(-spread)}">'
+                          f'<span class="r-masthead">{escape(o)}</span></p>')
             suffix = (f'<td class="mark-suffix" style="padding-left: {pt(g["size"])}">'
                       f'<span class="r-masthead">{escape(block.suffix)}</span></td>' if block.suffix else "")
-            mark = (f'<table class="mark joint" data-em-top="{top + g["mark_top"]:.3f}" {style}><tr>'
-                    f'<td class="mark-names">{names}</td>{suffix}</tr></table>')
+            place = f'left: {pt((L.type_width - g["width"]) / 2)}; width: {pt(g["width"])}'
+            mark = (f'<table class="mark joint" data-em-top="{top + g["mark_top"]:.3f}" '
+                    f'style="{place}; top: {pt(g["mark_top"])}; font-size: {pt(g["size"])}; line-height: {pt(g["size"])}">'
+                    f'<tr><td class="mark-names" style="width: {pt(g["names_width"])}">{names}</td>{suffix}</tr></table>')
         else:
             mark = f'<p class="mark" data-em-top="{top + g["mark_top"]:.3f}" {style}>{_spans(block.marks()[0])}</p>'
         number = ""
@@ -111,7 +115,8 @@ class HtmlTranslator:
         L = self.L
         issuer_col, date_col = L.signature_columns(block.issuer, block.date, block.sealed)
         gap = L.signature_blank_lines(block.sealed) * L.line_pitch
-        return (f'<div class="signature" style="margin-top: {pt(gap)}">'
+        mode = "sealed" if block.sealed else "plain"
+        return (f'<div class="signature" data-signature="{mode}" style="margin-top: {pt(gap)}">'
                 f'<p class="issuer" style="padding-left: {pt(issuer_col * L.char_pitch)}">{escape(block.issuer)}</p>'
                 f'<p class="date" style="padding-left: {pt(date_col * L.char_pitch)}">{escape(block.date)}</p>'
                 "</div>")

@@ -70,10 +70,11 @@ def tabs(*stops: tuple[str, int]) -> object:
 
 
 def table_plain(tbl, widths: list[int], rules: dict[str, tuple[float, str]] | None = None,
-                at_bottom: bool = False) -> None:
-    """A layout table: columns ``widths`` twips wide, no cell margins, no borders but ``rules``
-    (``{"top"|"insideH"|"bottom": (width pt, colour)}``); ``at_bottom`` floats it, centred, on the
-    bottom edge of the type area (``w:tblpPr``: Word and WPS place it there)."""
+                at_bottom: bool = False, cell_top: int = 0, cell_bottom: int = 0) -> None:
+    """A layout table: columns ``widths`` twips wide, no cell margins at the sides (``cell_top`` and
+    ``cell_bottom`` twips above and below), no borders but ``rules`` (``{"top"|"insideH"|"bottom":
+    (width pt, colour)}``); ``at_bottom`` floats it, centred, on the bottom edge of the type area
+    (``w:tblpPr``: Word and WPS place it there)."""
     tbl_pr = tbl.tblPr
     for tag in ("w:tblStyle", "w:tblpPr", "w:tblW", "w:tblBorders", "w:tblLayout", "w:tblCellMar"):
         for old in tbl_pr.findall(qn(tag)):
@@ -92,8 +93,8 @@ def table_plain(tbl, widths: list[int], rules: dict[str, tuple[float, str]] | No
     tbl_pr.append(edges)
     tbl_pr.append(element("w:tblLayout", type="fixed"))
     margins = OxmlElement("w:tblCellMar")
-    for side in ("left", "right"):
-        margins.append(element(f"w:{side}", w=0, type="dxa"))
+    for side, width in (("top", cell_top), ("left", 0), ("bottom", cell_bottom), ("right", 0)):
+        margins.append(element(f"w:{side}", w=width, type="dxa"))
     tbl_pr.append(margins)
     _order_children(tbl_pr, ["tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRowBandSize",
                              "tblStyleColBandSize", "tblW", "jc", "tblCellSpacing", "tblInd", "tblBorders", "shd",

@@ -302,7 +302,7 @@ def _text_boxes(box):
             yield from _text_boxes(child)
 
 
-def _marked(document, attribute: str):
+def _marked(document, attribute: str, kind=float):
     """(page number, box, value) of every box whose element carries ``attribute``, in page order
     (the outermost box of such an element: a table's wrapper, not the table inside it)."""
     found = []
@@ -311,7 +311,7 @@ def _marked(document, attribute: str):
         element = getattr(box, "element", None)
         value = element.get(attribute) if element is not None else None
         if value is not None:
-            found.append((page, box, float(value)))
+            found.append((page, box, kind(value)))
             return
         for child in getattr(box, "children", ()):
             walk(child, page)
@@ -321,14 +321,23 @@ def _marked(document, attribute: str):
     return found
 
 
-def place(document) -> None:
-    """Put the 版头's parts and the 版记 exactly where the layout says, after layout.
+def place(document, layout: Layout) -> None:
+    """Put the 版头's parts, the 署名 and 成文日期, and the 版记 exactly where the layout says, after layout.
 
-    CSS cannot say where a glyph's em box lands (that depends on the font's ascent and descent),
-    so the writer measures each marked box and moves it: an element with ``data-em-top`` so that
-    its first text's em box top is at that height; the 版记 (``data-bottom``) so that its last rule
-    lies on the 版心's bottom edge. Moves are vertical only and stay inside the block's own room.
+    CSS cannot say where a glyph's em box lands (that depends on the font's ascent and descent), nor
+    how wide a date's digits are in the face that serves, so the writer measures each marked box and
+    moves it: an element with ``data-em-top`` so that its first text's em box top is at that height;
+    the 署名 and the date (``data-signature``) to the columns GB/T 9704 gives for their measured widths;
+    the 版记 (``data-bottom``) so that its last rule lies on the 版心's bottom edge. A move stays
+    inside the block's own room.
     """
+    for _page, box, mode in _marked(document, "data-signature", str):
+        issuer, date = [child for child in box.children if list(_text_boxes(child))]
+        widths = [sum(t.width for t in _text_boxes(line)) * PX / layout.char_pitch for line in (issuer, date)]
+        columns = layout.signature_columns(*widths, sealed=(mode == "sealed"))
+        for line, column in zip((issuer, date), columns):
+            first = next(_text_boxes(line))
+            line.translate((layout.margin_left + column * layout.char_pitch) / PX - first.position_x, 0)
     for _page, box, target in _marked(document, "data-em-top"):
         first = next(_text_boxes(box), None)
         if first is not None:
@@ -388,7 +397,7 @@ def write_pdf(doc: Document, layout: Layout, chains: dict[str, Chain], allowed: 
             own_page = True
             document = render(own_page)
         justify(document, doc, layout)
-        place(document)
+        place(document, layout)
         data = document.write_pdf(**options)
     finally:
         logger.removeHandler(capture)
