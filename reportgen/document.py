@@ -5,8 +5,9 @@ frozen nodes. The DOCX, PDF and text writers all read the same ``Document``, so 
 same by construction: :meth:`Block.paragraphs` is the single definition of what a block prints,
 paragraph by paragraph, as styled runs.
 
-Every node kind is registered in :data:`NODES` under its markup tag. Each writer (and the review's
-paragraph labelling) has one handler per registered kind; ``tests/test_model.py`` enumerates them.
+Every node kind is registered in :data:`NODES`. Each writer (and the review's paragraph labelling)
+has one handler per registered kind; ``tests/test_model.py`` enumerates them. The markup the
+templates write is markup.py's vocabulary; it maps onto these nodes.
 
 A run's ``role`` names a typographic role of the layout (``layouts/gbt9704.toml`` ``[roles.*]``):
 its font, size and colour. A block's ``role`` carries *meaning* (``opening``, ``work``, ``problems``,
@@ -50,9 +51,8 @@ Runs = tuple[Run, ...]
 
 class Block:
     """Base of the block nodes. ``paragraphs()`` is what the block prints (one list of runs per
-    output paragraph); ``tag`` is its markup element."""
+    output paragraph)."""
 
-    tag: ClassVar[str] = ""
     origin: Origin
 
     def paragraphs(self) -> list[Runs]:
@@ -63,8 +63,8 @@ NODES: dict[str, type[Block]] = {}
 
 
 def node(cls: type[Block]) -> type[Block]:
-    """Register a block node kind under its markup tag."""
-    NODES[cls.tag] = cls
+    """Register a block node kind (by its class name: each translator has a ``visit_<name>``)."""
+    NODES[cls.__name__] = cls
     return cls
 
 
@@ -76,7 +76,6 @@ class Masthead(Block):
     its top edge 35 mm below the 版心; the 发文字号 (and 签发人 for 上行文) two lines below it; the red
     rule 4 mm below the number."""
 
-    tag: ClassVar[str] = "masthead"
     organs: tuple[str, ...]
     number: str = ""
     suffix: str = ""  # 文件
@@ -118,7 +117,6 @@ class Masthead(Block):
 class Title(Block):
     """标题 [7.3.1]: 2号小标宋, centred; ``lines`` are its printed lines (given, or broken between words)."""
 
-    tag: ClassVar[str] = "title"
     lines: tuple[str, ...]
     origin: Origin = Origin()
 
@@ -131,7 +129,6 @@ class Title(Block):
 class Subtitle(Block):
     """A line under the title, e.g. （2023年11月28日在市六届人大常委会第五次会议上）: centred, 楷体."""
 
-    tag: ClassVar[str] = "subtitle"
     text: str
     origin: Origin = Origin()
 
@@ -144,7 +141,6 @@ class Subtitle(Block):
 class Addressee(Block):
     """主送机关 [7.3.2]: flush left, ends with a full-width colon."""
 
-    tag: ClassVar[str] = "addressee"
     text: str
     origin: Origin = Origin()
 
@@ -158,7 +154,6 @@ class Heading(Block):
     """A stand-alone heading line (一、 / （一） / 1. / （1）) [7.3.3], kept with the next paragraph.
     A level-2+ heading line may end with 。 (some offices write （一）加强组织领导。 as a line)."""
 
-    tag: ClassVar[str] = "h"
     level: int
     number: str
     text: str
@@ -178,7 +173,6 @@ class Paragraph(Block):
     ``number`` set: ``（一）深化思想认识。`` in the level's font), an unnumbered lead (``lead``),
     一是/二是 points (``point``), a responsibility note (``units``)."""
 
-    tag: ClassVar[str] = "p"
     runs: Runs
     role: str = ""
     level: int = 0  # the outline level of a numbered run-in lead, else 0
@@ -204,7 +198,6 @@ class AttachmentNote(Block):
     """附件说明 [7.3.4]: one blank line below the body, indented two 字: ``附件：1.名称``; further
     names on their own lines aligned under the first (a hanging indent)."""
 
-    tag: ClassVar[str] = "attachments"
     names: tuple[str, ...]
     origin: Origin = Origin()
 
@@ -227,7 +220,6 @@ class Signature(Block):
     (署名 right blank 2 字, the date 2 字 right of it) or sealed [7.3.5.1] (date right blank 4 字,
     the 署名 centred over it, room for the seal above)."""
 
-    tag: ClassVar[str] = "signature"
     issuer: str
     date: str
     sealed: bool = False
@@ -242,7 +234,6 @@ class Signature(Block):
 class Note(Block):
     """附注 [7.3.6], e.g. （此件公开发布）, and lines like it (联系人：…): indented two 字, after the date."""
 
-    tag: ClassVar[str] = "note"
     text: str
     role: str = ""
     origin: Origin = Origin()
@@ -256,7 +247,6 @@ class Note(Block):
 class PageBreak(Block):
     """The next block starts a new page (a 附件, the document a 通知 issues). Prints no text."""
 
-    tag: ClassVar[str] = "pagebreak"
     origin: Origin = Origin()
 
     def paragraphs(self) -> list[Runs]:
@@ -268,7 +258,6 @@ class PageBreak(Block):
 class AttachmentLabel(Block):
     """附件N on the first line of an attachment's first page [7.3.7]: 3号黑体, flush left."""
 
-    tag: ClassVar[str] = "label"
     text: str
     origin: Origin = Origin()
 
@@ -283,7 +272,6 @@ class Imprint(Block):
     rules (thick first and last, thin between), the last rule on the 版心's bottom edge of the
     last page (an even page when printing double-sided)."""
 
-    tag: ClassVar[str] = "imprint"
     cc: tuple[str, ...] = ()
     issuer: str = ""
     date: str = ""  # 2024年1月15日 (written 2024年1月15日印发)

@@ -266,6 +266,17 @@ class Layout:
             issuer_col = date_col - offset
         return max(issuer_col, 0.0), max(date_col, 0.0)
 
+    def attachment_note_indents(self, entries: list[str], label: str, numbered: bool) -> list[tuple[float, float]]:
+        """(left indent, hanging indent) in 字 of each line of the 附件说明 [GB/T 9704 7.3.4]: the first
+        line ``附件：1.名称`` starts two 字 in, each further ``2.名称`` under the ``1.``, and a name that wraps
+        goes on under its own first character."""
+        out = []
+        for i, entry in enumerate(entries):
+            number = zi_width(entry[:entry.index(".") + 1]) if numbered else 0
+            out.append((self.indent.first_line_chars + zi_width(label) + number,
+                        number + (zi_width(label) if i == 0 else 0)))
+        return out
+
     def signature_blank_lines(self, sealed: bool) -> int:
         return self.signature.sealed_blank_lines_before if sealed else self.signature.blank_lines_before
 

@@ -23,7 +23,7 @@ from .document import Run
 from .errors import Diagnostic, ReportgenError
 from .layout import Layout, zi_width
 from .messages import _
-from .numbering import Numberer, format_number
+from .numbering import Numberer, numbered
 from .source import Source, format_path
 
 #: A line break and the indentation after it: template formatting, never text (data holds no line breaks).
@@ -82,15 +82,20 @@ class _Reader:
 
     # ── inline content ───────────────────────────────────────────────────────────────────────────
     def point_runs(self, el: ET.Element) -> list[tuple[list[Run], d.Origin]]:
-        """The points of a ``<points>`` group, numbered 一是 二是 … from one."""
-        self.children(el, {"pt"})
+        """The points of a ``<points>`` group, numbered 一是 二是 … from one; a ``<units>`` after the
+        last point ends it (an item's responsibility note)."""
+        self.children(el, {"pt", "units"})
+        if any(child.tag == "units" for child in list(el)[:-1]):
+            raise self.fail(_("<units> may only end a <points> group"))
         out = []
-        for n, pt in enumerate(el, 1):
+        for n, pt in enumerate((child for child in el if child.tag == "pt"), 1):
             self.children(pt, {"l", "t"})
-            number = format_number(self.layout.numbering.point, n)
+            number = numbered(self.layout.numbering.point, n)
             lead, body = self.text(pt.find("l")), self.text(pt.find("t"))
             runs = [Run("point", number + lead)] + ([Run("body", body)] if body else [])
             out.append((runs, self.origin(pt)))
+        if out and len(el) and el[-1].tag == "units":
+            out[-1][0].append(Run("units", self.text(el[-1])))
         return out
 
     def inline(self, el: ET.Element, skip: tuple[str, ...] = ()) -> list[Run]:
@@ -158,7 +163,7 @@ class _Reader:
             if el.get("each") != "paragraph":
                 raise self.fail(_("<points> stands inside <p> or <lead>, or has each=\"paragraph\""))
             for n, (runs, origin) in enumerate(self.point_runs(el), 1):
-                add(d.Paragraph(tuple(runs), el.get("role", ""), number=format_number(self.layout.numbering.point, n),
+                add(d.Paragraph(tuple(runs), el.get("role", ""), number=numbered(self.layout.numbering.point, n),
                                 origin=origin))
         elif tag == "attachments":
             self.children(el, {"name"})

@@ -48,7 +48,8 @@ def chinese_numeral(n: int) -> str:
     return out
 
 
-def format_number(fmt: str, n: int) -> str:
+def numbered(fmt: str, n: int) -> str:
+    """The number ``n`` in the format ``fmt`` (``（{cn}）``, ``{n}.``, ``{cn}是``): ``（三）``, ``3.``, ``三是``."""
     return fmt.format(n=n, cn=chinese_numeral(n))
 
 
@@ -65,7 +66,7 @@ class Numberer:
         for j in range(i + 1, len(self.counts)):
             if self.levels[j].reset == "parent":
                 self.counts[j] = 0
-        return format_number(self.levels[i].format, self.counts[i])
+        return numbered(self.levels[i].format, self.counts[i])
 
 
 def _pattern(fmt: str) -> str:

@@ -70,7 +70,7 @@ def scaffold(prev: dict, year: int) -> str:
             lines.append("    items:  # last year's plans, to report on")
             for it in plan_items:
                 heading = it.get("heading", TODO)
-                lead = it.get("lead") or (heading if heading.endswith(("。", "？", "！")) else heading + "。")
+                lead = it.get("lead") or (heading if heading.endswith(("。", "？", "！")) else heading.rstrip("，；：、,;:") + "。")
                 lines += [f"      - lead: {q(lead)}", f"        text: {q(TODO + '落实情况。')}"]
         elif role == "plans":
             lines += ["    paragraphs:", f"      - {q(f'{year + 1}年，' + TODO + '总体思路。')}",
@@ -84,6 +84,10 @@ def scaffold(prev: dict, year: int) -> str:
             lines.append(f"{key}: {q(prev[key])}")
     sig = prev.get("signature")
     if sig:
-        lines.append("signature: " + ("true" if sig is True else "{issuer: " + q(sig.get("issuer", prev["organ"])) + "}"))
+        if sig is True:
+            lines.append("signature: true")
+        else:
+            parts = ["issuer: " + q(sig.get("issuer", prev["organ"]))] + (["seal: true"] if sig.get("seal") else [])
+            lines.append("signature: {" + ", ".join(parts) + "}")
         lines.append(f"date: \"{year + 1}-03-01\"  # {TODO} 成文日期")
     return "\n".join(lines) + "\n"

@@ -82,6 +82,9 @@ def _schema_diagnostics(src: Source, validator) -> list[Diagnostic]:
             out.append(src.diagnostic(key, _("must not be empty")))
         elif kind in ("minItems", "minProperties"):
             out.append(src.diagnostic(key, _("needs at least {n} entries", n=err.validator_value)))
+        elif kind in ("maxItems", "maxProperties"):
+            out.append(src.diagnostic(key, _("takes at most {n} entries", n=err.validator_value),
+                                      hint=_(err.schema["description"]) if err.schema.get("description") else ""))
         elif kind == "enum":
             values = ", ".join(map(str, err.validator_value))
             out.append(src.diagnostic(key, _("expected one of {values}; got {got!r}", values=values, got=inst)))
@@ -244,6 +247,23 @@ class _Checker:
             first = self.layout.numbering.point.replace("{cn}", "一")
             self.add(key, _("numbering is generated; write the points ({first} …) as a list under points:", first=first),
                      hint=_("points: [{lead: 推动政策落地。, text: …}, …] prints 一是推动政策落地。…"))
+
+    def check_points(self, key, points):
+        if len(points) == 1:
+            first = self.layout.numbering.point.replace("{cn}", "一")
+            self.add(key, _("a single point is numbered {first} with no second one; write it as text", first=first),
+                     level="warning")
+
+    def check_point_paragraphs(self, key, value):
+        parent = self._value(key[:-1])
+        if value and not (isinstance(parent, dict) and parent.get("points")):
+            self.add(key, _("point_paragraphs has no points beside it to set apart"), level="warning", at_key=True)
+
+    def _value(self, key):
+        value = self.src.data
+        for part in key:
+            value = value[part]
+        return value
 
     def check_item(self, key, item):
         depth = 1 + sum(1 for part in key if part == "items")

@@ -132,8 +132,10 @@ def test_new_turns_last_years_plan_headings_into_leads():
     the heading line already ended in one."""
     from reportgen.scaffold import scaffold
 
-    prev = {"organ": "某局", "year": 2024, "sections": [
+    prev = {"organ": "某局", "year": 2024, "signature": {"seal": True}, "date": "2025-03-01", "sections": [
         {"role": "work", "heading": "工作情况", "items": [{"lead": "甲。", "text": "乙。"}]},
-        {"role": "plans", "heading": "2025年工作安排", "items": [{"heading": "加强组织领导。"}, {"heading": "强化监督"}]}]}
+        {"role": "plans", "heading": "2025年工作安排", "items": [{"heading": "加强组织领导。"}, {"heading": "强化监督"},
+                                                             {"heading": "主要措施："}]}]}
     data = yaml.safe_load(scaffold(prev, 2025))
-    assert [i["lead"] for i in data["sections"][0]["items"]] == ["加强组织领导。", "强化监督。"]
+    assert [i["lead"] for i in data["sections"][0]["items"]] == ["加强组织领导。", "强化监督。", "主要措施。"]
+    assert data["signature"] == {"issuer": "某局", "seal": True}  # a sealed signature stays sealed

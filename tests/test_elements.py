@@ -204,27 +204,43 @@ def test_imprint_sits_on_the_type_area_bottom_of_the_last_page(notices):
     assert measure(out["pdf"])[-1].lines[-1].text.replace(" ", "") == "—4—"
 
 
-def test_imprint_alone_on_an_even_page_that_carries_no_number(notices):
+def _footer_fields(docx, section) -> list[bool]:
+    """For each footer a section names: whether it holds a PAGE field."""
+    rels = etree.fromstring(zipfile.ZipFile(docx).read("word/_rels/document.xml.rels"))
+    targets = {r.get("Id"): r.get("Target") for r in rels}
+    rid = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+    return [bool(list(xml(docx, "word/" + targets[ref.get(rid)]).iter(q("fldChar"))))
+            for ref in section.findall("w:footerReference", NS)]
+
+
+def test_imprint_on_a_page_of_its_own_after_an_odd_page_is_numbered(notices):
     out = notices["2024-02"]
     pages = measure(out["pdf"])
     assert len(pages) == 2  # the body ends on page 1 (odd): the 版记 goes on the back, page 2
     assert pages[0].lines[-1].text.replace(" ", "") == "—1—"
     texts = [line.text for line in pages[1].lines]
-    assert texts == ["抄送：市政府办公室。", "某市知识产权局办公室2024年2月21日印发"]  # no — 2 —
+    assert texts == ["抄送：市政府办公室。", "某市知识产权局办公室2024年2月21日印发", "— 2 —"]  # no blank page before it
     with pdfplumber.open(out["pdf"]) as pdf:
         assert _imprint_rules(pdf.pages[1])[-1]["bottom"] == pytest.approx(TYPE_BOTTOM, abs=1)
-    # The DOCX does the same: a section that starts on an even page, with empty footers.
-    body = xml(out["docx"]).find("w:body", NS)
-    sections = body.findall(".//w:sectPr", NS)
+    # The DOCX does the same: a section that starts on an even page and goes on numbering.
+    sections = xml(out["docx"]).find("w:body", NS).findall(".//w:sectPr", NS)
     assert len(sections) == 2 and sections[-1].find("w:type", NS).get(q("val")) == "evenPage"
-    rels = etree.fromstring(zipfile.ZipFile(out["docx"]).read("word/_rels/document.xml.rels"))
-    targets = {r.get("Id"): r.get("Target") for r in rels}
-    rid = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
-    for ref in sections[-1].findall("w:footerReference", NS):
-        footer = xml(out["docx"], "word/" + targets[ref.get(rid)])
-        assert not list(footer.iter(q("fldChar"))), "the 版记's page carries no PAGE field"
-    for ref in sections[0].findall("w:footerReference", NS):
-        assert list(xml(out["docx"], "word/" + targets[ref.get(rid)]).iter(q("fldChar")))
+    assert _footer_fields(out["docx"], sections[0]) == _footer_fields(out["docx"], sections[-1]) == [True, True]
+
+
+def test_imprint_after_a_blank_page_and_both_unnumbered(notices):
+    """The body ends on line 21 of page 2: no room for the 版记, and double-sided it belongs on an even
+    page, so page 3 is blank and the 版记 is on page 4; neither carries a number [7.5]."""
+    out = notices["2024-03"]
+    pages = measure(out["pdf"])
+    assert len(pages) == 4
+    assert [p.lines[-1].text.replace(" ", "") for p in pages[:2]] == ["—1—", "—2—"]
+    assert len([line for line in pages[1].lines if set(line.text) == {"国"}]) == 21
+    assert pages[2].lines == []
+    assert [line.text for line in pages[3].lines] == ["抄送：市政府办公室。", "某市知识产权局办公室2024年2月22日印发"]
+    sections = xml(out["docx"]).find("w:body", NS).findall(".//w:sectPr", NS)
+    assert len(sections) == 2 and sections[-1].find("w:type", NS).get(q("val")) == "evenPage"
+    assert _footer_fields(out["docx"], sections[-1]) == [False, False]  # empty footers of its own
 
 
 def test_imprint_in_the_docx_floats_on_the_bottom_with_thick_and_thin_rules(notices):

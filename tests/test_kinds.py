@@ -147,3 +147,14 @@ def test_check_names_a_kind_error_in_both_languages(tmp_path):
     assert zh.returncode == en.returncode == 1
     assert "data/years/2023.yaml:1:7: 错误: kind: 没有文种 'letter'" in zh.stderr
     assert "data/years/2023.yaml:1:7: error: kind: no document kind 'letter'" in en.stderr
+
+
+def test_points_that_cannot_be_meant_get_a_warning(tmp_path):
+    base = "organ: 某局\nyear: 2023\nsections:\n  - heading: 工作情况\n"
+    _doc, warnings = load(tmp_path / "a", base + "    points: [只有一个要点。]\n")
+    assert messages(warnings, "warning") == [("sections[0].points", "只有一个要点，编号“一是”之后没有第二个；请写成普通文字")]
+    _doc, warnings = load(tmp_path / "b", base + "    point_paragraphs: true\n    paragraphs: [正文。]\n")
+    assert messages(warnings, "warning") == [("sections[0].point_paragraphs", "point_paragraphs 旁边没有要点可以分段")]
+    doc, warnings = load(tmp_path / "c", base + "    points: [{lead: 推动落地。}, {lead: 强化保障。, text: 建立制度。}]\n")
+    assert not messages(warnings, "warning")
+    assert doc.document.blocks[-1].text == "一是推动落地。二是强化保障。建立制度。"  # a point may be its lead alone

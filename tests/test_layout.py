@@ -8,7 +8,7 @@ import pytest
 
 from reportgen.fonts import resolve
 from reportgen.layout import load_layout
-from reportgen.numbering import Numberer, chinese_numeral
+from reportgen.numbering import Level, Numberer, chinese_numeral, numbered
 from reportgen.writers.pdf import print_css
 
 L = load_layout()
@@ -48,6 +48,16 @@ def test_no_length_literals_in_the_writers():
 
 def test_numbering():
     assert [chinese_numeral(n) for n in (1, 9, 10, 11, 20, 21, 99)] == ["一", "九", "十", "十一", "二十", "二十一", "九十九"]
+    assert [chinese_numeral(n) for n in (100, 101, 110, 111, 1010)] == ["一百", "一百零一", "一百一十", "一百一十一", "一千零一十"]
+    assert [numbered(L.numbering.point, n) for n in (1, 10, 11, 20)] == ["一是", "十是", "十一是", "二十是"]
     n = Numberer(L.levels)
     assert [n.next(1), n.next(2), n.next(2), n.next(3), n.next(4), n.next(3), n.next(1), n.next(2)] == \
         ["一、", "（一）", "（二）", "1.", "（1）", "2.", "二、", "（一）"]
+
+
+def test_a_level_that_runs_on_through_the_part():
+    """reset = "part" (a 纲要, a 工作要点): （三） follows 一's （一）（二）; the level below still restarts."""
+    levels = (Level("{cn}、", "heading1"), Level("（{cn}）", "heading2", "part"), Level("{n}.", "heading3"))
+    n = Numberer(levels)
+    assert [n.next(1), n.next(2), n.next(2), n.next(1), n.next(2), n.next(3), n.next(2), n.next(3)] == \
+        ["一、", "（一）", "（二）", "二、", "（三）", "1.", "（四）", "1."]

@@ -39,7 +39,7 @@ EXAMPLES = {
 
 def test_the_registry_holds_every_node_kind_and_the_examples_cover_it():
     assert set(EXAMPLES) == set(d.NODES.values()) == set(d.BLOCK_TYPES)
-    assert {cls.tag for cls in d.NODES.values()} == set(d.NODES)
+    assert {cls.__name__ for cls in d.NODES.values()} == set(d.NODES)
 
 
 @pytest.mark.parametrize("kind", d.BLOCK_TYPES, ids=lambda k: k.__name__)

@@ -213,7 +213,9 @@ def redline_docx(a, b, chains, *, author: str = "reportgen", date: _dt.datetime)
     revs = _Revisions(author, date, max(existing, default=0) + 1)
     body = root_b.find(w("body"))
     pairs = align(ua, ub)
-    # Where a removed paragraph goes: before the next paragraph that B keeps, else at the end.
+    # Where a removed paragraph goes: before the next paragraph that B keeps (before the table that
+    # holds it, when it is in one: a body paragraph never goes into the 版头's or 版记's table), else
+    # at the end.
     pending: list = []
     for x, y in pairs:
         if y is None:
@@ -222,8 +224,11 @@ def redline_docx(a, b, chains, *, author: str = "reportgen", date: _dt.datetime)
             pending.append(deleted)
             continue
         target = pb[y.index]
+        anchor = target
+        while anchor.getparent() is not body:
+            anchor = anchor.getparent()
         for el in pending:
-            target.addprevious(el)
+            anchor.addprevious(el)
         pending = []
         if x is None:
             _whole(target, "ins", revs)

@@ -226,9 +226,9 @@ def _footers(section, L: Layout, styles) -> None:
 
 
 def write_docx(doc: d.Document, layout: Layout, chains: dict[str, Chain], *,
-               date: _dt.datetime | None = None, imprint_own_page: bool = False) -> bytes:
+               date: _dt.datetime | None = None, imprint_page: str = "") -> bytes:
     """Typeset ``doc`` as DOCX bytes. ``date`` stamps the core properties (never the clock);
-    ``imprint_own_page``: the PDF put the 版记 on a page of its own, and so does the DOCX."""
+    ``imprint_page``: where the PDF's pagination put the 版记 (pdf._imprint_page), which the DOCX follows."""
     import docx
     from docx.oxml.ns import qn
     from docx.shared import Pt
@@ -261,7 +261,7 @@ def write_docx(doc: d.Document, layout: Layout, chains: dict[str, Chain], *,
     _footers(section, L, styles)
 
     # Phase 3: the blocks.
-    translator = DocxTranslator(document, L, s, imprint_own_page)
+    translator = DocxTranslator(document, L, s, imprint_page)
     for block in doc.blocks:
         translator.block(block)
 
@@ -301,12 +301,12 @@ def _drop_thumbnail(document) -> None:
 class DocxTranslator:
     """Blocks → paragraphs (and the odd table) of a python-docx document."""
 
-    def __init__(self, document, layout: Layout, styler: _Styler, imprint_own_page: bool):
+    def __init__(self, document, layout: Layout, styler: _Styler, imprint_page: str):
         self.document = document
         self.L = layout
         self.s = styler
         self.styles = document.styles
-        self.imprint_own_page = imprint_own_page
+        self.imprint_page = imprint_page
         self.break_before = False  # the next paragraph starts a new page (after a PageBreak)
         self.last = None  # the last paragraph written
 
@@ -437,12 +437,9 @@ class DocxTranslator:
 
     def visit_AttachmentNote(self, block: d.AttachmentNote) -> None:
         L, cp = self.L, self.L.char_pitch
-        label = zi_width(block.LABEL)
         self.keep_with_previous()
-        for i, entry in enumerate(block.entries()):
-            number = entry[:entry.index(".") + 1] if len(block.names) > 1 else ""
-            left = L.indent.first_line_chars + label + zi_width(number)
-            hang = zi_width(number) + (label if i == 0 else 0)
+        indents = L.attachment_note_indents(block.entries(), block.LABEL, len(block.names) > 1)
+        for i, (left, hang) in enumerate(indents):
             before = L.attachment_note.blank_lines_before * L.line_pitch if i == 0 else 0
             self.para("attachment_note", block.paragraphs()[i],
                       **self.s.ppr(jc="left", keep_next=True, before=before,
@@ -474,8 +471,8 @@ class DocxTranslator:
         """The 版记 as a table floating on the bottom edge of the 版心, a row per element, ruled thick
         above the first and below the last and thin between (the standard's rules)."""
         L, rules = self.L, self.L.imprint
-        if self.imprint_own_page and self.last is not None:
-            self.own_page_section()
+        if self.imprint_page and self.last is not None:
+            self.own_page_section(numbered=self.imprint_page == "new")
         role = L.roles["imprint"]
         inset = L.imprint.inset_chars * role.size
         color = _hex(role.color)
@@ -497,18 +494,19 @@ class DocxTranslator:
                 self.run(p, r)
         self.document.add_paragraph()  # the paragraph the floating table is anchored to (Word needs one)
 
-    def own_page_section(self) -> None:
+    def own_page_section(self, numbered: bool) -> None:
         """End the body's section at the last paragraph; the 版记 gets a section that starts on the
-        next even page (double-sided) or the next page, with no page numbers (GB/T 9704 7.5)."""
-        from docx.oxml.ns import qn
-
+        next even page (double-sided) or the next page. Its page keeps its number, unless a blank
+        page stands before it: then both go without (GB/T 9704 7.5)."""
         from docx.enum.section import WD_SECTION_START
+        from docx.oxml.ns import qn
 
         final = self.document.element.body.sectPr
         self.last._p.get_or_add_pPr().append(copy.deepcopy(final))
-        for ref in final.findall(qn("w:footerReference")):
-            final.remove(ref)
         section = self.document.sections[-1]
         section.start_type = WD_SECTION_START.EVEN_PAGE if self.L.imprint.double_sided else WD_SECTION_START.NEW_PAGE
-        section.footer.is_linked_to_previous = False
-        section.even_page_footer.is_linked_to_previous = False
+        if not numbered:
+            for ref in final.findall(qn("w:footerReference")):
+                final.remove(ref)
+            section.footer.is_linked_to_previous = False
+            section.even_page_footer.is_linked_to_previous = False

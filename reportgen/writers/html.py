@@ -41,9 +41,9 @@ def _spans(runs: d.Runs) -> str:
 class HtmlTranslator:
     """Blocks → HTML fragments."""
 
-    def __init__(self, layout: Layout, own_page_imprint: bool = False):
+    def __init__(self, layout: Layout, imprint_page: str = ""):
         self.L = layout
-        self.own_page_imprint = own_page_imprint
+        self.imprint_page = imprint_page  # "", "new" or "after-blank" (pdf._imprint_page)
 
     def block(self, block: d.Block, index: int) -> str:
         return getattr(self, "visit_" + type(block).__name__)(block, index)
@@ -99,14 +99,10 @@ class HtmlTranslator:
 
     def visit_AttachmentNote(self, block: d.AttachmentNote, index: int) -> str:
         """附件说明: ``附件：1.名称``, each further name under the first, wrapped lines under the name."""
-        L, cp = self.L, self.L.char_pitch
-        label = zi_width(block.LABEL)
+        cp, entries = self.L.char_pitch, block.entries()
         rows = []
-        for i, entry in enumerate(block.entries()):
-            number = entry[:entry.index(".") + 1] if len(block.names) > 1 else ""
-            left = L.indent.first_line_chars + label + zi_width(number)
-            hang = zi_width(number) + (label if i == 0 else 0)
-            text = (block.LABEL if i == 0 else "") + entry
+        for i, (left, hang) in enumerate(self.L.attachment_note_indents(entries, block.LABEL, len(block.names) > 1)):
+            text = (block.LABEL if i == 0 else "") + entries[i]
             rows.append(f'<p class="attachment-entry" style="padding-left: {pt(left * cp)}; '
                         f'text-indent: {pt(-hang * cp)}">{escape(text)}</p>')
         return f'<div class="attachment-note">{"".join(rows)}</div>'
@@ -139,12 +135,12 @@ class HtmlTranslator:
             if row and row[0].text.startswith("抄送："):
                 classes.append("cc")
             out.append(f'<p class="{" ".join(classes)}">{_spans(row)}</p>')
-        own = " own-page" if self.own_page_imprint else ""
+        own = {"": "", "new": " own-page", "after-blank": " own-page unnumbered"}[self.imprint_page]
         bottom = self.L.page_height - self.L.margin_bottom
         return f'<div class="imprint{own}" data-bottom="{bottom:.3f}">{"".join(out)}</div>'
 
 
-def write_html(doc: d.Document, layout: Layout, css: str, own_page_imprint: bool = False) -> str:
+def write_html(doc: d.Document, layout: Layout, css: str, imprint_page: str = "") -> str:
     m = doc.meta
     head = [
         '<meta charset="utf-8">',
@@ -160,7 +156,7 @@ def write_html(doc: d.Document, layout: Layout, css: str, own_page_imprint: bool
         head.append(f'<meta name="dcterms.created" content="{stamp}">')
         head.append(f'<meta name="dcterms.modified" content="{stamp}">')
     head.append(f"<style>{css}</style>")
-    translator = HtmlTranslator(layout, own_page_imprint)
+    translator = HtmlTranslator(layout, imprint_page)
     body = "\n".join(translator.block(b, i) for i, b in enumerate(doc.blocks))
     return (f'<!DOCTYPE html>\n<html lang="{escape(m.lang)}"><head>{"".join(head)}</head>\n'
             f"<body>\n{body}\n</body></html>\n")

@@ -348,17 +348,26 @@ def place(document, layout: Layout) -> None:
         box.translate(0, (target - bottom) / PX)
 
 
-def _imprint_needs_own_page(document, layout: Layout) -> bool:
-    """Whether the 版记 must go on a page of its own: it stands alone on its page already (that
-    page must not be numbered), or it is on an odd page of a double-sided print (it belongs on
-    the back of the last sheet, an even page)."""
+def _imprint_page(document, layout: Layout) -> str:
+    """Where the 版记 goes, from a layout with it right after the body (GB/T 9704 7.4.1, 7.5):
+
+    * ``""``: where it is, at the bottom of the body's last page (an even one, printed double-sided);
+    * ``"new"``: on the next page (the body's last page is odd, or has no room): a page of its own,
+      numbered like the others;
+    * ``"after-blank"``: double-sided, the body ends on an even page with no room: a blank page, then
+      the 版记's page, neither of them numbered ("版记页前有空白页的，空白页和版记页均不编排页码").
+    """
     marked = _marked(document, "data-bottom")
     if not marked:
-        return False
+        return ""
     page_number, box, _target = marked[0]
     page = document.pages[page_number - 1]._page_box
     alone = all(b is box or not list(_text_boxes(b)) for b in _page_blocks(page))
-    return alone or (layout.imprint.double_sided and page_number % 2 == 1)
+    double = layout.imprint.double_sided
+    if not alone and not (double and page_number % 2 == 1):
+        return ""
+    body_ends = page_number - 1 if alone else page_number
+    return "after-blank" if double and body_ends % 2 == 0 else "new"
 
 
 def _page_blocks(page_box):
@@ -373,7 +382,7 @@ class PdfResult:
     """A typeset PDF and what its pagination decided, which the DOCX follows."""
 
     data: bytes
-    imprint_own_page: bool = False
+    imprint_page: str = ""  # see _imprint_page
 
 
 def write_pdf(doc: Document, layout: Layout, chains: dict[str, Chain], allowed: list[Path], **options) -> PdfResult:
@@ -384,18 +393,17 @@ def write_pdf(doc: Document, layout: Layout, chains: dict[str, Chain], allowed: 
     logger = logging.getLogger("weasyprint")
     logger.addHandler(capture)
 
-    def render(own_page_imprint: bool):
-        html = write_html(doc, layout, css, own_page_imprint)
+    def render(imprint_page: str):
+        html = write_html(doc, layout, css, imprint_page)
         font_config = weasyprint.text.fonts.FontConfiguration()
         return weasyprint.HTML(string=html, base_url=None, url_fetcher=make_fetcher(allowed)).render(
             font_config=font_config)
 
     try:
-        own_page = False
-        document = render(own_page)
-        if _imprint_needs_own_page(document, layout):
-            own_page = True
-            document = render(own_page)
+        document = render("")
+        imprint_page = _imprint_page(document, layout)
+        if imprint_page:
+            document = render(imprint_page)
         justify(document, doc, layout)
         place(document, layout)
         data = document.write_pdf(**options)
@@ -405,4 +413,4 @@ def write_pdf(doc: Document, layout: Layout, chains: dict[str, Chain], allowed: 
     if problems:
         raise ReportgenError([Diagnostic(_("the PDF renderer reported: {message}", message=r.getMessage()))
                               for r in problems])
-    return PdfResult(data, own_page)
+    return PdfResult(data, imprint_page)

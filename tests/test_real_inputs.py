@@ -1,9 +1,5 @@
-"""Reproducers for defects found while reviewing the kinds change (c440b71..review-kinds).
-
-Each test states the behaviour GB/T 9704 or the README asks for and is marked ``xfail(strict=True)``
-while the defect stands, so the suite stays green and a fix flips it (then drop the mark). They run
-in process on data written here, and do not depend on how output files are named.
-"""
+"""Inputs a real office writes that once went wrong (found in a review of the kinds change), each
+with what GB/T 9704 or the README asks for. They run in process on data written here."""
 from __future__ import annotations
 
 import io
@@ -113,7 +109,6 @@ sections:
     assert heading_top - (L.margin_top + above) == pytest.approx(0, abs=L.line_pitch)
 
 
-@pytest.mark.xfail(strict=True, reason="blocks.xml.j2 items(): a run-in item's units sit in its first paragraph")
 def test_the_units_note_closes_the_item_whatever_follows_its_lead(tmp_path):
     out = outputs(tmp_path, """kind: notice
 organ: 重庆市知识产权局
@@ -171,10 +166,11 @@ date: 2047-11-25
     assert "重庆市渝中区知识产权工作领导小组办公室" in texts  # today: …领导小组办 / 公室
 
 
-@pytest.mark.xfail(strict=True, reason="document.py Masthead.number_line puts every 签发人 on the number's line")
-def test_three_signers_stand_two_to_a_line(tmp_path):
-    """[7.2.6] 一般每行排两个姓名，回行时与上一行第一个签发人姓名对齐; [7.2.5] the number on the last one's line."""
-    _project, item = load(tmp_path, """organ: 甲市知识产权局
+def test_more_than_two_signers_are_refused_for_now(tmp_path):
+    """[7.2.6] two 签发人 stand on the number's line; more go two to a line under the first, which
+    reportgen does not set yet: a third is refused with a located error, never printed wrongly."""
+    with pytest.raises(ReportgenError) as e:
+        load(tmp_path, """organ: 甲市知识产权局
 year: 2030
 masthead:
   organ: [甲市知识产权局, 乙市知识产权局, 丙市知识产权局]
@@ -184,8 +180,22 @@ sections:
   - heading: 工作开展情况
     paragraphs: [内容。]
 """)
-    masthead = item.document.blocks[0]
-    assert len([p for p in masthead.paragraphs() if any(r.role == "signer" for r in p)]) == 2
+    [d] = e.value.diagnostics
+    assert (d.path, d.line) == ("masthead.signers", 6)
+
+
+@pytest.mark.parametrize("item, last", [
+    ("      - heading: 加强领导\n        paragraphs: [第一段。, 第二段。]\n", "第二段。（办公室负责）"),
+    ("      - lead: 加强领导。\n        text: 内容。\n        point_paragraphs: true\n"
+     "        points: [甲。, 乙。]\n", "二是乙。（办公室负责）"),
+    ("      - heading: 加强领导\n", "（办公室负责）"),
+    ("      - lead: 加强领导。\n        text: 内容。\n        points: [甲。, 乙。]\n", "（一）加强领导。内容。一是甲。二是乙。（办公室负责）"),
+])
+def test_the_units_note_ends_the_items_last_paragraph(tmp_path, item, last):
+    out = outputs(tmp_path, "kind: notice\norgan: 某局\nyear: 2036\ntitle: 关于做好有关工作的通知\nsections:\n"
+                            "  - heading: 工作任务\n    items:\n" + item + "        units: {lead: [办公室]}\n",
+                  formats=("txt",))
+    assert out["txt"].decode().splitlines()[-1] == last
 
 
 def _memo_kind(project: Path, contact_schema: dict, title_ref: str = "title") -> None:
@@ -237,3 +247,25 @@ def test_a_template_formatted_over_several_lines_prints_the_same_text(tmp_path):
         '<p role="closing" src="closing">\n  {{ closing }}\n</p>\n</document>\n', encoding="utf-8")
     out = outputs(tmp_path, "kind: memo\norgan: 某市知识产权局\ntitle: 备忘录\nclosing: 特此备忘。\n", formats=("txt",))
     assert out["txt"].decode() == "特此备忘。\n"
+
+
+def test_a_paragraph_the_redline_deletes_stays_out_of_the_imprints_table(tmp_path):
+    """diff --docx from a notice with a 附注 and a 版记 to the same without the 附注: the deleted 附注
+    goes before the 版记's table (the next paragraph B keeps is in it), never into a cell."""
+    from lxml import etree
+
+    from reportgen.review.redline import redline_docx
+
+    base = ("kind: notice\norgan: 某局\nyear: 2024\ntitle: 关于召开会议的通知\nopening: [定于3月1日开会。]\n"
+            "signature: true\ndate: 2024-02-21\n{note}imprint:\n  cc: [市政府办公室]\n  issuer: 某局办公室\n"
+            "  date: 2024-02-21\n")
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    project, a = load(tmp_path / "a", base.format(note="note: （此件公开发布）\n"))
+    _project, b = load(tmp_path / "b", base.format(note=""))
+    docx = redline_docx(a, b, check_fonts(project, [a, b]), date=__import__("datetime").datetime(2024, 3, 1))
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    root = etree.fromstring(zipfile.ZipFile(io.BytesIO(docx)).read("word/document.xml"))
+    [deleted] = [p for p in root.iter(w + "p") if p.find(f".//{w}delText") is not None]
+    assert "".join(t.text for t in deleted.iter(w + "delText")) == "（此件公开发布）"
+    assert deleted.getparent().tag == w + "body"
