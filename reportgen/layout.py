@@ -356,7 +356,10 @@ def _convert(tp, value, where: str):
     origin = typing.get_origin(tp)
     if tp is float:
         if isinstance(value, str):
-            return length(value)
+            try:
+                return length(value)
+            except ValueError:
+                raise ValueError(f"{where}: expected a length such as \"4mm\" or \"1pt\", got {value!r}") from None
         if isinstance(value, (int, float)) and not isinstance(value, bool) and value == 0:
             return 0.0
         raise ValueError(f"{where}: expected a length such as \"4mm\" or \"1pt\", got {value!r}")
