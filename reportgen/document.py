@@ -277,10 +277,16 @@ class Imprint(Block):
     date: str = ""  # 2024年1月15日 (written 2024年1月15日印发)
     origin: Origin = Origin()
 
+    CC_LABEL: ClassVar[str] = "抄送："
+
+    def is_cc(self, row: Runs) -> bool:
+        """Whether ``row`` is the 抄送 row (its continuation lines hang under the first name)."""
+        return bool(row) and row[0].text.startswith(self.CC_LABEL)
+
     def rows(self) -> list[Runs]:
         out: list[Runs] = []
         if self.cc:
-            out.append((Run("imprint", "抄送：" + "，".join(self.cc) + "。"),))
+            out.append((Run("imprint", self.CC_LABEL + "，".join(self.cc) + "。"),))
         if self.issuer or self.date:
             line = [Run("imprint", self.issuer)] if self.issuer else []
             if self.date:

@@ -81,7 +81,7 @@ class _Reader:
         return level
 
     # ── inline content ───────────────────────────────────────────────────────────────────────────
-    def point_runs(self, el: ET.Element) -> list[tuple[list[Run], d.Origin]]:
+    def point_runs(self, el: ET.Element) -> list[tuple[list[Run], str, d.Origin]]:
         """The points of a ``<points>`` group, numbered 一是 二是 … from one; a ``<units>`` after the
         last point ends it (an item's responsibility note)."""
         self.children(el, {"pt", "units"})
@@ -93,7 +93,7 @@ class _Reader:
             number = numbered(self.layout.numbering.point, n)
             lead, body = self.text(pt.find("l")), self.text(pt.find("t"))
             runs = [Run("point", number + lead)] + ([Run("body", body)] if body else [])
-            out.append((runs, self.origin(pt)))
+            out.append((runs, number, self.origin(pt)))
         if out and len(el) and el[-1].tag == "units":
             out[-1][0].append(Run("units", self.text(el[-1])))
         return out
@@ -110,7 +110,7 @@ class _Reader:
             elif child.tag == "r":
                 runs.append(Run(self.role(child.get("role", ""), child), self.text(child)))
             elif child.tag == "points":
-                for point, _origin in self.point_runs(child):
+                for point, _number, _origin in self.point_runs(child):
                     runs += point
             elif child.tag == "units":
                 runs.append(Run("units", self.text(child)))
@@ -162,9 +162,8 @@ class _Reader:
         elif tag == "points":
             if el.get("each") != "paragraph":
                 raise self.fail(_("<points> stands inside <p> or <lead>, or has each=\"paragraph\""))
-            for n, (runs, origin) in enumerate(self.point_runs(el), 1):
-                add(d.Paragraph(tuple(runs), el.get("role", ""), number=numbered(self.layout.numbering.point, n),
-                                origin=origin))
+            for runs, number, origin in self.point_runs(el):
+                add(d.Paragraph(tuple(runs), el.get("role", ""), number=number, origin=origin))
         elif tag == "attachments":
             self.children(el, {"name"})
             add(d.AttachmentNote(tuple(self.text(x) for x in el.findall("name")), o))

@@ -18,7 +18,7 @@ import difflib
 import re
 
 from .errors import Diagnostic
-from .layout import Layout
+from .layout import Layout, zi_width
 from .messages import _
 from .numbering import typed_number, typed_points
 from .source import Source
@@ -314,8 +314,6 @@ class _Checker:
             self.add(key, _("a signature needs the date (成文日期): add 'date: YYYY-MM-DD'"))
 
     def check_title(self, key, value):
-        from .layout import zi_width
-
         last = value[-1] if isinstance(value, list) else value
         if last[-1:] in "。，；：、,.;:":
             self.add(key, _("a title takes no end punctuation"), level="warning")

@@ -485,8 +485,8 @@ class DocxTranslator:
             extra = {"ind": ox.element("w:ind", left=twips(inset), right=twips(inset), firstLine=0)}
             if any(r.text == TAB for r in row):
                 extra["tabs"] = self.right_tab(inset)
-            if row and row[0].text.startswith("抄送："):
-                hang = zi_width("抄送：") * role.size
+            if block.is_cc(row):
+                hang = zi_width(block.CC_LABEL) * role.size
                 extra["ind"] = ox.element("w:ind", left=twips(inset + hang), right=twips(inset), hanging=twips(hang))
             ox.set_ppr(p._p, {"pStyle": ox.element("w:pStyle", val=STYLES["imprint"][0]),
                                **self.s.ppr(jc="left", indent_chars=None, snap_to_grid=False, **extra)})

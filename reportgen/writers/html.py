@@ -54,7 +54,7 @@ class HtmlTranslator:
         g = L.masthead_geometry(block.organs, block.suffix, bool(block.number))
         top = L.margin_top
         head = "".join(f'<p class="mh-line">{_spans(p)}</p>' for p in block.head())
-        style = f'style="top: {pt(g["mark_top"])}; font-size: {pt(g["size"])}; line-height: {pt(g["size"])}"'
+        size = f'font-size: {pt(g["size"])}; line-height: {pt(g["size"])}'
         if block.joint:
             # Stacked names as wide as the widest: each name's characters spread (distributed alignment;
             # the spacing after the last character is taken back), 文件 one 字 beside them, all centred.
@@ -68,10 +68,11 @@ class HtmlTranslator:
                       f'<span class="r-masthead">{escape(block.suffix)}</span></td>' if block.suffix else "")
             place = f'left: {pt((L.type_width - g["width"]) / 2)}; width: {pt(g["width"])}'
             mark = (f'<table class="mark joint" data-em-top="{top + g["mark_top"]:.3f}" '
-                    f'style="{place}; top: {pt(g["mark_top"])}; font-size: {pt(g["size"])}; line-height: {pt(g["size"])}">'
+                    f'style="{place}; top: {pt(g["mark_top"])}; {size}">'
                     f'<tr><td class="mark-names" style="width: {pt(g["names_width"])}">{names}</td>{suffix}</tr></table>')
         else:
-            mark = f'<p class="mark" data-em-top="{top + g["mark_top"]:.3f}" {style}>{_spans(block.marks()[0])}</p>'
+            mark = (f'<p class="mark" data-em-top="{top + g["mark_top"]:.3f}" style="top: {pt(g["mark_top"])}; {size}">'
+                    f'{_spans(block.marks()[0])}</p>')
         number = ""
         if block.number:
             signed = " signed" if block.signers else ""
@@ -132,7 +133,7 @@ class HtmlTranslator:
         out = []
         for i, row in enumerate(rows):
             classes = ["imprint-row"] + (["first"] if i == 0 else []) + (["last"] if i == len(rows) - 1 else [])
-            if row and row[0].text.startswith("抄送："):
+            if block.is_cc(row):
                 classes.append("cc")
             out.append(f'<p class="{" ".join(classes)}">{_spans(row)}</p>')
         own = {"": "", "new": " own-page", "after-blank": " own-page unnumbered"}[self.imprint_page]

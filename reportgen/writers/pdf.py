@@ -15,7 +15,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..document import Document
+from ..document import Document, Imprint
 from ..errors import Diagnostic, ReportgenError
 from ..fonts import Chain
 from ..layout import Layout, zi_width
@@ -96,7 +96,7 @@ def print_css(layout: Layout, chains: dict[str, Chain]) -> str:
         attachment_gap=layout.attachment_note.blank_lines_before * layout.line_pitch,
         label_gap=layout.attachment.blank_lines_after_label * layout.line_pitch,
         number_inset=layout.masthead.number_inset_chars * layout.char_pitch,
-        imprint_inset=layout.imprint.inset_chars * imprint, cc_hang=zi_width("抄送：") * imprint,
+        imprint_inset=layout.imprint.inset_chars * imprint, cc_hang=zi_width(Imprint.CC_LABEL) * imprint,
     )
 
 
