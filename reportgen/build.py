@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .archive.finals import FINAL_DIR, build_records
+from .archive.manifest import MANIFEST, SUMS
 from .errors import Diagnostic
-from .output import locked, recover, switch_folder
+from .output import check_targets, locked, recover, switch_folder
 from .paths import no_links
 from .pipeline import Loaded, check_documents, warnings
 from .project import Project
@@ -77,6 +78,10 @@ def build(project: Project, args: list[str], formats=FORMATS) -> tuple[list[Outp
     carries their record over.
     """
     loaded, chains = check_documents(project, args)
+    # Where the outputs go is checked before the (slow) typesetting: no link, nothing in the way.
+    for item in loaded:
+        names = [path.name for path in output_paths(project, item).values()] + [MANIFEST, SUMS]
+        check_targets(project.output_folder(item.id), names)
     rendered = [(item, chains[i], render_outputs(project, item, chains[i], formats)) for i, item in enumerate(loaded)]
     outputs: list[Output] = []
     with locked(project.output_dir):

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .errors import EXIT_FAILED, EXIT_OK, Diagnostic, ReportgenError
+from .errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, Diagnostic, ReportgenError
 from .messages import _, set_lang
 
 
@@ -213,12 +213,16 @@ def cmd_diff(args) -> int:
 
 
 def cmd_finalize(args) -> int:
-    from .archive.finals import finalize
-    from .output import locked, recover
+    from .archive.finals import FINAL_DIR, finalize
+    from .output import LOCK_NAME, locked, recover
+    from .paths import no_links
 
     try:
         project = _project(args)
         ref, = project.resolve([args.document])
+        # No link and no file in the way, checked before the lock is taken (and again by finalize).
+        no_links(project.root, project.output_dir / LOCK_NAME, folders=False)
+        no_links(project.root, project.output_folder(ref.id) / FINAL_DIR)
         with locked(project.output_dir):
             recover(project.output_dir, ref.id)
             result = finalize(project, ref)
@@ -240,11 +244,12 @@ def cmd_finalize(args) -> int:
 
 def cmd_verify(args) -> int:
     from .archive.finals import verify_folder, verify_targets
-    from .output import interrupted, locked, recover_all
+    from .output import LOCK_NAME, interrupted, locked, recover_all
+    from .paths import no_links
 
     try:
         project = _project(args)
-        targets = verify_targets(project, args.documents)
+        no_links(project.root, project.output_dir / LOCK_NAME, folders=False)
         if interrupted(project.output_dir):  # an interrupted build: put it right first, if this reader can
             try:
                 with locked(project.output_dir):
@@ -252,6 +257,7 @@ def cmd_verify(args) -> int:
             except ReportgenError as e:
                 if not any(d.code == "unwritable" for d in e.diagnostics):
                     raise
+        targets = verify_targets(project, args.documents)
     except ReportgenError as e:
         _emit_diagnostics(e.diagnostics, args.json)
         return e.exit_code

@@ -44,7 +44,8 @@ Test-only hook: ``REPORTGEN_TEST_PAUSE_BEFORE_RENAME=<name>[:<seconds>]`` makes 
 (default 60 s) at a known point so a test can kill the process there: after the staged copy of the
 file ``<name>`` is complete, or before a step of the switch: ``@final`` (moving final/), ``@switch``
 (the exchange), ``@fallback`` (between the two fallback renames), ``@cleanup`` (removing the old
-folder). It is read nowhere else and has no other effect.
+folder). It prints ``reportgen-test-pause: <name>`` on stderr when the pause begins. It is read nowhere
+else and has no other effect.
 """
 from __future__ import annotations
 
@@ -112,6 +113,9 @@ def _test_pause(name: str) -> None:
         return
     wanted, _sep, seconds = hook.partition(":")
     if wanted == name:
+        import sys
+
+        print(f"reportgen-test-pause: {name}", file=sys.stderr, flush=True)
         time.sleep(float(seconds or 60))
 
 
@@ -320,6 +324,25 @@ def _write_new(path: Path, data: bytes) -> None:
     os.chmod(path, 0o644)
 
 
+def check_targets(folder: Path, names) -> None:
+    """Refuse, before anything is written, a folder of ``output/<id>/`` where a file of ``names`` goes
+    (F10: the build used to replace the other files, then fail on it), and a link or a file as the
+    folder, its ``final/`` or the lock."""
+    output_dir = folder.parent
+    root = output_dir.parent
+    no_links(root, output_dir / LOCK_NAME, folders=False)
+    if _is_dir(output_dir / LOCK_NAME):
+        raise os_error(IsADirectoryError(errno.EISDIR, "Is a directory"), shown=_shown(root, output_dir / LOCK_NAME))
+    no_links(root, folder / FINAL_DIR)
+    for name in sorted(names):
+        path = folder / name
+        if _is_dir(path):
+            shown = _shown(root, path)
+            raise ReportgenError([Diagnostic(
+                _("{path} is a folder, but reportgen writes a file of that name; nothing was written",
+                  path=shown), file=shown, hint=_("move the folder away, then build again"))])
+
+
 def switch_folder(folder: Path, files: list[tuple[str, bytes]], *, exchange=None) -> None:
     """Replace the folder ``output/<id>/`` by one holding ``files`` (name, bytes), its ``final/``
     and everything else a user put there, in one step (see the module's docstring). Call it under
@@ -329,13 +352,7 @@ def switch_folder(folder: Path, files: list[tuple[str, bytes]], *, exchange=None
     no_links(root, folder / FINAL_DIR)
     exists = os.path.lexists(folder)
     names = {name for name, _data in files}
-    for name in sorted(names):  # a folder where a file goes is refused before anything is written
-        path = folder / name
-        if os.path.lexists(path) and _is_dir(path):
-            shown = _shown(root, path)
-            raise ReportgenError([Diagnostic(
-                _("{path} is a folder, but reportgen writes a file of that name; nothing was written",
-                  path=shown), file=shown, hint=_("move the folder away, then build again"))])
+    check_targets(folder, names)
     try:
         staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.new-", dir=output_dir))
     except OSError as e:

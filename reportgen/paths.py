@@ -108,3 +108,13 @@ def real_folder(root: Path, path: Path, *, create: bool = False) -> Path:
         except OSError as e:
             raise os_error(e, shown=_display(root, path)) from None
     return path
+
+
+def parent_exists(path: Path) -> Path:
+    """``path`` (a file the user named: --html, --docx, extract -o) when its folder exists; reportgen
+    never makes the missing folders of a mistyped path (F17)."""
+    folder = path.parent
+    if not folder.is_dir():
+        raise ReportgenError([Diagnostic(_("cannot write {path}: the folder {folder} does not exist",
+                                           path=str(path), folder=str(folder)), file=str(path))])
+    return path

@@ -53,10 +53,14 @@ def source_of(pdf: Path) -> Extracted:
 
 
 def destination(output: Path | None, name: str, cwd: Path, *, force: bool = False) -> Path:
-    """Where ``reportgen extract [-o OUTPUT] [--force]`` writes the source called ``name``."""
+    """Where ``reportgen extract [-o OUTPUT] [--force]`` writes the source called ``name``; its folder must
+    exist (no missing folder is made)."""
+    from ..paths import parent_exists
+
     out = output if output is not None else cwd / name
     if out.is_dir():
         out = out / name
+    parent_exists(out)
     if out.exists() and not force:
         raise ReportgenError([Diagnostic(_("{path} exists already; not overwriting it (use --force)", path=str(out)))])
     return out

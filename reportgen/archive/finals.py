@@ -41,8 +41,9 @@ def archived_ids(project) -> list[str]:
     out = []
     if project.output_dir.is_dir():
         for p in sorted(project.output_dir.iterdir()):
-            if not p.name.startswith(".") and p.is_dir() and any(
-                    (p / name).exists() for name in (mf.MANIFEST, mf.SUMS, FINAL_DIR)):
+            linked = p.is_symlink() and p.is_dir()  # listed so that verify refuses it, not skipped
+            if not p.name.startswith(".") and p.is_dir() and (linked or any(
+                    (p / name).exists() for name in (mf.MANIFEST, mf.SUMS, FINAL_DIR))):
                 out.append(p.name)
     return out
 
