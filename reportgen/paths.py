@@ -114,6 +114,9 @@ def parent_exists(path: Path) -> Path:
     """``path`` (a file the user named: --html, --docx, extract -o) when its folder exists; reportgen
     never makes the missing folders of a mistyped path (F17)."""
     folder = path.parent
+    if os.path.exists(folder) and not folder.is_dir():
+        reason = os_reason(NotADirectoryError(errno.ENOTDIR, "Not a directory"))
+        raise ReportgenError([Diagnostic(_("cannot write the file: {reason}", reason=reason), file=str(path))])
     if not folder.is_dir():
         raise ReportgenError([Diagnostic(_("cannot write {path}: the folder {folder} does not exist",
                                            path=str(path), folder=str(folder)), file=str(path))])

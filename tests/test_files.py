@@ -6,7 +6,6 @@ the system call raise the errno (monkeypatch), and said so in the test.
 """
 from __future__ import annotations
 
-import errno
 import hashlib
 import json
 import os
@@ -247,6 +246,16 @@ def test_a_linked_kind_folder_is_refused(tmp_path):
     assert proc.returncode == 1 and "templates/evil is a symbolic link" in proc.stderr, proc.stderr
 
 
+def test_a_linked_project_font_is_refused(tmp_path):
+    project = make_project(tmp_path / "p")
+    (project / "fonts").mkdir()
+    (project / "fonts" / "office.ttf").symlink_to(tmp_path / "elsewhere.ttf")
+    for command in ("check", "fonts"):
+        proc = run_cli(command, "--lang", "en", cwd=project)
+        no_traceback(proc)
+        assert proc.returncode == 1 and "fonts/office.ttf is a symbolic link" in proc.stderr, proc.stderr
+
+
 NESTED = "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}"
 
 
@@ -430,18 +439,20 @@ def test_diff_and_extract_do_not_create_missing_folders(finalized, tmp_path):
 # ── the switch to a new build is atomic as a whole (F10) ────────────────────────────────────────
 
 
-def test_a_folder_where_an_output_goes_is_refused_before_anything_changes(project):
-    # F10: report-2023.pdf a non-empty folder → txt and docx already replaced, then a traceback.
+@pytest.mark.parametrize("name", ["report-2023.pdf", "manifest.json"])
+def test_a_folder_where_an_output_goes_is_refused_before_anything_changes(project, name):
+    # F10: report-2023.pdf (or manifest.json) a non-empty folder → txt and docx already replaced, then a
+    # traceback, and verify reported txt/docx changed.
     folder = project / "output" / "2023"
-    (folder / "report-2023.pdf").unlink()
-    (folder / "report-2023.pdf").mkdir()
-    (folder / "report-2023.pdf" / "keep.txt").write_text("mine\n", encoding="utf-8")
+    (folder / name).unlink()
+    (folder / name).mkdir()
+    (folder / name / "keep.txt").write_text("mine\n", encoding="utf-8")
     before = tree(folder)
     change_data(project)
     proc = run_cli("build", "--lang", "en", cwd=project)
     no_traceback(proc)
     assert proc.returncode == 1
-    assert "output/2023/report-2023.pdf is a folder, but reportgen writes a file of that name" in proc.stderr
+    assert f"output/2023/{name} is a folder, but reportgen writes a file of that name" in proc.stderr
     assert tree(folder) == before
 
 
