@@ -172,10 +172,12 @@ def _read_toml(path: Path, shown: str, what: str) -> dict:
     import re
     import tomllib
 
+    from .paths import os_reason
+
     try:
         return read_toml(path)
     except OSError as e:
-        raise _fail(_("cannot read {what}: {reason}", what=what, reason=e.strerror or e), shown) from None
+        raise _fail(_("cannot read {what}: {reason}", what=what, reason=os_reason(e)), shown) from None
     except tomllib.TOMLDecodeError as e:
         m = re.search(r"\(at line (\d+), column (\d+)\)", str(e))
         reason = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(e))

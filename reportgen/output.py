@@ -203,7 +203,7 @@ def _remove_tree(root: Path, path: Path) -> None:
     if os.path.lexists(path / FINAL_DIR):
         raise ReportgenError([Diagnostic(
             _("{path} holds final versions; reportgen leaves it as it is", path=_shown(root, path)),
-            file=_shown(root, path), hint=_("move its final/ folder back into the document's folder by hand"))])
+            file=_shown(root, path), hint=_("compare its final/ with the document's final/ and put them together by hand"))])
     for p in [path, *path.rglob("*")]:  # rglob does not follow links
         if _is_dir(p):
             with contextlib.suppress(OSError):

@@ -522,3 +522,44 @@ def test_finalize_switches_the_folder_and_keeps_users_files(project):
     assert (folder / "sub" / "a.txt").read_text(encoding="utf-8") == "a\n"
     assert run_cli("verify", cwd=project).returncode == 0
     assert sorted(p.name for p in (project / "output").iterdir()) == [".lock", "2023"]
+
+
+def _kill_at(project: Path, step: str) -> None:
+    env = {**os.environ, "LANG": "C.UTF-8", "REPORTGEN_TEST_PAUSE_BEFORE_RENAME": f"{step}:120"}
+    proc = subprocess.Popen(faulty_command(FAST, "build"), cwd=project, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stderr.readline().strip() == f"reportgen-test-pause: {step}"
+        proc.send_signal(signal.SIGKILL)
+    finally:
+        proc.wait(timeout=30)
+        proc.stderr.close()
+
+
+def test_the_next_build_recovers_an_interrupted_switch(project):
+    folder = project / "output" / "2023"
+    finals = {k: v for k, v in tree(folder).items() if k.startswith("final")}
+    change_data(project)
+    _kill_at(project, "@switch")
+    assert not (folder / "final").exists()  # final/ sits in the staging folder now
+    done = run_faulty(project, FAST, "build")
+    assert done.returncode == 0, done.stderr
+    assert {k: v for k, v in tree(folder).items() if k.startswith("final")} == finals
+    assert sorted(p.name for p in (project / "output").iterdir()) == [".lock", "2023"]
+    assert run_cli("verify", cwd=project).returncode == 0
+
+
+def test_recovery_never_removes_a_folder_holding_finals(tmp_path):
+    # Two final/ folders (the document's and a staging folder's) cannot both be right: both are kept.
+    from reportgen.errors import ReportgenError
+    from reportgen.output import recover
+
+    out = tmp_path / "output"
+    (out / "2023" / "final" / "v1").mkdir(parents=True)
+    (out / ".2023.new-abcd1234" / "final" / "v1").mkdir(parents=True)
+    (out / ".2023.new-abcd1234" / "final" / "v1" / "report.pdf").write_bytes(b"frozen")
+    with pytest.raises(ReportgenError) as refused:
+        recover(out, "2023")
+    assert refused.value.diagnostics[0].file == "output/.2023.new-abcd1234"
+    assert (out / ".2023.new-abcd1234" / "final" / "v1" / "report.pdf").read_bytes() == b"frozen"
+    assert (out / "2023" / "final" / "v1").is_dir()
