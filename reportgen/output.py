@@ -185,6 +185,12 @@ def _leftovers(output_dir: Path, id: str) -> tuple[list[Path], list[Path]]:
     return new, old
 
 
+def leftovers(output_dir: Path, id: str) -> list[Path]:
+    """The folders an interrupted switch of ``id`` left in ``output/`` (empty once recovered)."""
+    new, old = _leftovers(output_dir, id)
+    return new + old
+
+
 def _is_dir(path: Path) -> bool:
     """A real folder (not a link to one)."""
     try:

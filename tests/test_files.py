@@ -563,3 +563,27 @@ def test_recovery_never_removes_a_folder_holding_finals(tmp_path):
     assert refused.value.diagnostics[0].file == "output/.2023.new-abcd1234"
     assert (out / ".2023.new-abcd1234" / "final" / "v1" / "report.pdf").read_bytes() == b"frozen"
     assert (out / "2023" / "final" / "v1").is_dir()
+
+
+READ_ONLY_LOCK = """
+real_open = os.open
+def read_only(path, flags, *args, **kwargs):
+    if str(path).endswith(".lock") and flags & (os.O_RDWR | os.O_WRONLY | os.O_CREAT):
+        raise OSError(errno.EROFS, "Read-only file system", str(path))
+    return real_open(path, flags, *args, **kwargs)
+os.open = read_only
+"""
+
+
+def test_verify_where_it_cannot_recover_says_so(project):
+    # A reader on a read-only copy (simulated: opening the lock for writing fails with EROFS) cannot put
+    # an interrupted switch right; it says so, and names the staging folder holding final/.
+    change_data(project)
+    _kill_at(project, "@switch")
+    staging, = [p for p in (project / "output").iterdir() if p.name.startswith(".2023.new-")]
+    proc = run_faulty(project, READ_ONLY_LOCK, "verify")
+    no_traceback(proc)
+    assert proc.returncode == 1
+    assert f"output/{staging.name}: error: an interrupted build left output/{staging.name}" in proc.stderr
+    assert (staging / "final" / "v1").is_dir()  # nothing was changed
+    assert run_cli("verify", cwd=project).returncode == 0  # where it can write, verify recovers

@@ -361,6 +361,12 @@ def verify_folder(project, id: str, source: Path | None) -> tuple[list[Diagnosti
     no_links(project.output_dir.parent, folder / FINAL_DIR)  # F13: a linked folder is refused, not read
     shown = project.display(folder)
     problems: list[Diagnostic] = []
+    from ..output import leftovers
+
+    for path in leftovers(project.output_dir, id):  # only where verify could not recover (read-only)
+        problems.append(Diagnostic(_("an interrupted build left {path}; run reportgen build {id} where output/ can "
+                                     "be written to put it right", path=project.display(path), id=id),
+                                   file=project.display(path), code="interrupted"))
     manifest = mf.load(folder)
     if manifest is None:
         what = "lost" if not (folder / mf.MANIFEST).exists() else "manifest"
