@@ -357,12 +357,12 @@ def verify_folder(project, id: str, source: Path | None) -> tuple[list[Diagnosti
     """Recompute every hash the manifest in ``output/<id>/`` records, and compare the build's source with
     the data file ``source`` (the document's file as it is now; None when the project has none).
     Returns (problems, number of files checked)."""
+    from ..output import leftovers
+
     folder = project.output_folder(id)
     no_links(project.output_dir.parent, folder / FINAL_DIR)  # F13: a linked folder is refused, not read
     shown = project.display(folder)
     problems: list[Diagnostic] = []
-    from ..output import leftovers
-
     for path in leftovers(project.output_dir, id):  # only where verify could not recover (read-only)
         problems.append(Diagnostic(_("an interrupted build left {path}; run reportgen build {id} where output/ can "
                                      "be written to put it right", path=project.display(path), id=id),
