@@ -349,10 +349,10 @@ def check_targets(folder: Path, names) -> None:
                   path=shown), file=shown, hint=_("move the folder away, then build again"))])
 
 
-def switch_folder(folder: Path, files: list[tuple[str, bytes]], *, exchange=None) -> None:
+def switch_folder(folder: Path, files: list[tuple[str, bytes]]) -> None:
     """Replace the folder ``output/<id>/`` by one holding ``files`` (name, bytes), its ``final/``
     and everything else a user put there, in one step (see the module's docstring). Call it under
-    the exclusive lock, after :func:`recover`. ``exchange`` is for tests (the fallback)."""
+    the exclusive lock, after :func:`recover`."""
     output_dir = folder.parent
     root = output_dir.parent
     no_links(root, folder / FINAL_DIR)
@@ -387,7 +387,7 @@ def switch_folder(folder: Path, files: list[tuple[str, bytes]], *, exchange=None
             garbage = None
         else:
             _test_pause("@switch")
-            if (exchange or _exchange)(staging, folder):
+            if _exchange(staging, folder):
                 garbage = staging
             else:
                 garbage = output_dir / (".%s.old-%s" % (folder.name, staging.name[-8:]))
