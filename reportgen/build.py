@@ -2,16 +2,18 @@
 
 The pipeline (pipeline.py) takes each document from its YAML to a checked Document; nothing is written
 unless every document got through it. Then each is typeset in every format in memory, and only then,
-under ``output/.lock``, written: every output to a temporary file renamed into place (output.py).
+under ``output/.lock``, written: each document's folder is replaced as a whole (output.switch_folder).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
-from .archive.finals import build_records
+from .archive.finals import FINAL_DIR, build_records
+from .archive.manifest import MANIFEST, SUMS
 from .errors import Diagnostic
-from .output import locked, remove_stale_temps, write_group
+from .output import check_targets, locked, recover, switch_folder
+from .paths import no_links
 from .pipeline import Loaded, check_documents, warnings
 from .project import Project
 
@@ -71,19 +73,26 @@ def build(project: Project, args: list[str], formats=FORMATS) -> tuple[list[Outp
     """Check every document the arguments name (all when none), typeset all of them, and only then write.
 
     Writing happens under ``output/.lock``: each document's outputs, its manifest and SHA256SUMS are
-    staged as temporary files and renamed into place together (output.write_group). Final
-    versions in ``output/<id>/final/`` are never written here; the manifest carries them over.
+    written into a new folder that replaces ``output/<id>/`` in one step (output.switch_folder). Final
+    versions in ``output/<id>/final/`` are never written here (the folder is moved along); the manifest
+    carries their record over.
     """
     loaded, chains = check_documents(project, args)
+    # Where the outputs go is checked before the (slow) typesetting: no link, nothing in the way.
+    for item in loaded:
+        names = [path.name for path in output_paths(project, item).values()] + [MANIFEST, SUMS]
+        check_targets(project.output_folder(item.id), names)
     rendered = [(item, chains[i], render_outputs(project, item, chains[i], formats)) for i, item in enumerate(loaded)]
     outputs: list[Output] = []
     with locked(project.output_dir):
         for item, item_chains, files in rendered:
             paths = output_paths(project, item)
-            remove_stale_temps(project.output_folder(item.id))
+            folder = project.output_folder(item.id)
+            recover(project.output_dir, item.id)
+            no_links(project.root, folder / FINAL_DIR)  # before the old manifest and finals are read
             group = [(paths[fmt], files[fmt]) for fmt in FORMATS if fmt in files]
             records = build_records(project, item, item_chains, {fmt: files[fmt] for fmt in files}, paths)
-            write_group(group + records)
+            switch_folder(folder, [(path.name, data) for path, data in group + records])
             outputs += [Output(item.id, item.year, fmt, paths[fmt], len(files[fmt])) for fmt in FORMATS if fmt in files]
             # The manifest and SHA256SUMS are outputs too: list them, named by their file.
             outputs += [Output(item.id, item.year, path.name, path, len(data)) for path, data in records]

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .errors import EXIT_FAILED, EXIT_OK, Diagnostic, ReportgenError
+from .errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, Diagnostic, ReportgenError
 from .messages import _, set_lang
 
 
@@ -86,9 +86,15 @@ def _archive_parsers(sub, common, document: str) -> None:
 
 
 def _project(args) -> "Project":
+    """The project folder (``-C DIR``, else the current folder); it must be an existing folder, so that
+    no command makes one (F17: ``finalize -C /nonexistent/dir`` used to create ``dir/output/.lock``)."""
     from .project import Project
 
-    return Project((args.project or Path.cwd()).resolve())
+    root = args.project or Path.cwd()
+    if not root.is_dir():
+        why = _("no such folder") if not root.exists() else _("it is not a folder")
+        raise ReportgenError([Diagnostic(_("-C {path}: {reason}", path=str(root), reason=why))], EXIT_USAGE)
+    return Project(root.resolve())
 
 
 def _emit_diagnostics(diags: list[Diagnostic], as_json: bool, extra: dict | None = None) -> None:
@@ -150,6 +156,7 @@ def cmd_check(args) -> int:
 
 def cmd_new(args) -> int:
     from .output import write_atomic
+    from .paths import os_error, real_folder
     from .scaffold import new_year_file
 
     project = _project(args)
@@ -158,7 +165,13 @@ def cmd_new(args) -> int:
     except ReportgenError as e:
         _emit_diagnostics(e.diagnostics, False)
         return e.exit_code
-    write_atomic(target, text.encode("utf-8"))
+    try:
+        for folder in (project.data_dir, target.parent):
+            if target.parent.is_relative_to(project.root):
+                real_folder(project.root, folder, create=True)
+        write_atomic(target, text.encode("utf-8"))
+    except OSError as e:
+        raise os_error(e, shown=project.display(target)) from None
     print(_("wrote {path}: fill in every 【待填写】, then run reportgen check {year}",
             path=project.display(target), year=args.year))
     return EXIT_OK
@@ -200,13 +213,18 @@ def cmd_diff(args) -> int:
 
 
 def cmd_finalize(args) -> int:
-    from .archive.finals import finalize
-    from .output import locked
+    from .archive.finals import FINAL_DIR, finalize
+    from .output import LOCK_NAME, locked, recover
+    from .paths import no_links
 
-    project = _project(args)
     try:
+        project = _project(args)
         ref, = project.resolve([args.document])
+        # No link and no file in the way, checked before the lock is taken (and again by finalize).
+        no_links(project.root, project.output_dir / LOCK_NAME, folders=False)
+        no_links(project.root, project.output_folder(ref.id) / FINAL_DIR)
         with locked(project.output_dir):
+            recover(project.output_dir, ref.id)
             result = finalize(project, ref)
     except ReportgenError as e:
         _emit_diagnostics(e.diagnostics, args.json)
@@ -226,10 +244,19 @@ def cmd_finalize(args) -> int:
 
 def cmd_verify(args) -> int:
     from .archive.finals import verify_folder, verify_targets
-    from .output import locked
+    from .output import LOCK_NAME, interrupted, locked, recover_all
+    from .paths import no_links
 
-    project = _project(args)
     try:
+        project = _project(args)
+        no_links(project.root, project.output_dir / LOCK_NAME, folders=False)
+        if interrupted(project.output_dir):  # an interrupted build: put it right first, if this reader can
+            try:
+                with locked(project.output_dir):
+                    recover_all(project.output_dir)
+            except ReportgenError as e:
+                if not any(d.code == "unwritable" for d in e.diagnostics):
+                    raise
         targets = verify_targets(project, args.documents)
     except ReportgenError as e:
         _emit_diagnostics(e.diagnostics, args.json)
@@ -239,9 +266,13 @@ def cmd_verify(args) -> int:
                            dir=project.display(project.output_dir))).format(), file=sys.stderr)
         return EXIT_FAILED
     results = []
-    with locked(project.output_dir, shared=True):
-        for id, source in targets:
-            results.append((id, *verify_folder(project, id, source)))
+    try:
+        with locked(project.output_dir, shared=True):
+            for id, source in targets:
+                results.append((id, *verify_folder(project, id, source)))
+    except ReportgenError as e:
+        _emit_diagnostics(e.diagnostics, args.json)
+        return e.exit_code
     failed = any(p.level == "error" for _id, problems, _n in results for p in problems)
     if args.json:
         print(json.dumps({"ok": not failed, "documents": [
@@ -282,9 +313,23 @@ COMMANDS = {"build": cmd_build, "check": cmd_check, "new": cmd_new, "fonts": cmd
 
 
 def main(argv: list[str] | None = None) -> int:
+    import signal
+
     args = parser().parse_args(argv)
     set_lang(args.lang)
-    return COMMANDS[args.command](args)
+    if hasattr(signal, "SIGXFSZ"):  # a file-size limit is then an error (EFBIG) told as a message, not a kill
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    try:
+        return COMMANDS[args.command](args)
+    except ReportgenError as e:  # a command that does not report its own (e.g. -C for fonts, diff)
+        _emit_diagnostics(e.diagnostics, getattr(args, "json", False))
+        return e.exit_code
+    except OSError as e:  # the last net: every failure of the system is a message, never a traceback
+        from .paths import os_error
+
+        err = os_error(e)
+        _emit_diagnostics(err.diagnostics, getattr(args, "json", False))
+        return err.exit_code
 
 
 if __name__ == "__main__":

@@ -85,11 +85,17 @@ def system_faces() -> tuple[Face, ...]:
 
 
 def project_faces(fonts_dir: Path) -> list[Face]:
+    """The faces of the project's ``fonts/``; a symbolic link there (or as the folder) is refused, never
+    read (issue 12: reportgen reads only real files inside the project)."""
+    from .paths import no_links
+
+    no_links(fonts_dir.parent, fonts_dir)
     if not fonts_dir.is_dir():
         return []
     faces: list[Face] = []
     for path in sorted(fonts_dir.iterdir()):
         if path.suffix.lower() in FONT_SUFFIXES:
+            no_links(fonts_dir.parent, path, folders=False)
             faces.extend(_parse(_run(["fc-query", "--format", FORMAT, str(path)]), project=True))
     return faces
 

@@ -63,11 +63,24 @@ def template_dirs(project: Path) -> list[Path]:
 
 
 def find_file(project: Path, relative: str) -> Path | None:
-    """The first ``templates/<relative>`` in the project, then built in."""
+    """The first ``templates/<relative>`` in the project, then built in. A project's file that is (or lies
+    under) a symbolic link is refused, never read (issue 12, F12)."""
+    _no_links(project, relative)
     for d in template_dirs(project):
         if (d / relative).is_file():
             return d / relative
     return None
+
+
+def _no_links(project: Path, relative: str) -> None:
+    """Refuse ``templates/<relative>`` of the project when any part of it is a symbolic link."""
+    import os
+
+    from .paths import no_links
+
+    root = project.resolve()
+    if os.path.lexists(root / "templates"):
+        no_links(root, root / "templates" / relative, folders=False)
 
 
 def available(project: Path) -> list[str]:
@@ -159,10 +172,12 @@ def _read_toml(path: Path, shown: str, what: str) -> dict:
     import re
     import tomllib
 
+    from .paths import os_reason
+
     try:
         return read_toml(path)
     except OSError as e:
-        raise _fail(_("cannot read {what}: {reason}", what=what, reason=e.strerror or e), shown) from None
+        raise _fail(_("cannot read {what}: {reason}", what=what, reason=os_reason(e)), shown) from None
     except tomllib.TOMLDecodeError as e:
         m = re.search(r"\(at line (\d+), column (\d+)\)", str(e))
         reason = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(e))
@@ -240,6 +255,7 @@ def _load_kind(project: Path, name: str) -> Kind | None:
         _check_refs(common, common["$id"], registry, common_shown)
     _check_refs(schema, schema["$id"], registry, schema_shown)
     # The kind's layout overlays: the built-in kind's, then the project's (each changes what it names).
+    _no_links(project, f"{name}/{LAYOUT_FILE}")
     overlays = [d / name / LAYOUT_FILE for d in reversed(template_dirs(project)) if (d / name / LAYOUT_FILE).is_file()]
     try:
         layout = load_layout(*overlays)

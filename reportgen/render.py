@@ -4,10 +4,26 @@ The environment is sandboxed (templates cannot reach Python internals), autoesca
 never markup: ``<script>`` or ``{{ }}`` in data come out literally) and strict (a variable the
 template names but nobody defines is an error, not an empty string). Within the data, a key a
 mapping leaves out reads as none, so templates test optional parts simply (``{% if it.points %}``).
+
+Project templates are read only as real files inside the project's ``templates/``: a symbolic link
+there (``templates/report/link.j2 → /etc/passwd``) is refused with a message naming it, before it is
+opened (issue 12, F12).
+
+A render has a time limit (``RENDER_SECONDS``; F12: nested ``range(100000)`` loops ran for ever).
+Jinja's sandbox caps each ``range`` (MAX_RANGE) but not how many loops run, and a loop over a range
+or over the data calls no sandbox hook per step, so an iteration budget in the hooks would miss
+``{% for i in r %}{% for j in r %}…``. The limit is therefore a deadline, enforced two ways: an
+interval timer (SIGALRM) interrupts the render wherever it is, which bounds every loop and macro
+recursion, and the sandbox's ``call`` hook checks the same deadline, which covers renders where no
+timer can be set (not in the main thread, no SIGALRM). The failure is a template error located at
+the template line that was running.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
+import os
+import time
 from pathlib import Path
 
 from .errors import Diagnostic, ReportgenError
@@ -38,24 +54,79 @@ def cn_date(value: str | _dt.date | None) -> str:
     return f"{d.year}年{d.month}月{d.day}日"
 
 
+RENDER_SECONDS = 5.0  # a real kind renders in milliseconds
+
+
+class RenderTimeout(Exception):
+    """A template ran past RENDER_SECONDS."""
+
+
+def _timeout_message() -> str:
+    seconds = f"{RENDER_SECONDS:g}"
+    return _("the template ran longer than {seconds} s; a loop or a macro runs too long", seconds=seconds)
+
+
+@contextlib.contextmanager
+def _deadline(env):
+    """Hold ``env.deadline`` for the render, and arm a SIGALRM timer for it where one can be set."""
+    import signal
+    import threading
+
+    env.deadline = time.monotonic() + RENDER_SECONDS
+    timer = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    if not timer:
+        yield
+        return
+
+    def expired(_signum, _frame):
+        raise RenderTimeout(_timeout_message())
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, RENDER_SECONDS)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def environment(project: Path):
     from jinja2 import FileSystemLoader, StrictUndefined
+    from jinja2.loaders import split_template_path
     from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+    from .paths import no_links
+
+    root = Path(project).resolve()
+    own = root / "templates"
+
     class RecordingLoader(FileSystemLoader):
-        """Remembers every template file read (the kind's and the macros it imports), for the manifest."""
+        """Remembers every template file read (the kind's and the macros it imports), for the manifest;
+        refuses a project template that is (or lies under) a symbolic link, before opening it."""
 
         def __init__(self, paths):
             super().__init__(paths)
             self.read: list[Path] = []
 
         def get_source(self, environment, template):
+            if os.path.lexists(own):  # refused before anything is opened
+                no_links(root, own.joinpath(*split_template_path(template)), folders=False)
             source, filename, uptodate = super().get_source(environment, template)
             if Path(filename) not in self.read:
                 self.read.append(Path(filename))
             return source, filename, uptodate
 
-    env = ImmutableSandboxedEnvironment(
+    class LimitedSandbox(ImmutableSandboxedEnvironment):
+        """The sandbox, with the render's deadline checked at every call a template makes."""
+
+        deadline = float("inf")
+
+        def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 - Jinja's own signature
+            if time.monotonic() > __self.deadline:
+                raise RenderTimeout(_timeout_message())
+            return super().call(__context, __obj, *args, **kwargs)
+
+    env = LimitedSandbox(
         loader=RecordingLoader([str(d) for d in template_dirs(project)]),
         autoescape=True,
         undefined=StrictUndefined,
@@ -84,12 +155,13 @@ def render_markup(project: Path, kind: Kind, data: dict) -> tuple[str, list[Path
     context.update(_wrap(data))
     context.update(settings=_wrap(kind.settings), titles=_wrap(kind.titles))
     try:
-        markup = template.render(**context)
+        with _deadline(env):
+            markup = template.render(**context)
     except ReportgenError:
         raise
     except Exception as e:  # noqa: BLE001 - any failure inside a template is the template's, reported as such
         file, line = _template_line(e)
-        message = str(e) if isinstance(e, TemplateError) else f"{type(e).__name__}: {e}"
+        message = str(e) if isinstance(e, (TemplateError, RenderTimeout)) else f"{type(e).__name__}: {e}"
         raise ReportgenError([Diagnostic(_("template error: {message}", message=message),
                                          file=display_template(project, file or template.filename or kind.template),
                                          line=line, col=1 if line else 0)]) from None

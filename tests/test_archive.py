@@ -563,23 +563,22 @@ def test_a_build_killed_while_writing_the_pdf_leaves_the_previous_outputs(tmp_pa
     change_data(project)
     env = {**os.environ, "LANG": "C.UTF-8", "REPORTGEN_TEST_PAUSE_BEFORE_RENAME": "report-2023.pdf:120"}
     proc = subprocess.Popen([sys.executable, "-m", "reportgen", "build"], cwd=project, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 120
-        while not list(folder.glob(".report-2023.pdf.*.tmp")):  # the new PDF is being written
-            assert proc.poll() is None, "the build ended before the PDF write"
-            assert time.monotonic() < deadline, "the build never reached the PDF write"
-            time.sleep(0.05)
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:  # the new PDF is written (into the staging folder, output.switch_folder); the hook says so
+        line = proc.stderr.readline()
+        assert line.strip() == "reportgen-test-pause: report-2023.pdf", line + proc.stderr.read()
+        assert list(project.glob("output/.2023.new-*/report-2023.pdf"))
         proc.send_signal(signal.SIGKILL)
     finally:
         proc.wait(timeout=30)
+        proc.stderr.close()
     assert proc.returncode == -signal.SIGKILL
-    after = {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file() and not p.name.endswith(".tmp")}
+    after = {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
     assert after == before  # the previous PDF (and everything else) intact
     assert run_cli("verify", cwd=project).returncode == 0
     # The next build clears the leftovers and writes the new outputs.
     run_cli("build", cwd=project, check=True)
-    assert not list(folder.glob(".*.tmp"))
+    assert not list(folder.glob(".*.tmp")) and not list(project.glob("output/.2023.*"))
     assert (folder / "report-2023.pdf").read_bytes() != before["report-2023.pdf"]
     assert run_cli("verify", cwd=project).returncode == 0
 
@@ -654,7 +653,7 @@ def test_two_builds_at_once_do_not_corrupt_each_other(tmp_path):
         out, err = p.communicate(timeout=120)
         assert p.returncode == 0, err
     assert run_cli("verify", cwd=project).returncode == 0
-    assert not list(out_dir(project).glob(".*.tmp"))
+    assert not list(out_dir(project).glob(".*.tmp")) and not list(project.glob("output/.2023.*"))
 
 
 # ── manifests that were edited by hand ──────────────────────────────────────────────────────────

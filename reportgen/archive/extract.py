@@ -32,13 +32,15 @@ def safe_name(name: str, fallback: str) -> str:
 
 def source_of(pdf: Path) -> Extracted:
     """The source file inside ``pdf``. Raises ReportgenError, located at the PDF, when there is none to give."""
+    from ..paths import os_reason
+
     def refuse(message: str) -> ReportgenError:
         return ReportgenError([Diagnostic(message, file=str(pdf))])
 
     try:
         data = pdf.read_bytes()
     except OSError as e:
-        raise refuse(_("cannot read the file: {reason}", reason=e.strerror or e)) from None
+        raise refuse(_("cannot read the file: {reason}", reason=os_reason(e))) from None
     try:
         files = embedded_files(data)
     except ValueError as e:
@@ -53,10 +55,14 @@ def source_of(pdf: Path) -> Extracted:
 
 
 def destination(output: Path | None, name: str, cwd: Path, *, force: bool = False) -> Path:
-    """Where ``reportgen extract [-o OUTPUT] [--force]`` writes the source called ``name``."""
+    """Where ``reportgen extract [-o OUTPUT] [--force]`` writes the source called ``name``; its folder must
+    exist (no missing folder is made)."""
+    from ..paths import parent_exists
+
     out = output if output is not None else cwd / name
     if out.is_dir():
         out = out / name
+    parent_exists(out)
     if out.exists() and not force:
         raise ReportgenError([Diagnostic(_("{path} exists already; not overwriting it (use --force)", path=str(out)))])
     return out
@@ -65,11 +71,12 @@ def destination(output: Path | None, name: str, cwd: Path, *, force: bool = Fals
 def save(source: Extracted, out: Path) -> None:
     """Write the source to ``out`` atomically; a failure is a ReportgenError located at ``out``."""
     from ..output import write_atomic
+    from ..paths import os_reason
 
     try:
         write_atomic(out, source.data)
     except OSError as e:
-        raise ReportgenError([Diagnostic(_("cannot write the file: {reason}", reason=e.strerror or e),
+        raise ReportgenError([Diagnostic(_("cannot write the file: {reason}", reason=os_reason(e)),
                                          file=str(out))]) from None
 
 

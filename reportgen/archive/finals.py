@@ -23,6 +23,7 @@ from pathlib import Path
 
 from ..errors import Diagnostic, ReportgenError
 from ..messages import _
+from ..paths import no_links, os_error, os_reason, real_folder
 from . import manifest as mf
 
 FINAL_DIR = "final"
@@ -40,8 +41,9 @@ def archived_ids(project) -> list[str]:
     out = []
     if project.output_dir.is_dir():
         for p in sorted(project.output_dir.iterdir()):
-            if not p.name.startswith(".") and p.is_dir() and any(
-                    (p / name).exists() for name in (mf.MANIFEST, mf.SUMS, FINAL_DIR)):
+            linked = p.is_symlink() and p.is_dir()  # listed so that verify refuses it, not skipped
+            if not p.name.startswith(".") and p.is_dir() and (linked or any(
+                    (p / name).exists() for name in (mf.MANIFEST, mf.SUMS, FINAL_DIR))):
                 out.append(p.name)
     return out
 
@@ -114,7 +116,7 @@ def build_records(project, item, chains, files: dict[str, bytes],
     for fmt, path in paths.items():
         if fmt in files:
             outputs[fmt] = (path.name, files[fmt])
-        elif path.is_file():  # a format not rebuilt this time keeps its file; list it as it is
+        elif path.is_file() and not path.is_symlink():  # a format not rebuilt this time keeps its file
             outputs[fmt] = (path.name, path)
     return manifest_files(folder, build_manifest(project, item, chains, outputs, carried_finals(folder)))
 
@@ -125,7 +127,7 @@ def _final_versions_on_disk(folder: Path) -> dict[int, Path]:
     if root.is_dir():
         for p in root.iterdir():
             m = VERSION_DIR.match(p.name)
-            if m and p.is_dir():
+            if m and p.is_dir() and not p.is_symlink():
                 found[int(m.group(1))] = p
     return dict(sorted(found.items()))
 
@@ -175,6 +177,7 @@ def finalize(project, ref) -> Finalized:
     (call it under the lock)."""
     id = ref.id
     folder = project.output_folder(id)
+    no_links(project.output_dir.parent, folder / FINAL_DIR)  # F13/F14: never through a link
     manifest = mf.load(folder)
     if manifest is None:
         raise ReportgenError([Diagnostic(_("no build of {id} to finalize; run reportgen build {id} first", id=id))])
@@ -212,10 +215,33 @@ def finalize(project, ref) -> Finalized:
     target = final_folder(project, id, version)
     rel = target.relative_to(folder).as_posix()
     staging = target.with_name(f".{target.name}.tmp")
-    if staging.exists():
-        _make_writable(staging)
-        shutil.rmtree(staging)
-    staging.mkdir(parents=True)
+    root = project.output_dir.parent
+    real_folder(root, folder / FINAL_DIR, create=True)
+    no_links(root, staging)  # F15: a planted link under this name is refused, never entered
+    try:
+        if staging.exists():
+            _make_writable(staging)
+            shutil.rmtree(staging)
+        staging.mkdir()
+        try:
+            record_files = _freeze(staging, source, folder, current, manifest, version, rel)
+            os.rename(staging, target)  # fails if vN exists: a final is never replaced
+        except BaseException:
+            _make_writable(staging)
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+    except OSError as e:
+        raise os_error(e, shown=project.display(staging)) from None
+    # 4. Record it in the document's manifest and SHA256SUMS.
+    finals.append({"version": version, "path": rel, "source_sha256": manifest["source"]["sha256"],
+                   "files": record_files})
+    _rewrite_manifest(folder, dict(manifest, finals=finals))
+    return Finalized(id, version, target)
+
+
+def _freeze(staging: Path, source: Path, folder: Path, current: dict, manifest: dict, version: int,
+            rel: str) -> list[dict]:
+    """Copy the current build and its data file into ``staging``, check them, make them read-only."""
     frozen_manifest = dict(manifest, finals=[], final={"version": version, "source_copy": source.name})
     frozen_text = mf.dumps(frozen_manifest)
     copies = {**current, source.name: manifest["source"]["sha256"]}
@@ -235,18 +261,14 @@ def finalize(project, ref) -> Finalized:
             os.fsync(f.fileno())
         os.chmod(p, 0o444)
     os.chmod(staging, 0o555)
-    os.rename(staging, target)  # fails if vN exists: a final is never replaced
-    # 4. Record it in the document's manifest and SHA256SUMS.
-    finals.append({"version": version, "path": rel, "source_sha256": manifest["source"]["sha256"],
-                   "files": record_files})
-    _rewrite_manifest(folder, dict(manifest, finals=finals))
-    return Finalized(id, version, target)
+    return record_files
 
 
 def _rewrite_manifest(folder: Path, manifest: dict) -> None:
-    from ..output import write_group
+    """The new manifest and SHA256SUMS, switched in with the folder as a whole (output.switch_folder)."""
+    from ..output import switch_folder
 
-    write_group(manifest_files(folder, manifest))
+    switch_folder(folder, [(path.name, data) for path, data in manifest_files(folder, manifest)])
 
 
 def _make_writable(path: Path) -> None:
@@ -335,9 +357,16 @@ def verify_folder(project, id: str, source: Path | None) -> tuple[list[Diagnosti
     """Recompute every hash the manifest in ``output/<id>/`` records, and compare the build's source with
     the data file ``source`` (the document's file as it is now; None when the project has none).
     Returns (problems, number of files checked)."""
+    from ..output import leftovers
+
     folder = project.output_folder(id)
+    no_links(project.output_dir.parent, folder / FINAL_DIR)  # F13: a linked folder is refused, not read
     shown = project.display(folder)
     problems: list[Diagnostic] = []
+    for path in leftovers(project.output_dir, id):  # only where verify could not recover (read-only)
+        problems.append(Diagnostic(_("an interrupted build left {path}; run reportgen build {id} where output/ can "
+                                     "be written to put it right", path=project.display(path), id=id),
+                                   file=project.display(path), code="interrupted"))
     manifest = mf.load(folder)
     if manifest is None:
         what = "lost" if not (folder / mf.MANIFEST).exists() else "manifest"
@@ -384,6 +413,8 @@ def verify_folder(project, id: str, source: Path | None) -> tuple[list[Diagnosti
             problems.append(problem(shown, mf.SUMS, "changed", _("changed: it does not match the manifest")))
     except FileNotFoundError:
         problems.append(problem(shown, mf.SUMS, "lost", _("lost: the file is missing")))
+    except OSError as e:  # F10: SHA256SUMS a folder (IsADirectoryError), unreadable, …
+        problems.append(problem(shown, mf.SUMS, "lost", _("cannot read it: {reason}", reason=os_reason(e))))
     # A data file changed since the build is news, not damage.
     if source is not None and source.is_file() and is_stale(source, manifest):
         problems.append(Diagnostic(_("the data changed since the last build (the outputs are older than the data)"),

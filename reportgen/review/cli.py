@@ -46,7 +46,10 @@ def revision_date(option: str | None, b_loaded) -> dt.datetime:
 
 
 def run_diff(args, project, emit) -> int:
+    from pathlib import Path
+
     from ..output import write_group
+    from ..paths import os_error, parent_exists
     from .compare import compare
     from .sides import load_side
     from .textdiff import Painter, use_color
@@ -75,7 +78,11 @@ def run_diff(args, project, emit) -> int:
             chains = check_fonts(project, [a.loaded, b.loaded])
             outputs.append((str(args.docx), redline_docx(a.loaded, b.loaded, chains, author=args.author,
                                                          date=date)))
-        write_group([(_abs(name), data) for name, data in outputs])
+        targets = [(parent_exists(_abs(name)), data) for name, data in outputs]
+        try:
+            write_group(targets)
+        except OSError as e:
+            raise os_error(e, shown=e.filename and str(Path(e.filename).parent)) from None
         written = [name for name, _data in outputs]
     except ReportgenError as e:
         emit(e.diagnostics, args.json, {"identical": None})
