@@ -552,6 +552,40 @@ def test_finals_survive_a_lost_year_manifest(tmp_path):
     assert run_cli("verify", cwd=project).returncode == 0
 
 
+def test_build_carries_only_finals_records_that_fit_a_final_on_disk(tmp_path):
+    # Probe (issue 12): a bogus finals record was carried into every new manifest, so verify kept failing
+    # until the manifest was fixed by hand. Now a build keeps one record per final on disk, rebuilt from the
+    # final's own frozen manifest where the record does not fit it.
+    project = make_project(tmp_path / "p")
+    folder = out_dir(project)
+    run_cli("build", cwd=project, check=True)
+    run_cli("finalize", "2023", cwd=project, check=True)
+    genuine = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["finals"]
+
+    def bogus(m):
+        pdf, = [f for f in m["finals"][0]["files"] if f["path"] == "final/v1/report-2023.pdf"]
+        pdf["sha256"] = "0" * 64  # a wrong hash for v1's PDF, which is intact
+        m["finals"] += [{"version": 7, "path": "final/v7", "files": [{"path": "final/v7/x.pdf", "sha256": "1" * 64}]},
+                        {"version": "x"}, {"files": 3}, "v9"]
+
+    edit_manifest(folder, bogus)
+    assert run_cli("verify", cwd=project).returncode == 1
+    run_cli("build", cwd=project, check=True)
+    assert json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["finals"] == genuine
+    ok = run_cli("verify", cwd=project)
+    assert ok.returncode == 0, ok.stderr
+    # A final that changed is not blessed: its record is carried, and verify goes on reporting it.
+    frozen = folder / "final" / "v1" / "manifest.json"
+    os.chmod(frozen, 0o644)
+    frozen.write_bytes(frozen.read_bytes() + b" ")
+    run_cli("build", cwd=project, check=True)
+    assert json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["finals"] == genuine
+    bad = run_cli("verify", "--json", cwd=project)
+    assert bad.returncode == 1
+    assert [(p["file"], p["code"]) for p in json.loads(bad.stdout)["documents"][0]["problems"]] == [
+        ("output/2023/final/v1/manifest.json", "changed")]
+
+
 # ── nothing half-written ────────────────────────────────────────────────────────────────────────
 
 
