@@ -230,7 +230,8 @@ def cmd_finalize(args) -> int:
     path = project.display(result.path)
     if args.json:
         print(json.dumps({"ok": True, "id": result.id, "version": result.version or result.existing,
-                          "new": result.version is not None, "path": path, "signed": result.signed},
+                          "new": result.version is not None, "path": path,
+                          **({"signed": result.signed} if result.signed else {})},
                          ensure_ascii=False, indent=2))
         return EXIT_OK
     if result.version is None:

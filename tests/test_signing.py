@@ -82,6 +82,10 @@ def test_keygen_writes_a_private_and_a_public_key_and_never_overwrites(tmp_path)
     # Only the public key exists: still refused, and no private key appears beside it.
     (tmp_path / "lone.pub").write_bytes(pub.read_bytes())
     assert run_cli("keygen", "lone", cwd=tmp_path).returncode == 1 and not (tmp_path / "lone.key").exists()
+    # A name that names no file is a usage error.
+    for name in (".", "..", ".key"):
+        usage = run_cli("keygen", name, "--lang", "en", cwd=tmp_path)
+        assert usage.returncode == 2 and "names no file for the key pair" in usage.stderr, usage.stderr
     # A folder that does not exist: a message, nothing written.
     missing = run_cli("keygen", "no/such/folder/k", "--lang", "en", cwd=tmp_path)
     assert missing.returncode == 1 and "Traceback" not in missing.stderr

@@ -49,7 +49,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import Diagnostic, ReportgenError
+from ..errors import EXIT_USAGE, Diagnostic, ReportgenError
 from ..messages import _
 from . import manifest as mf
 
@@ -99,6 +99,9 @@ def keygen(name: Path) -> tuple[Path, Path, str]:
     from cryptography.hazmat.primitives.serialization import (Encoding, NoEncryption, PrivateFormat,
                                                               PublicFormat)
 
+    if name.name in ("", "..", KEY_SUFFIX, PUB_SUFFIX):
+        raise ReportgenError([Diagnostic(_("{name} names no file for the key pair; give a name such as "
+                                           "keys/office", name=str(name)))], exit_code=EXIT_USAGE)
     key_path, pub_path = key_paths(name)
     existing = [p for p in (key_path, pub_path) if os.path.lexists(p)]
     if existing:
@@ -270,7 +273,7 @@ def signature_problems(vdir: Path, public_key) -> list[str]:
 def check_signatures(project, id: str, public_key, key_path: Path) -> tuple[list[Diagnostic], int]:
     """verify --key for ``output/<id>/``: each final on disk must be signed by ``public_key``, and hold
     exactly the files its signed manifest names, with their hashes. Returns (problems, finals signed)."""
-    from .finals import _final_versions_on_disk, check_files, problem
+    from .finals import _final_versions_on_disk, _outside, check_files, inside, problem
 
     folder = project.output_folder(id)
     shown = project.display(folder)
@@ -283,6 +286,9 @@ def check_signatures(project, id: str, public_key, key_path: Path) -> tuple[list
                            file=shown, level="warning", code="unsigned")], 0
     for version, vdir in finals.items():
         rel = vdir.relative_to(folder).as_posix()
+        if inside(folder, rel) is None:  # a final folder that is a link out of the document's folder: not opened
+            problems.append(_outside(shown, rel))
+            continue
         sig_rel = f"{rel}/{mf.SIGNATURE}"
         found = signature_problems(vdir, public_key)
         if found:
