@@ -599,7 +599,7 @@ def test_finals_survive_a_lost_year_manifest(tmp_path):
 def test_build_carries_only_finals_records_that_fit_a_final_on_disk(tmp_path):
     # Probe (issue 12): a bogus finals record was carried into every new manifest, so verify kept failing
     # until the manifest was fixed by hand. Now a build keeps one record per final on disk, rebuilt from the
-    # final's own frozen manifest where the record does not fit it.
+    # final's own frozen manifest where the record does not fit it, and drops malformed records.
     project = make_project(tmp_path / "p")
     folder = out_dir(project)
     run_cli("build", cwd=project, check=True)
@@ -609,8 +609,9 @@ def test_build_carries_only_finals_records_that_fit_a_final_on_disk(tmp_path):
     def bogus(m):
         pdf, = [f for f in m["finals"][0]["files"] if f["path"] == "final/v1/report-2023.pdf"]
         pdf["sha256"] = "0" * 64  # a wrong hash for v1's PDF, which is intact
-        m["finals"] += [{"version": 7, "path": "final/v7", "files": [{"path": "final/v7/x.pdf", "sha256": "1" * 64}]},
-                        {"version": "x"}, {"files": 3}, "v9"]
+        m["finals"] += [{"version": 7, "path": "final/v3", "files": [{"path": "final/v3/x.pdf", "sha256": "1" * 64}]},
+                        {"version": 0, "path": "final/v0", "files": [{"path": "final/v0/x", "sha256": "1" * 64}]},
+                        {"version": 1.0}, {"version": "x"}, {"files": 3}, "v9"]
 
     edit_manifest(folder, bogus)
     assert run_cli("verify", cwd=project).returncode == 1
@@ -628,6 +629,19 @@ def test_build_carries_only_finals_records_that_fit_a_final_on_disk(tmp_path):
     assert bad.returncode == 1
     assert [(p["file"], p["code"]) for p in json.loads(bad.stdout)["documents"][0]["problems"]] == [
         ("output/2023/final/v1/manifest.json", "changed")]
+    frozen.write_bytes(frozen.read_bytes()[:-1])
+    # A well-formed record of a final that is not on disk is a lost final: carried, so verify goes on
+    # reporting it and its version number is never given to another final.
+    lost = {"version": 2, "path": "final/v2", "files": [{"path": "final/v2/report-2023.pdf", "sha256": "2" * 64}]}
+    edit_manifest(folder, lambda m: m["finals"].append(lost))
+    run_cli("build", cwd=project, check=True)
+    assert json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["finals"] == genuine + [lost]
+    gone = run_cli("verify", "--lang", "en", cwd=project)
+    assert gone.returncode == 1 and "output/2023/final/v2: error: lost: final version v2 is missing" in gone.stderr
+    change_data(project)
+    run_cli("build", cwd=project, check=True)
+    run_cli("finalize", "2023", cwd=project, check=True)
+    assert sorted(p.name for p in (folder / "final").iterdir()) == ["v1", "v3"]
 
 
 # ── nothing half-written ────────────────────────────────────────────────────────────────────────

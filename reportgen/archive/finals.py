@@ -188,23 +188,29 @@ def carried_finals(folder: Path) -> list[dict]:
     manifest gives, and also when the final's manifest, signature or SHA256SUMS changed since it was
     recorded: verify goes on reporting the change, a build never blesses a changed final. A record that is
     malformed, or disagrees with an unchanged final, is rebuilt from the final's frozen manifest, as is the
-    record of a final the previous manifest lacks. A record of a final that is not on disk is not carried.
+    record of a final the previous manifest lacks. A malformed record of a final that is not on disk is
+    dropped; a well-formed one is carried, so verify goes on reporting the lost final and finalize never
+    gives its version number to another final.
     """
     previous = mf.load(folder)
     records: dict[int, dict] = {}
     for f in (previous or {}).get("finals", []):
         if isinstance(f, dict) and type(f.get("version")) is int:
             records.setdefault(f["version"], f)
-    carried = []
-    for version, vdir in _final_versions_on_disk(folder).items():
+    carried = {}
+    on_disk = _final_versions_on_disk(folder)
+    for version, vdir in on_disk.items():
         record = records.get(version)
         rebuilt = _rebuilt_record(folder, version, vdir)
         if record is not None and _well_formed(record, version) and (
                 rebuilt is None or record == rebuilt or _own_files_changed(record, vdir)):
-            carried.append(record)
+            carried[version] = record
         elif rebuilt is not None:
-            carried.append(rebuilt)
-    return carried
+            carried[version] = rebuilt
+    for version, record in records.items():
+        if version not in on_disk and version >= 1 and _well_formed(record, version):
+            carried[version] = record
+    return [carried[v] for v in sorted(carried)]
 
 
 # ── finalize ────────────────────────────────────────────────────────────────────────────────────
