@@ -1,4 +1,4 @@
-"""The ``reportgen`` command: build, check, new, fonts, diff, finalize, verify, extract.
+"""The ``reportgen`` command: build, check, new, fonts, diff, finalize, verify, extract, keygen.
 
 A document is named by its id (``2023``, ``2020-0584``: its file name in ``data/<folder>/``) or a path to
 its YAML file (project.Project.resolve).
@@ -68,16 +68,27 @@ def parser() -> argparse.ArgumentParser:
 
 
 def _archive_parsers(sub, common, document: str) -> None:
-    """finalize, verify, extract (archive/)."""
+    """finalize, verify, extract, keygen (archive/)."""
     z = sub.add_parser("finalize", parents=[common],
                        help="freeze the current build of DOCUMENT as its next final version (final/v1, v2, …)")
     z.add_argument("document", metavar="DOCUMENT", help=document)
+    z.add_argument("--sign", type=Path, metavar="NAME.key",
+                   help="sign the final's manifest with this private key (from reportgen keygen)")
     z.add_argument("--json", action="store_true", help="print a machine-readable result")
     v = sub.add_parser("verify", parents=[common],
                        help="recompute every hash in the manifests; exit 1 if an archived file changed or was lost")
     v.add_argument("documents", nargs="*", metavar="DOCUMENT",
                    help="documents to verify (default: every folder of output/ with a manifest or finals)")
+    v.add_argument("--key", type=Path, metavar="NAME.pub",
+                   help="also require every final to be signed with this public key's private key, "
+                        "and to hold exactly what its signed manifest names")
     v.add_argument("--json", action="store_true", help="print a machine-readable result")
+    k = sub.add_parser("keygen", parents=[common],
+                       help="write a new Ed25519 key pair NAME.key (private, mode 0600) and NAME.pub "
+                            "for finalize --sign and verify --key")
+    k.add_argument("name", type=Path, metavar="NAME", help="where to write the pair (relative to the current "
+                   "folder; keep NAME.key out of the project and its repository)")
+    k.add_argument("--json", action="store_true", help="print a machine-readable result")
     x = sub.add_parser("extract", parents=[common], help="write the source data embedded in a PDF built by reportgen")
     x.add_argument("pdf", type=Path, metavar="FILE.pdf")
     x.add_argument("-o", "--output", type=Path, metavar="OUT",
@@ -219,26 +230,36 @@ def cmd_finalize(args) -> int:
 
     try:
         project = _project(args)
+        signer = None
+        if args.sign is not None:  # the key is read before anything is locked or frozen
+            from .archive.signing import Signer, load_private_key
+
+            signer = Signer(load_private_key(args.sign), args.sign)
         ref, = project.resolve([args.document])
         # No link and no file in the way, checked before the lock is taken (and again by finalize).
         no_links(project.root, project.output_dir / LOCK_NAME, folders=False)
         no_links(project.root, project.output_folder(ref.id) / FINAL_DIR)
         with locked(project.output_dir):
             recover(project.output_dir, ref.id)
-            result = finalize(project, ref)
+            result = finalize(project, ref, signer)
     except ReportgenError as e:
         _emit_diagnostics(e.diagnostics, args.json)
         return e.exit_code
     path = project.display(result.path)
     if args.json:
         print(json.dumps({"ok": True, "id": result.id, "version": result.version or result.existing,
-                          "new": result.version is not None, "path": path}, ensure_ascii=False, indent=2))
-    elif result.version is None:
+                          "new": result.version is not None, "path": path,
+                          **({"signed": result.signed} if result.signed else {})},
+                         ensure_ascii=False, indent=2))
+        return EXIT_OK
+    if result.version is None:
         print(_("the current build of {id} is already final version v{n} ({path}); nothing to freeze",
                 id=result.id, n=result.existing, path=path))
     else:
         print(_("froze the build of {id} as final version v{n} in {path}", id=result.id, n=result.version,
                 path=path))
+    if result.signed:
+        print(_("signed with {key} (key fingerprint {fingerprint})", key=str(args.sign), fingerprint=result.signed))
     return EXIT_OK
 
 
@@ -257,6 +278,11 @@ def cmd_verify(args) -> int:
             except ReportgenError as e:
                 if not any(d.code == "unwritable" for d in e.diagnostics):
                     raise
+        public_key = None
+        if args.key is not None:
+            from .archive.signing import fingerprint, load_public_key
+
+            public_key = load_public_key(args.key)
         targets = verify_targets(project, args.documents)
     except ReportgenError as e:
         _emit_diagnostics(e.diagnostics, args.json)
@@ -269,22 +295,37 @@ def cmd_verify(args) -> int:
     try:
         with locked(project.output_dir, shared=True):
             for id, source in targets:
-                results.append((id, *verify_folder(project, id, source)))
+                problems, n = verify_folder(project, id, source)
+                signed = None
+                if public_key is not None:
+                    from .archive.signing import check_signatures
+
+                    more, signed = check_signatures(project, id, public_key, args.key)
+                    seen = {(p.file, p.code) for p in problems}  # a file already reported is not reported twice
+                    problems += [p for p in more if (p.file, p.code) not in seen]
+                results.append((id, problems, n, signed))
     except ReportgenError as e:
         _emit_diagnostics(e.diagnostics, args.json)
         return e.exit_code
-    failed = any(p.level == "error" for _id, problems, _n in results for p in problems)
+    failed = any(p.level == "error" for _id, problems, _n, _s in results for p in problems)
     if args.json:
-        print(json.dumps({"ok": not failed, "documents": [
+        print(json.dumps({"ok": not failed, **({"key": fingerprint(public_key)} if public_key is not None else {}),
+                          "documents": [
             {"id": id, "folder": project.display(project.output_folder(id)), "checked": n,
+             **({"signed_finals": signed} if signed is not None else {}),
              "problems": [p.to_json() for p in problems]}
-            for id, problems, n in results]}, ensure_ascii=False, indent=2))
+            for id, problems, n, signed in results]}, ensure_ascii=False, indent=2))
         return EXIT_FAILED if failed else EXIT_OK
-    for id, problems, n in results:
+    for id, problems, n, signed in results:
         for p in problems:
             print(p.format(), file=sys.stderr)
         if not any(p.level == "error" for p in problems):
-            print(_("{folder}: OK ({n} files)", folder=project.display(project.output_folder(id)), n=n))
+            folder = project.display(project.output_folder(id))
+            if signed:
+                print(_("{folder}: OK ({n} files; {signed} finals signed with {key})", folder=folder, n=n,
+                        signed=signed, key=str(args.key)))
+            else:
+                print(_("{folder}: OK ({n} files)", folder=folder, n=n))
     if failed:
         print(_("verify failed: archived files were changed or lost"), file=sys.stderr)
     return EXIT_FAILED if failed else EXIT_OK
@@ -308,8 +349,26 @@ def cmd_extract(args) -> int:
     return EXIT_OK
 
 
+def cmd_keygen(args) -> int:
+    from .archive.signing import keygen
+
+    try:
+        key, pub, fp = keygen(args.name)
+    except ReportgenError as e:
+        _emit_diagnostics(e.diagnostics, args.json)
+        return e.exit_code
+    if args.json:
+        print(json.dumps({"ok": True, "private": str(key), "public": str(pub), "fingerprint": fp},
+                         ensure_ascii=False, indent=2))
+    else:
+        print(_("wrote the private key {key} (keep it secret: only finalize --sign needs it) and the public key "
+                "{pub} (for verify --key); key fingerprint {fingerprint}", key=str(key), pub=str(pub),
+                fingerprint=fp))
+    return EXIT_OK
+
+
 COMMANDS = {"build": cmd_build, "check": cmd_check, "new": cmd_new, "fonts": cmd_fonts, "diff": cmd_diff,
-            "finalize": cmd_finalize, "verify": cmd_verify, "extract": cmd_extract}
+            "finalize": cmd_finalize, "verify": cmd_verify, "extract": cmd_extract, "keygen": cmd_keygen}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -205,10 +205,15 @@ def test_sample_pdf_is_structurally_pdfa3_with_its_source(sample_build):
     assert pdfa_problems(sample_build["pdf"], SAMPLE.read_bytes()) == []
 
 
-def test_pdf_metadata(sample_build):
+def test_pdf_metadata(tmp_path):
     import pikepdf
 
-    with pikepdf.open(sample_build["pdf"]) as pdf:
+    # Its own build, with no date in the data and SOURCE_DATE_EPOCH unset whatever the caller's environment
+    # holds (an empty value is no epoch, clock._epoch), so the date checks below always run.
+    project = make_project(tmp_path / "p")
+    set_data_date(project, None)
+    run_cli("build", cwd=project, check=True, env={"SOURCE_DATE_EPOCH": ""})
+    with pikepdf.open(out_dir(project) / "report-2023.pdf") as pdf:
         info = pdf.docinfo
         assert str(info["/Title"]) == "重庆市知识产权局2023年法治建设情况"
         assert str(info["/Author"]) == "重庆市知识产权局"
@@ -220,9 +225,8 @@ def test_pdf_metadata(sample_build):
         assert meta["dc:creator"] == ["重庆市知识产权局"]
         assert "重庆市知识产权局" in meta["pdf:Keywords"]
         # No date in the data and no SOURCE_DATE_EPOCH: no document date at all, never the clock.
-        if os.environ.get("SOURCE_DATE_EPOCH", "").strip().isdigit():
-            return
-        assert "/CreationDate" not in info and "xmp:CreateDate" not in meta
+        assert "/CreationDate" not in info and "/ModDate" not in info
+        assert "xmp:CreateDate" not in meta and "xmp:ModifyDate" not in meta
         stamp = pdf.attachments["2023.yaml"].obj.EF.F.Params
         assert str(stamp.CreationDate) == str(stamp.ModDate) == "D:19800101000000Z"
 
@@ -370,12 +374,42 @@ def _build_digests(project: Path, env: dict | None = None) -> dict[str, str]:
             ("report-2023.txt", "report-2023.docx", "report-2023.pdf", "manifest.json", "SHA256SUMS")}
 
 
+def recorded_dates(project: Path) -> dict:
+    """Every date the outputs of ``project``'s build carry: the DOCX zip entries and core properties, the
+    PDF's Info and XMP dates, and its attachment's dates."""
+    import pikepdf
+    import zipfile
+
+    folder = out_dir(project)
+    with zipfile.ZipFile(folder / "report-2023.docx") as z:
+        zipped = {i.date_time for i in z.infolist()}
+        core = re.findall(r"<dcterms:(\w+)[^>]*>([^<]*)<", z.read("docProps/core.xml").decode())
+    with pikepdf.open(folder / "report-2023.pdf") as pdf:
+        info = {k: str(v) for k, v in pdf.docinfo.items() if "Date" in k}
+        xmp = {k: v for k, v in pdf.open_metadata().items() if "Date" in k}
+        params = pdf.attachments["2023.yaml"].obj.EF.F.Params
+        attached = (str(params.CreationDate), str(params.ModDate))
+    return {"zip": zipped, "core": core, "info": info, "xmp": xmp, "attachment": attached}
+
+
+def _set_mtimes(project: Path, when: int) -> None:
+    """Give every file of ``project`` the modification time ``when``: a time source a build must ignore."""
+    for p in project.rglob("*"):
+        os.utime(p, (when, when))
+
+
 def test_two_builds_in_two_folders_are_byte_identical(tmp_path):
+    # The two projects' files carry mtimes ten years apart, and every date the outputs record is asserted:
+    # none comes from a file's time or the clock (which would show as a date other than 1980-01-01).
     env = {"SOURCE_DATE_EPOCH": ""}
-    first = _build_digests(make_project(tmp_path / "a" / "one"), env)
-    time.sleep(2.1)
-    second = _build_digests(make_project(tmp_path / "b" / "elsewhere" / "two"), env)
+    projects = [make_project(tmp_path / "a" / "one"), make_project(tmp_path / "b" / "elsewhere" / "two")]
+    _set_mtimes(projects[0], 1_000_000_000)
+    _set_mtimes(projects[1], 1_300_000_000)
+    first = _build_digests(projects[0], env)
+    second = _build_digests(projects[1], env)
     assert first == second
+    assert recorded_dates(projects[0]) == {"zip": {(1980, 1, 1, 0, 0, 0)}, "core": [], "info": {}, "xmp": {},
+                                           "attachment": ("D:19800101000000Z", "D:19800101000000Z")}
 
 
 def test_source_date_epoch_is_honoured_and_reproducible(tmp_path):
@@ -385,10 +419,20 @@ def test_source_date_epoch_is_honoured_and_reproducible(tmp_path):
     for p in projects:
         set_data_date(p, None)
     env = {"SOURCE_DATE_EPOCH": "1700000000"}  # 2023-11-14T22:13:20Z = 2023-11-15 in China
+    _set_mtimes(projects[0], 1_000_000_000)
+    _set_mtimes(projects[1], 1_300_000_000)
     first = _build_digests(projects[0], env)
-    time.sleep(2.1)
     second = _build_digests(projects[1], env)
     assert first == second
+    # Every date recorded is SOURCE_DATE_EPOCH's day, midnight in China; none is a file's time or the clock.
+    midnight = "2023-11-15T00:00:00+08:00"
+    assert recorded_dates(projects[0]) == {
+        "zip": {(1980, 1, 1, 0, 0, 0)},
+        "core": [("created", "2023-11-14T16:00:00Z"), ("modified", "2023-11-14T16:00:00Z")],
+        "info": {"/CreationDate": "D:20231115000000+08'00", "/ModDate": "D:20231115000000+08'00"},
+        "xmp": {"{http://ns.adobe.com/xap/1.0/}CreateDate": midnight,
+                "{http://ns.adobe.com/xap/1.0/}ModifyDate": midnight},
+        "attachment": ("D:20231114160000Z", "D:20231114160000Z")}
     with pikepdf.open(out_dir(projects[0]) / "report-2023.pdf") as pdf:
         assert str(pdf.docinfo["/CreationDate"]) == "D:20231115000000+08'00"
     import zipfile
@@ -550,6 +594,54 @@ def test_finals_survive_a_lost_year_manifest(tmp_path):
     m = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     assert [f["version"] for f in m["finals"]] == [1]
     assert run_cli("verify", cwd=project).returncode == 0
+
+
+def test_build_carries_only_finals_records_that_fit_a_final_on_disk(tmp_path):
+    # Probe (issue 12): a bogus finals record was carried into every new manifest, so verify kept failing
+    # until the manifest was fixed by hand. Now a build keeps one record per final on disk, rebuilt from the
+    # final's own frozen manifest where the record does not fit it, and drops malformed records.
+    project = make_project(tmp_path / "p")
+    folder = out_dir(project)
+    run_cli("build", cwd=project, check=True)
+    run_cli("finalize", "2023", cwd=project, check=True)
+    genuine = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["finals"]
+
+    def bogus(m):
+        pdf, = [f for f in m["finals"][0]["files"] if f["path"] == "final/v1/report-2023.pdf"]
+        pdf["sha256"] = "0" * 64  # a wrong hash for v1's PDF, which is intact
+        m["finals"] += [{"version": 7, "path": "final/v3", "files": [{"path": "final/v3/x.pdf", "sha256": "1" * 64}]},
+                        {"version": 0, "path": "final/v0", "files": [{"path": "final/v0/x", "sha256": "1" * 64}]},
+                        {"version": 1.0}, {"version": "x"}, {"files": 3}, "v9"]
+
+    edit_manifest(folder, bogus)
+    assert run_cli("verify", cwd=project).returncode == 1
+    run_cli("build", cwd=project, check=True)
+    assert json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["finals"] == genuine
+    ok = run_cli("verify", cwd=project)
+    assert ok.returncode == 0, ok.stderr
+    # A final that changed is not blessed: its record is carried, and verify goes on reporting it.
+    frozen = folder / "final" / "v1" / "manifest.json"
+    os.chmod(frozen, 0o644)
+    frozen.write_bytes(frozen.read_bytes() + b" ")
+    run_cli("build", cwd=project, check=True)
+    assert json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["finals"] == genuine
+    bad = run_cli("verify", "--json", cwd=project)
+    assert bad.returncode == 1
+    assert [(p["file"], p["code"]) for p in json.loads(bad.stdout)["documents"][0]["problems"]] == [
+        ("output/2023/final/v1/manifest.json", "changed")]
+    frozen.write_bytes(frozen.read_bytes()[:-1])
+    # A well-formed record of a final that is not on disk is a lost final: carried, so verify goes on
+    # reporting it and its version number is never given to another final.
+    lost = {"version": 2, "path": "final/v2", "files": [{"path": "final/v2/report-2023.pdf", "sha256": "2" * 64}]}
+    edit_manifest(folder, lambda m: m["finals"].append(lost))
+    run_cli("build", cwd=project, check=True)
+    assert json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["finals"] == genuine + [lost]
+    gone = run_cli("verify", "--lang", "en", cwd=project)
+    assert gone.returncode == 1 and "output/2023/final/v2: error: lost: final version v2 is missing" in gone.stderr
+    change_data(project)
+    run_cli("build", cwd=project, check=True)
+    run_cli("finalize", "2023", cwd=project, check=True)
+    assert sorted(p.name for p in (folder / "final").iterdir()) == ["v1", "v3"]
 
 
 # ── nothing half-written ────────────────────────────────────────────────────────────────────────

@@ -10,8 +10,9 @@ Layout of ``output/<id>/`` (project.Project.output_folder; the outputs are named
 
 A final is frozen from the current build only when that build is up to date (its files match the
 manifest and the data file has not changed since), so what is frozen is what was reviewed. ``build``
-never writes under ``final/``; it copies the record of the finals from the previous manifest into
-the new one (or, when that manifest is lost, from each final's own frozen manifest).
+never writes under ``final/``; it copies the record of the finals on disk from the previous manifest
+into the new one (or, when that manifest is lost or its record does not fit the final, from each final's
+own frozen manifest: carried_finals). ``finalize --sign`` also signs the final's manifest (signing.py).
 """
 from __future__ import annotations
 
@@ -143,22 +144,75 @@ def _record_from_frozen(folder: Path, version: int, vdir: Path) -> dict | None:
     if copy and frozen.get("source", {}).get("sha256"):
         files.append({"path": f"{rel}/{copy}", "sha256": frozen["source"]["sha256"]})
     files.append({"path": f"{rel}/{mf.MANIFEST}", "sha256": mf.sha256_file(vdir / mf.MANIFEST)})
+    if (vdir / mf.SIGNATURE).is_file():
+        files.append({"path": f"{rel}/{mf.SIGNATURE}", "sha256": mf.sha256_file(vdir / mf.SIGNATURE)})
     if (vdir / mf.SUMS).is_file():
         files.append({"path": f"{rel}/{mf.SUMS}", "sha256": mf.sha256_file(vdir / mf.SUMS)})
     return {"version": version, "path": rel, "source_sha256": frozen.get("source", {}).get("sha256"),
             "files": files}
 
 
+def _well_formed(record, version: int) -> bool:
+    """Whether ``record`` has the shape finalize gives the record of final ``version``: its folder's path
+    and a list of that folder's files with their hashes."""
+    rel = f"{FINAL_DIR}/v{version}"
+    files = record.get("files") if isinstance(record, dict) else None
+    return (record.get("path") == rel and isinstance(files, list) and bool(files)
+            and all(isinstance(f, dict) and isinstance(f.get("path"), str) and f["path"].startswith(rel + "/")
+                    and isinstance(f.get("sha256"), str) for f in files))
+
+
+def _own_files_changed(record: dict, vdir: Path) -> bool:
+    """Whether a file of the final that only the record vouches for (its manifest, its signature, its
+    SHA256SUMS: a record rebuilt from the final would hash them as they are now) changed or is gone."""
+    rel = record["path"]
+    for path, digest in _entries(record["files"]):
+        name = path[len(rel) + 1:]
+        if name in (mf.MANIFEST, mf.SIGNATURE, mf.SUMS):
+            on_disk = vdir / name
+            if not on_disk.is_file() or mf.sha256_file(on_disk) != digest:
+                return True
+    return False
+
+
+def _rebuilt_record(folder: Path, version: int, vdir: Path) -> dict | None:
+    """_record_from_frozen, or None when the frozen manifest is not the shape finalize writes."""
+    try:
+        return _record_from_frozen(folder, version, vdir)
+    except (KeyError, TypeError, AttributeError, OSError):
+        return None
+
+
 def carried_finals(folder: Path) -> list[dict]:
-    """The finals record for a new manifest: the previous manifest's, plus any final it lacks."""
+    """The finals record for a new manifest: one record for each final on disk (final/vN).
+
+    The previous manifest's record of a final is carried when it is the record the final's own frozen
+    manifest gives, and also when the final's manifest, signature or SHA256SUMS changed since it was
+    recorded: verify goes on reporting the change, a build never blesses a changed final. A record that is
+    malformed, or disagrees with an unchanged final, is rebuilt from the final's frozen manifest, as is the
+    record of a final the previous manifest lacks. A malformed record of a final that is not on disk is
+    dropped; a well-formed one is carried, so verify goes on reporting the lost final and finalize never
+    gives its version number to another final.
+    """
     previous = mf.load(folder)
-    records = {f["version"]: f for f in (previous or {}).get("finals", []) if isinstance(f, dict) and "version" in f}
-    for version, vdir in _final_versions_on_disk(folder).items():
-        if version not in records:
-            record = _record_from_frozen(folder, version, vdir)
-            if record is not None:
-                records[version] = record
-    return [records[v] for v in sorted(records)]
+    records: dict[int, dict] = {}
+    for f in (previous or {}).get("finals", []):
+        if isinstance(f, dict) and type(f.get("version")) is int:
+            records.setdefault(f["version"], f)
+    carried = {}
+    on_disk = _final_versions_on_disk(folder)
+    for version, vdir in on_disk.items():
+        record = records.get(version)
+        rebuilt = _rebuilt_record(folder, version, vdir)
+        if record is not None and _well_formed(record, version) and (
+                rebuilt is None or record == rebuilt or _own_files_changed(record, vdir)):
+            carried[version] = record
+        elif rebuilt is not None:
+            carried[version] = rebuilt
+    for version, record in records.items():
+        if version not in on_disk and version >= 1 and _well_formed(record, version):
+            carried[version] = record
+    return [carried[v] for v in sorted(carried)]
 
 
 # ── finalize ────────────────────────────────────────────────────────────────────────────────────
@@ -170,11 +224,12 @@ class Finalized:
     version: int | None  # None when the current build was already final
     path: Path
     existing: int | None = None
+    signed: str | None = None  # the signing key's fingerprint, when finalize was given a signer
 
 
-def finalize(project, ref) -> Finalized:
+def finalize(project, ref, signer=None) -> Finalized:
     """Freeze the current build of the document ``ref`` (a project.DocumentRef) as its next final version
-    (call it under the lock)."""
+    (call it under the lock). ``signer`` (a signing.Signer) signs the final's manifest (``--sign``)."""
     id = ref.id
     folder = project.output_folder(id)
     no_links(project.output_dir.parent, folder / FINAL_DIR)  # F13/F14: never through a link
@@ -208,7 +263,13 @@ def finalize(project, ref) -> Finalized:
         prefix = last["path"] + "/"
         frozen = {f["path"][len(prefix):]: f["sha256"] for f in last["files"] if f["path"].startswith(prefix)}
         if all(frozen.get(name) == digest for name, digest in current.items()):
-            return Finalized(id, None, folder / last["path"], existing=last["version"])
+            if signer is not None and not signer.has_signed(folder / last["path"]):
+                raise ReportgenError([Diagnostic(_(
+                    "the current build of {id} is already final version v{n}, which is not signed with {key}; "
+                    "a final is never changed, so nothing was signed", id=id, n=last["version"],
+                    key=str(signer.path)), file=shown + "/" + last["path"])])
+            return Finalized(id, None, folder / last["path"], existing=last["version"],
+                             signed=signer.fingerprint if signer is not None else None)
     # 3. Copy into a hidden folder, make it read-only, and rename it to final/vN in one step.
     on_disk = _final_versions_on_disk(folder)
     version = max([0, *on_disk, *(f["version"] for f in finals)]) + 1
@@ -224,7 +285,7 @@ def finalize(project, ref) -> Finalized:
             shutil.rmtree(staging)
         staging.mkdir()
         try:
-            record_files = _freeze(staging, source, folder, current, manifest, version, rel)
+            record_files = _freeze(staging, source, folder, current, manifest, version, rel, signer)
             os.rename(staging, target)  # fails if vN exists: a final is never replaced
         except BaseException:
             _make_writable(staging)
@@ -236,11 +297,11 @@ def finalize(project, ref) -> Finalized:
     finals.append({"version": version, "path": rel, "source_sha256": manifest["source"]["sha256"],
                    "files": record_files})
     _rewrite_manifest(folder, dict(manifest, finals=finals))
-    return Finalized(id, version, target)
+    return Finalized(id, version, target, signed=signer.fingerprint if signer is not None else None)
 
 
 def _freeze(staging: Path, source: Path, folder: Path, current: dict, manifest: dict, version: int,
-            rel: str) -> list[dict]:
+            rel: str, signer=None) -> list[dict]:
     """Copy the current build and its data file into ``staging``, check them, make them read-only."""
     frozen_manifest = dict(manifest, finals=[], final={"version": version, "source_copy": source.name})
     frozen_text = mf.dumps(frozen_manifest)
@@ -254,8 +315,12 @@ def _freeze(staging: Path, source: Path, folder: Path, current: dict, manifest: 
     (staging / mf.MANIFEST).write_bytes(frozen_text)
     sums = mf.sums([*copies.items(), (mf.MANIFEST, mf.sha256_bytes(frozen_text))])
     (staging / mf.SUMS).write_bytes(sums)
-    record_files += [{"path": f"{rel}/{mf.MANIFEST}", "sha256": mf.sha256_bytes(frozen_text)},
-                     {"path": f"{rel}/{mf.SUMS}", "sha256": mf.sha256_bytes(sums)}]
+    record_files.append({"path": f"{rel}/{mf.MANIFEST}", "sha256": mf.sha256_bytes(frozen_text)})
+    if signer is not None:  # the detached signature of the frozen manifest's bytes (archive/signing.py)
+        signature = signer.signature(frozen_text)
+        (staging / mf.SIGNATURE).write_bytes(signature)
+        record_files.append({"path": f"{rel}/{mf.SIGNATURE}", "sha256": mf.sha256_bytes(signature)})
+    record_files.append({"path": f"{rel}/{mf.SUMS}", "sha256": mf.sha256_bytes(sums)})
     for p in staging.iterdir():
         with open(p, "rb") as f:
             os.fsync(f.fileno())
@@ -286,7 +351,8 @@ def problem(shown: str, rel, code: str, message: str, level: str = "error") -> D
     """A problem with the file ``rel`` (as the manifest names it) of the folder users see as ``shown``.
 
     ``code`` says what kind of problem it is (verify's JSON carries it): ``changed``, ``lost``, ``outside``,
-    ``unrecorded``, ``manifest`` or ``stale`` (the data changed since the build, a warning).
+    ``unrecorded``, ``manifest`` or ``stale`` (the data changed since the build, a warning); with
+    ``verify --key`` also ``unsigned``, ``signature`` or ``other-key`` (signing.check_signatures).
     """
     rel = str(rel)
     return Diagnostic(message, file=rel if rel.startswith("/") else f"{shown}/{rel}", level=level, code=code)

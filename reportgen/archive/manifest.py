@@ -3,7 +3,8 @@
 ``output/<id>/manifest.json`` lists every output with its SHA-256, the source file's hash, the
 templates, stylesheet and layout used, the font files that may be embedded and the versions of
 reportgen, WeasyPrint and python-docx, plus the frozen final versions. ``SHA256SUMS`` beside it
-is the same list in the format ``sha256sum -c`` reads (run from that folder).
+is the same list in the format ``sha256sum -c`` reads (run from that folder). A final frozen with
+``finalize --sign`` also holds ``manifest.json.sig``, the signature of its own manifest (archive/signing.py).
 
 Nothing in it depends on the machine's clock, the project's absolute path or the user: built-in
 files are named relative to reportgen's installation (``reportgen/layouts/gbt9704.toml``), project
@@ -19,6 +20,7 @@ from pathlib import Path
 
 MANIFEST = "manifest.json"
 SUMS = "SHA256SUMS"
+SIGNATURE = "manifest.json.sig"  # a signed final's detached signature of its manifest (archive/signing.py)
 FORMAT = "reportgen-manifest/1"
 PACKAGES = ("reportgen", "weasyprint", "python-docx")
 
