@@ -842,7 +842,9 @@ def test_fuzz_build(tmp_path):
         if check.rc == 0:
             built += 1
         if run.rc == 0:
-            problems += build_problems(project, base, yaml.safe_load(raw.decode("utf-8-sig")))
+            from reportgen.source import source_from_bytes
+
+            problems += build_problems(project, base, source_from_bytes(raw, base.rel).data)
         if os.environ.get("REPORTGEN_FUZZ_TIMES"):
             print(f"build:{i} {time.monotonic() - t0:.2f} s rc {check.rc}/{run.rc} {base.name} {notes}"[:300])
         if problems:
