@@ -33,7 +33,9 @@ keeps the hard rules (a word wider than the line, a title without word boundarie
 are given up one by one, each time trying again from the fewest lines: first the shape, then breaks only
 between words (a break inside a word costs SPLIT 30 plus the penalty it would have without ``words``, so an
 organ name too wide for a line splits between its own words), keeping the punctuation and number rules,
-and last those too, so a title always comes out in lines that fit.
+and last those too, so a title always comes out in lines that fit. A title whose search would take more than
+SEARCH_STEPS steps (hundreds of characters without a word boundary; check refuses such lengths anyway) gets
+its lines filled one after another, breaking where the punctuation and number rules allow.
 """
 from __future__ import annotations
 
@@ -61,6 +63,11 @@ _STRONG, _LOOSE, _TIGHT, _POOR, _SPLIT = 0.0, 2.0, 4.0, 10.0, 30.0
 
 _Breaks = dict[int, float]  # allowed break (index into the text) → its penalty
 
+#: Steps the search for a title's best lines may take (about 0.3 s). Titles an office writes take a few
+#: thousand at most; a pathological one (hundreds of letters without a word boundary) would take minutes,
+#: and gets lines filled one after another instead (``_filled``).
+SEARCH_STEPS = 300_000
+
 
 def break_title(text: str, capacity: float, *, words: Sequence[str] = (), half: float = 0.5) -> tuple[str, ...]:
     """Break a document title (标题, GB/T 9704-2012 7.3.1) into centred lines.
@@ -74,16 +81,54 @@ def break_title(text: str, capacity: float, *, words: Sequence[str] = (), half: 
     if zi_width(text, half) <= capacity:
         return (text,)
     edges = list(accumulate((zi_width(ch, half) for ch in text), initial=0.0))  # edges[i]: width of text[:i]
-    for breaks, shaped in _tiers(text, tuple(sorted({w for w in words if w}))):
+    try:
+        return _best_lines(text, edges, capacity, tuple(sorted({w for w in words if w})), _Budget())
+    except _Spent:
+        return _filled(text, edges, capacity)
+
+
+class _Spent(Exception):
+    """The search for the best lines took more than SEARCH_STEPS steps."""
+
+
+class _Budget:
+    """Steps of the search left for one title; a count, not a clock, so a result never depends on the machine."""
+
+    def __init__(self) -> None:
+        self.left = SEARCH_STEPS
+
+    def spend(self) -> None:
+        self.left -= 1
+        if self.left < 0:
+            raise _Spent
+
+
+def _filled(text: str, edges: list[float], capacity: float) -> tuple[str, ...]:
+    """Lines filled one after another, each ending at the last break the punctuation and number rules allow
+    (anywhere, if none fits): for a title too long to search (never one an office writes)."""
+    cuts = [0]
+    while edges[-1] - edges[cuts[-1]] > capacity:
+        start = cuts[-1]
+        fits = [p for p in range(start + 1, len(text)) if edges[p] - edges[start] <= capacity] or [start + 1]
+        allowed = [p for p in fits if _may_break(text, p)]
+        cuts.append((allowed or fits)[-1])
+    cuts.append(len(text))
+    return tuple(text[a:b] for a, b in zip(cuts, cuts[1:]))
+
+
+def _best_lines(text: str, edges: list[float], capacity: float, words: tuple[str, ...],
+                budget: "_Budget") -> tuple[str, ...]:
+    """The lines the module docstring describes (raises _Spent when the search runs out of steps)."""
+    for breaks, shaped in _tiers(text, words):
         lowest = max(2, math.ceil(edges[-1] / capacity))
         fewest = next((k for k in range(lowest, len(breaks) + 2)
-                       if _cheapest(edges, breaks, k, capacity, shaped)), None)
+                       if _cheapest(edges, breaks, k, capacity, shaped, budget)), None)
         if fewest is None:
             continue
         good = {p: cost for p, cost in breaks.items() if cost < _POOR}
-        found = (_cheapest(edges, good, fewest, capacity, shaped)
-                 or _cheapest(edges, good, fewest + 1, capacity, shaped)
-                 or _cheapest(edges, breaks, fewest, capacity, shaped))
+        found = (_cheapest(edges, good, fewest, capacity, shaped, budget)
+                 or _cheapest(edges, good, fewest + 1, capacity, shaped, budget)
+                 or _cheapest(edges, breaks, fewest, capacity, shaped, budget))
         assert found is not None
         cuts = (0, *found, len(text))
         return tuple(text[a:b] for a, b in zip(cuts, cuts[1:]))
@@ -147,16 +192,37 @@ def _nominal(tag: str) -> bool:
 
 
 def _cheapest(edges: list[float], breaks: _Breaks, k: int, capacity: float,
-              shaped: bool) -> tuple[int, ...] | None:
-    """The cheapest ``k``-line breaking (its break positions) whose lines fit, or None."""
+              shaped: bool, budget: _Budget) -> tuple[int, ...] | None:
+    """The cheapest ``k``-line breaking (its break positions) whose lines fit, or None.
+
+    A depth-first search over the break positions in increasing order, so the ways are met in the order
+    of their cuts and, of two ways of one cost, the earlier one is kept. Two prunings keep it from growing
+    exponentially with the title's length (a 300-letter title took 26 s without them) and never change
+    the result: a partial way that already costs as much as the best complete one, or more once the least
+    imbalance its remaining lines can add is counted, is dropped (costs are never negative, and a later
+    way of equal cost loses the tie; the bound has a margin for rounding), and a state from which no way fits —
+    where the next line starts, how many lines are left, and for the shape rule the last line's width
+    and direction — is remembered and not entered again.
+    """
     total, end = edges[-1], len(edges) - 1
     mean = total / k
     positions = sorted(breaks)
     best: tuple[float, tuple[int, ...]] | None = None
+    dead: set[tuple] = set()
 
-    def walk(start: int, left: int, last: float | None, falling: bool, cost: float, cuts: tuple[int, ...]) -> None:
+    def _least_imbalance(p: int, left: int) -> float:
+        """The least imbalance the ``left`` lines after ``p`` can add: all equally wide (Σ (w − mean)² is convex)."""
+        return left * ((total - edges[p]) / left - mean) ** 2 / capacity if left else 0.0
+
+    def walk(start: int, left: int, last: float | None, falling: bool, cost: float, cuts: tuple[int, ...]) -> bool:
+        """Search on from ``start``; False only when no way from here fits."""
         nonlocal best
+        state = (start, left, last, falling) if shaped else (start, left)
+        if state in dead:
+            return False
+        fits = False
         for p in positions[bisect_right(positions, start):] if left > 1 else [end]:
+            budget.spend()
             width = edges[p] - edges[start]
             if width > capacity:
                 break
@@ -165,10 +231,18 @@ def _cheapest(edges: list[float], breaks: _Breaks, k: int, capacity: float,
             if shaped and last is not None and falling and width > last:
                 continue  # rising after falling: neither a trapezoid nor a diamond
             here = cost + (breaks[p] if left > 1 else 0.0) + (width - mean) ** 2 / capacity
+            if best is not None and (here >= best[0] or here + _least_imbalance(p, left - 1) > best[0] + 1e-9):
+                fits = True  # not searched on, so not known to be a dead end
+                continue
             if left > 1:
-                walk(p, left - 1, width, falling or (last is not None and width < last), here, cuts + (p,))
-            elif best is None or (here, cuts) < best:
-                best = (here, cuts)
+                fits = walk(p, left - 1, width, falling or (last is not None and width < last), here, cuts + (p,)) or fits
+            else:
+                fits = True
+                if best is None or (here, cuts) < best:
+                    best = (here, cuts)
+        if not fits:
+            dead.add(state)
+        return fits
 
     walk(0, k, None, False, 0.0, ())
     return best[1] if best else None

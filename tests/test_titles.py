@@ -181,3 +181,20 @@ def test_import_does_not_load_the_segmenter():
             "reportgen.titles.break_title('重庆市知识产权局', 20); assert 'rjieba' not in sys.modules; "
             "reportgen.titles.break_title('国' * 30, 20); assert 'rjieba' in sys.modules")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_a_title_too_long_to_search_is_filled_line_by_line(monkeypatch):
+    """The fuzz found titles that took minutes (250 × 》, 300 letters): the search is bounded by a step count,
+    then the lines are filled one after another; titles an office writes never reach that bound."""
+    import reportgen.titles as titles
+
+    for text in ("某市知识产权局关于印" + "》" * 250 + "发工作规则的通知", "关于" + "a" * 300 + "的通知",
+                 "某局关于" + "加强知识产权保护工作，" * 40 + "的通知"):
+        lines = break_title(text, 21.0, words=("某市知识产权局",), half=0.6)
+        assert "".join(lines) == text
+        assert all(zi_width(line, 0.6) <= 21.0 for line in lines)
+    # Every title of the examples and invariants above is searched in full, never filled.
+    monkeypatch.setattr(titles, "_filled", lambda *a: pytest.fail("a real title ran out of search steps"))
+    for text, words in TITLES:
+        for capacity in (13, 21, 28):
+            break_title(text, capacity, words=words)
