@@ -212,13 +212,13 @@ def test_plan_line_fills_the_room_exactly():
     line = Line([Segment("body", "甲乙》《丙丁", advances=[size] * 6, size=size)], available=100.0, last=False)
     plan_line(line, tracking=-0.21)
     n = 6
-    total = line.segments[0].natural + sum(spacing * len(text) for _k, text, spacing in line.runs)
-    last_spacing = line.runs[-1][2]
+    total = line.segments[0].natural + sum(r.spacing * len(r.text) for r in line.runs)
+    last_spacing = line.runs[-1].spacing
     # the last glyph's right edge: advances + every gap except the one after the last glyph
     assert total - last_spacing == pytest.approx(line.available)
-    compressed = [r for r in line.runs if r[1] == "》"]
-    assert compressed and compressed[0][2] == pytest.approx(line.runs[0][2] - COMPRESSION * size)
-    assert "".join(text for _k, text, _s in line.runs) == "甲乙》《丙丁"
+    compressed = [r for r in line.runs if r.text == "》"]
+    assert compressed and compressed[0].spacing == pytest.approx(line.runs[0].spacing - COMPRESSION * size)
+    assert "".join(r.text for r in line.runs) == "甲乙》《丙丁"
     assert len(line.runs) <= n
 
 
@@ -228,7 +228,7 @@ def test_compressed_marks_overlap_less_than_half_an_em():
     size = 16.0
     line = Line([Segment("body", "法》《民", advances=[size] * 4, size=size)], available=400.0, last=True)
     plan_line(line, tracking=-0.21)
-    spacing = next(s for _k, t, s in line.runs if t == "》")
+    spacing = next(r.spacing for r in line.runs if r.text == "》")
     assert size + spacing > size / 2  # the step from 》 to 《
     assert size + spacing < size * 0.6  # still compressed
 
@@ -236,7 +236,7 @@ def test_compressed_marks_overlap_less_than_half_an_em():
 def test_plan_line_keeps_tracking_on_a_last_line():
     line = Line([Segment("body", "甲乙丙", advances=[16.0] * 3, size=16.0)], available=400.0, last=True)
     plan_line(line, tracking=-0.21)
-    assert {s for _k, _t, s in line.runs} == {-0.21}
+    assert {s for r in line.runs for s in (r.spacing, r.trailing)} == {-0.21}
 
 
 def test_html_escapes_data_and_names_justified_blocks():

@@ -22,6 +22,13 @@ def pt(value: float) -> str:
     return f"{value:.3f}pt"
 
 
+def _text(text: str) -> str:
+    """Data text as HTML text. The text's spaces are kept as written (``white-space: pre-wrap`` in
+    print.css.j2); a tab inside the text is set as one space: a tab in the PDF would be a jump to
+    Pango's tab stop, measured from each drawn run's start, and no character in the PDF's text."""
+    return escape(text.replace("\t", " "))
+
+
 def _spans(runs: d.Runs) -> str:
     """Runs as spans named by role; what follows a TAB run stands at the right edge."""
     left: list[str] = []
@@ -31,7 +38,7 @@ def _spans(runs: d.Runs) -> str:
         if r.text == TAB:
             target = right
             continue
-        target.append(f'<span class="r-{escape(r.role)}">{escape(r.text)}</span>')
+        target.append(f'<span class="r-{escape(r.role)}">{_text(r.text)}</span>')
     out = "".join(left)
     if right:
         out += '<span class="tab-right">' + "".join(right) + "</span>"
@@ -63,9 +70,9 @@ class HtmlTranslator:
             for o in block.organs:
                 spread = (widest - zi_width(o)) * g["size"] / max(len(o) - 1, 1)
                 names += (f'<p class="mark-name" style="letter-spacing: {pt(spread)}; margin-right: {pt(-spread)}">'
-                          f'<span class="r-masthead">{escape(o)}</span></p>')
+                          f'<span class="r-masthead">{_text(o)}</span></p>')
             suffix = (f'<td class="mark-suffix" style="padding-left: {pt(g["size"])}">'
-                      f'<span class="r-masthead">{escape(block.suffix)}</span></td>' if block.suffix else "")
+                      f'<span class="r-masthead">{_text(block.suffix)}</span></td>' if block.suffix else "")
             place = f'left: {pt((L.type_width - g["width"]) / 2)}; width: {pt(g["width"])}'
             mark = (f'<table class="mark joint" data-em-top="{top + g["mark_top"]:.3f}" '
                     f'style="{place}; top: {pt(g["mark_top"])}; {size}">'
@@ -83,16 +90,16 @@ class HtmlTranslator:
 
     # ── 主体 ───────────────────────────────────────────────────────────────────────────────────
     def visit_Title(self, block: d.Title, index: int) -> str:
-        return '<h1 class="title">' + "<br>".join(escape(line) for line in block.lines) + "</h1>"
+        return '<h1 class="title">' + "<br>".join(_text(line) for line in block.lines) + "</h1>"
 
     def visit_Subtitle(self, block: d.Subtitle, index: int) -> str:
-        return f'<p class="subtitle">{escape(block.text)}</p>'
+        return f'<p class="subtitle">{_text(block.text)}</p>'
 
     def visit_Addressee(self, block: d.Addressee, index: int) -> str:
-        return f'<p class="addressee">{escape(block.text)}</p>'
+        return f'<p class="addressee">{_text(block.text)}</p>'
 
     def visit_Heading(self, block: d.Heading, index: int) -> str:
-        return f'<h2 id="j{index}" class="heading level-{block.level}">{escape(block.number + block.text)}</h2>'
+        return f'<h2 id="j{index}" class="heading level-{block.level}">{_text(block.number + block.text)}</h2>'
 
     def visit_Paragraph(self, block: d.Paragraph, index: int) -> str:
         lead = f" lead level-{block.level}" if block.level else ""
@@ -105,7 +112,7 @@ class HtmlTranslator:
         for i, (left, hang) in enumerate(self.L.attachment_note_indents(entries, block.LABEL, len(block.names) > 1)):
             text = (block.LABEL if i == 0 else "") + entries[i]
             rows.append(f'<p class="attachment-entry" style="padding-left: {pt(left * cp)}; '
-                        f'text-indent: {pt(-hang * cp)}">{escape(text)}</p>')
+                        f'text-indent: {pt(-hang * cp)}">{_text(text)}</p>')
         return f'<div class="attachment-note">{"".join(rows)}</div>'
 
     def visit_Signature(self, block: d.Signature, index: int) -> str:
@@ -114,12 +121,12 @@ class HtmlTranslator:
         gap = L.signature_blank_lines(block.sealed) * L.line_pitch
         mode = "sealed" if block.sealed else "plain"
         return (f'<div class="signature" data-signature="{mode}" style="margin-top: {pt(gap)}">'
-                f'<p class="issuer" style="padding-left: {pt(issuer_col * L.char_pitch)}">{escape(block.issuer)}</p>'
-                f'<p class="date" style="padding-left: {pt(date_col * L.char_pitch)}">{escape(block.date)}</p>'
+                f'<p class="issuer" style="padding-left: {pt(issuer_col * L.char_pitch)}">{_text(block.issuer)}</p>'
+                f'<p class="date" style="padding-left: {pt(date_col * L.char_pitch)}">{_text(block.date)}</p>'
                 "</div>")
 
     def visit_Note(self, block: d.Note, index: int) -> str:
-        return f'<p class="note role-{escape(block.role)}">{escape(block.text)}</p>'
+        return f'<p class="note role-{escape(block.role)}">{_text(block.text)}</p>'
 
     def visit_PageBreak(self, block: d.PageBreak, index: int) -> str:
         return '<div class="page-break"></div>'

@@ -43,6 +43,7 @@ This module is pure Python (no WeasyPrint import); ``pdf.py`` measures the lines
 """
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 
 #: GB/T 15834 4.x: marks that may not start a line (closing brackets, quotes, sentence-internal
@@ -109,6 +110,17 @@ class Segment:
         return sum(self.advances)
 
 
+@dataclass(frozen=True)
+class Run:
+    """A piece of a line drawn as one text box: ``spacing`` after each character but the last,
+    ``trailing`` after the last (the room before the next run, which is placed explicitly)."""
+
+    segment: int
+    text: str
+    spacing: float
+    trailing: float
+
+
 @dataclass
 class Line:
     """One laid-out line of a paragraph."""
@@ -116,46 +128,127 @@ class Line:
     segments: list[Segment]
     available: float  # from the line's first glyph to the right edge of the 版心 (pt)
     last: bool  # the paragraph's last line: not justified
-    #: (segment index, text, letter-spacing in pt after each character), in line order.
-    runs: list[tuple[int, str, float]] = field(default_factory=list)
+    runs: list[Run] = field(default_factory=list)
+    #: where the line's last glyph ends once planned, from the line's start (pt)
+    end: float = 0.0
 
     @property
     def text(self) -> str:
         return "".join(s.text for s in self.segments)
 
 
-def plan_line(line: Line, tracking: float) -> Line:
-    """Fill ``line.runs``: the line's text cut into runs within one segment and of one spacing.
+def is_word_char(ch: str) -> bool:
+    """A character of a Latin word or a number (``WIPO``, ``1433``, ``PDF/A-3u``, ``12.5%``):
+    printable ASCII but the space, or a letter or digit that is not full-width (é, α, я)."""
+    if ch.isascii():
+        return ch.isprintable() and ch != " "
+    return ch.isalnum() and unicodedata.east_asian_width(ch) not in ("W", "F")
 
-    A non-final line gets the letter-spacing ``ls`` that makes
-    ``sum(advances) + (n - 1) * ls - sum(compressions) == available``, so its last glyph ends on
-    the right edge. A final line keeps ``tracking`` (the grid's). Compressed gaps get
-    ``ls - compression``, the compression reduced where needed so that the mark's box overlaps
-    the next by less than half an em (:data:`OVERLAP_MARGIN`).
+
+def continues_cluster(ch: str, previous: str) -> bool:
+    """``ch`` belongs to the grapheme cluster of the character before it (a combining mark, a
+    variation selector, a zero-width joiner or what it joins): Pango puts no letter-spacing there."""
+    return (unicodedata.category(ch) in ("Mn", "Me", "Mc") or ch == "\u200d" or previous == "\u200d"
+            or "\ufe00" <= ch <= "\ufe0f" or "\U000e0100" <= ch <= "\U000e01ef"
+            or "\U0001f3fb" <= ch <= "\U0001f3ff")
+
+
+#: Gap kinds, between ``text[j]`` and ``text[j + 1]``.
+STRETCH, RIGID, CLUSTER = "stretch", "rigid", "cluster"
+
+
+def gap_kinds(text: str) -> list[str]:
+    """How each gap of a line may be widened when it is justified:
+
+    * ``cluster``: inside one grapheme cluster (no spacing at all);
+    * ``rigid``: inside a Latin word or a number, or before a space: the grid's tracking, as laid out;
+    * ``stretch``: between Chinese characters, between Chinese and Latin, after a space.
+    """
+    out = []
+    for a, b in zip(text, text[1:]):
+        if continues_cluster(b, a):
+            out.append(CLUSTER)
+        elif b == " " or (is_word_char(a) and is_word_char(b)):
+            out.append(RIGID)
+        else:
+            out.append(STRETCH)
+    return out
+
+
+#: A non-final line is justified only if each stretched gap widens by at most this much (em):
+#: a short line before a word too long to share it (a URL broken onto the next lines) stays flush
+#: left instead of being spread over the whole measure.
+MAX_STRETCH = 1.0
+
+
+def plan_line(line: Line, tracking: float) -> Line:
+    """Fill ``line.runs`` and ``line.end``: the line's text cut into runs of one segment and one spacing.
+
+    Every gap first gets ``tracking`` (the grid's, as the line was laid out), a gap inside a
+    grapheme cluster none. A non-final line then widens its *stretchable* gaps (:func:`gap_kinds`)
+    by one amount, so that its last glyph ends on the right edge:
+    ``sum(advances) + sum(gaps) - sum(compressions) == available``; Latin words and numbers keep
+    the grid's tracking inside. A line with no stretchable gap (a piece of a long unbroken word)
+    widens all its gaps. A final line, and a line that would need more than :data:`MAX_STRETCH`,
+    keeps ``tracking``. Compressed gaps get ``ls - compression``, the compression reduced where
+    needed so that the mark's box overlaps the next by less than half an em (:data:`OVERLAP_MARGIN`).
     """
     chars: list[tuple[int, str, float]] = []  # (segment index, char, font size)
     for k, seg in enumerate(line.segments):
         chars += [(k, ch, seg.size) for ch in seg.text]
     n = len(chars)
     text = "".join(c for _r, c, _s in chars)
+    kinds = gap_kinds(text)
+    if kinds and STRETCH not in kinds:
+        kinds = [STRETCH if kind == RIGID else kind for kind in kinds]
+    stretchable = kinds.count(STRETCH)
+    rigid = kinds.count(RIGID)
     wanted = [c * chars[j][2] for j, c in enumerate(gap_compressions(text))] + [0.0]
     advances = [a for seg in line.segments for a in seg.advances]
     natural = sum(advances)
+    size = max((s for _k, _c, s in chars), default=0.0)
+    justified = not line.last and stretchable > 0
+    if justified:
+        ls = (line.available - natural - rigid * tracking + sum(wanted)) / stretchable
+        justified = ls - tracking <= MAX_STRETCH * size
     comp = wanted
+    ls = tracking
     for _round in range(4):  # a smaller compression lowers ls, which may lower others: converges fast
-        if line.last or n < 2:
-            ls = tracking
-        else:
-            ls = (line.available - natural + sum(comp)) / (n - 1)
+        if justified:
+            ls = (line.available - natural - rigid * tracking + sum(comp)) / stretchable
         # the step across gap j (advance + ls - compression) stays above half the mark's advance
         comp = [min(c, ls + advances[j] / 2 - OVERLAP_MARGIN * chars[j][2]) if c else 0.0
                 for j, c in enumerate(wanted)]
-    runs: list[tuple[int, str, float]] = []
+    # spacing after each character (None inside a cluster); the last character's is the line's ls
+    after: list[float | None] = []
+    for j in range(n):
+        kind = kinds[j] if j < n - 1 else STRETCH
+        after.append(None if kind == CLUSTER else (ls - comp[j] if kind == STRETCH else tracking))
+    runs: list[Run] = []
     for j, (k, ch, _size) in enumerate(chars):
-        spacing = ls - comp[j]
-        if runs and runs[-1][0] == k and runs[-1][2] == spacing and len(runs[-1][1]) < RUN_CHARS:
-            runs[-1] = (k, runs[-1][1] + ch, spacing)
-        else:
-            runs.append((k, ch, spacing))
-    line.runs = runs
+        spacing = after[j]
+        if runs and runs[-1].segment == k:
+            run = runs[-1]
+            inside = j > 0 and kinds[j - 1] == CLUSTER
+            is_open = run.trailing == run.spacing or run.trailing is None
+            # a space never starts a run: a run of spaces alone would not be drawn (nor be in the PDF text)
+            if inside or (is_open and (len(run.text) < RUN_CHARS or ch == " ")
+                          and (spacing is None or spacing == run.spacing or kinds[j - 1] == RIGID)):
+                # joins the run; a different spacing after it (a word's last letter) is the run's trailing
+                internal = run.spacing if run.spacing is not None else spacing
+                runs[-1] = Run(k, run.text + ch, internal, spacing)
+                continue
+        runs.append(Run(k, ch, spacing, spacing))
+    line.runs = [Run(r.segment, r.text, r.spacing if r.spacing is not None else tracking,
+                     r.trailing if r.trailing is not None else 0.0) for r in runs]
+    line.end = natural + sum(x for x in after[:-1] if x is not None)
     return line
+
+
+def run_width(run: Run, advances: list[float]) -> float:
+    """The room a run takes before the next one: its advances, ``spacing`` at each grapheme
+    boundary inside it and ``trailing`` after it."""
+    boundaries = sum(1 for a, b in zip(run.text, run.text[1:]) if not continues_cluster(b, a))
+    if run.trailing == run.spacing and boundaries == len(run.text) - 1:
+        return sum(advances) + run.spacing * len(run.text)
+    return sum(advances) + run.spacing * boundaries + run.trailing

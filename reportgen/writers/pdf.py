@@ -21,7 +21,7 @@ from ..fonts import Chain
 from ..layout import Layout, zi_width
 from ..messages import _
 from .html import write_html
-from .justify import Line, Segment, check_kinsoku, plan_line
+from .justify import Line, Segment, check_kinsoku, plan_line, run_width
 
 PX = 0.75  # CSS: 1px = 0.75pt; WeasyPrint's boxes are in px
 
@@ -222,26 +222,32 @@ def _respace(line: Line, text_boxes: list) -> None:
     """Replace the line's text boxes by runs carrying ``line.runs``' letter-spacing, placed end to end.
 
     Each run is a copy of its text box with the run's text and a copied style whose only change is
-    ``letter_spacing``. Its width is its characters' advances plus the spacing after each; its
-    (inactive) Pango layout is a copy of the box's holding the run's text: WeasyPrint shapes it
-    again from the run's style when it draws it.
+    ``letter_spacing``. Its width is its characters' advances plus the spacing after each
+    (:func:`run_width`); its (inactive) Pango layout is a copy of the box's holding the run's text:
+    WeasyPrint shapes it again from the run's style when it draws it. The run carries no
+    justification spacing: WeasyPrint's own ``text-align: justify`` widens U+0020 spaces by setting
+    it on the laid-out boxes, and a copy that kept it would draw every space wider again than the
+    plan placed it (the overprinted glyphs of probe finding F4).
     """
     import copy
 
     x = text_boxes[0][0].position_x
     replaced: dict[int, list] = {}
     position = [0] * len(text_boxes)  # next character of each segment
-    for k, text, spacing in line.runs:
+    for r in line.runs:
+        k, text = r.segment, r.text
         source = text_boxes[k][0]
         style = source.style.copy()
-        style["letter_spacing"] = spacing / PX
+        style["letter_spacing"] = r.spacing / PX
         run = source.copy_with_text(text)
         run.style = style
+        run.justification_spacing = 0
         run.pango_layout = copy.copy(source.pango_layout)
         run.pango_layout.text = text
+        run.pango_layout.justification_spacing = 0
         advances = line.segments[k].advances[position[k]:position[k] + len(text)]
         position[k] += len(text)
-        run.width = (sum(advances) + spacing * len(text)) / PX
+        run.width = run_width(r, advances) / PX
         run.position_x = x
         x += run.width
         replaced.setdefault(k, []).append(run)
@@ -270,7 +276,7 @@ def justify(document, doc: Document, layout: Layout) -> None:
     for lines in found.values():
         for line, text_boxes in lines:
             plan_line(line, layout.tracking_pdf)
-            if line.last and all(spacing == layout.tracking_pdf for _k, _t, spacing in line.runs):
+            if line.last and all(r.spacing == r.trailing == layout.tracking_pdf for r in line.runs):
                 continue  # a final line without compressed marks stays as laid out
             _respace(line, text_boxes)
 
