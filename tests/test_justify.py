@@ -14,14 +14,21 @@ from pdfmeasure import measure, pdf_text_paragraphs
 from reportgen import document as d
 from reportgen.layout import load_layout
 from reportgen.writers.justify import (
+    CLUSTER,
     COMPRESSION,
+    MAX_STRETCH,
     NO_LINE_END,
     NO_LINE_START,
+    RIGID,
+    STRETCH,
     Line,
     Segment,
     check_kinsoku,
     gap_compressions,
+    gap_kinds,
+    mend_forced_breaks,
     plan_line,
+    run_width,
 )
 
 TOLERANCE = 0.5  # pt: a non-final line ends this close to the 版心's right edge
@@ -282,3 +289,101 @@ def test_a_forbidden_break_fails_the_build_with_the_paragraph_located(tmp_path, 
     diag = e.value.diagnostics[0]
     assert (diag.file, diag.line, diag.path) == ("data/years/2023.yaml", 7, "opening[0]")
     assert "，" in diag.message and "2" in diag.message
+
+
+# --- spaces, Latin words and numbers (probe findings F3, F4) --------------------------------
+
+@pytest.mark.parametrize("text, expected", [
+    ("甲乙", [STRETCH]),
+    ("WIPO", [RIGID] * 3),
+    ("1433件", [RIGID] * 3 + [STRETCH]),
+    ("PDF/A-3u", [RIGID] * 7),
+    ("a b", [RIGID, STRETCH]),  # the space stretches after it, never inside a word
+    ("3 年", [RIGID, STRETCH]),
+    ("年  月", [RIGID, RIGID, STRETCH]),
+    ("e\u0301x", [CLUSTER, RIGID]),  # a combining accent belongs to its letter
+    ("(WIPO)相", [RIGID] * 5 + [STRETCH]),
+])
+def test_gap_kinds(text, expected):
+    assert gap_kinds(text) == expected
+
+
+def _planned_end(line: Line) -> float:
+    """Where the last glyph ends from the runs (each run's width, less the last run's trailing)."""
+    total, at = 0.0, [0] * len(line.segments)
+    for r in line.runs:
+        seg = line.segments[r.segment]
+        total += run_width(r, seg.advances[at[r.segment]:at[r.segment] + len(r.text)])
+        at[r.segment] += len(r.text)
+    return total - line.runs[-1].trailing
+
+
+def test_a_latin_phrase_keeps_its_letters_at_the_grid_tracking():
+    size, text = 16.0, "参加the Hague Agreement相关活动"
+    advances = [size if ord(c) > 0x2000 else 8.0 for c in text]
+    line = Line([Segment("body", text, advances, size)], available=300.0, last=False)
+    plan_line(line, tracking=-0.21)
+    assert "".join(r.text for r in line.runs) == text
+    for r in line.runs:
+        if any(c.isascii() and c != " " for c in r.text[:-1]):
+            assert r.spacing == -0.21, r  # inside a word: as laid out
+    stretched = {r.trailing for r in line.runs} | {r.spacing for r in line.runs}
+    assert max(stretched) > 1.0  # the gaps between Chinese and at the spaces take the room
+    assert line.end == pytest.approx(line.available)
+    assert _planned_end(line) == pytest.approx(line.available)
+    # a space is never a run of its own (it would not be drawn, nor be in the PDF text)
+    assert not any(r.text.strip() == "" for r in line.runs)
+
+
+def test_a_line_without_a_stretchable_gap_spaces_its_letters():
+    """A piece of a word longer than the line (broken by overflow-wrap) is flush on both sides."""
+    line = Line([Segment("body", "a" * 50, [8.0] * 50, 16.0)], available=405.0, last=False)
+    plan_line(line, tracking=-0.21)
+    assert line.end == pytest.approx(405.0)
+    assert _planned_end(line) == pytest.approx(405.0)
+
+
+def test_a_short_line_before_a_long_word_stays_flush_left():
+    """本年度 then a URL too long for the rest of the line: no spread of three characters over the
+    measure; the line keeps the grid's tracking, as a last line does."""
+    line = Line([Segment("body", "本年度", [16.0] * 3, 16.0)], available=410.0, last=False)
+    plan_line(line, tracking=-0.21)
+    assert {(r.spacing, r.trailing) for r in line.runs} == {(-0.21, -0.21)}
+    assert line.end < line.available - MAX_STRETCH * 16
+
+
+def test_a_stray_space_takes_no_more_than_its_share():
+    """2023 年，…: WeasyPrint alone would put all the line's slack into the one space; the plan
+    spreads it over every stretchable gap."""
+    size, text = 16.0, "2023 年，在区委的坚强领导下，各项工作稳步推进，取得"
+    advances = [size if ord(c) > 0x2000 else 8.0 for c in text]
+    slack = 10.0
+    available = sum(advances) + (len(text) - 1) * -0.21 + slack
+    line = Line([Segment("body", text, advances, size)], available=available, last=False)
+    plan_line(line, tracking=-0.21)
+    assert max(max(r.spacing, r.trailing) for r in line.runs) < -0.21 + slack / 10
+
+
+def test_mend_moves_a_letter_down_with_the_stop_and_cascades():
+    """``a`` × 50 | ``。`` + a full line: the 。 may not start the line, so an ``a`` goes with it;
+    that line is then too long, so its tail moves on to the last line, at a break allowed there."""
+    t = -0.21
+    a = Line([Segment("body", "a" * 50, [8.0] * 50, 16.0)], available=400.0 + 49 * t, last=False)
+    full = "。" + "甲" * 24
+    b = Line([Segment("body", full, [16.0] * 25, 16.0)], available=400.0 + 24 * t, last=False)
+    c = Line([Segment("body", "乙丙", [16.0] * 2, 16.0)], available=400.0, last=True)
+    changed = mend_forced_breaks([a, b, c], t)
+    assert changed == {0, 1, 2}
+    assert a.text == "a" * 49 and b.text.startswith("a。") and c.text.endswith("乙丙")
+    assert a.text + b.text + c.text == "a" * 50 + full + "乙丙"
+    assert check_kinsoku([a.text, b.text, c.text]) == []
+    for line in (a, b, c):
+        plan_line(line, t)
+        assert line.end <= line.available + 0.01
+
+
+def test_mend_leaves_lines_that_keep_kinsoku_alone():
+    lines = [Line([Segment("body", "甲" * 28, [16.0] * 28, 16.0)], 442.0, False),
+             Line([Segment("body", "乙丙。", [16.0] * 3, 16.0)], 442.0, True)]
+    assert mend_forced_breaks(lines, -0.21) == set()
+    assert [line.text for line in lines] == ["甲" * 28, "乙丙。"]

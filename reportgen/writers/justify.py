@@ -165,20 +165,23 @@ def gap_kinds(text: str) -> list[str]:
     * ``stretch``: between Chinese characters, between Chinese and Latin, after a space.
     """
     out = []
+    base = text[:1]  # the first character of the cluster that ends at ``a``
     for a, b in zip(text, text[1:]):
         if continues_cluster(b, a):
             out.append(CLUSTER)
-        elif b == " " or (is_word_char(a) and is_word_char(b)):
+            continue
+        if b == " " or (is_word_char(base) and is_word_char(b)):
             out.append(RIGID)
         else:
             out.append(STRETCH)
+        base = b
     return out
 
 
 #: A non-final line is justified only if each stretched gap widens by at most this much (em):
 #: a short line before a word too long to share it (a URL broken onto the next lines) stays flush
 #: left instead of being spread over the whole measure.
-MAX_STRETCH = 1.0
+MAX_STRETCH = 0.5
 
 
 def plan_line(line: Line, tracking: float) -> Line:
@@ -252,3 +255,76 @@ def run_width(run: Run, advances: list[float]) -> float:
     if run.trailing == run.spacing and boundaries == len(run.text) - 1:
         return sum(advances) + run.spacing * len(run.text)
     return sum(advances) + run.spacing * boundaries + run.trailing
+
+
+def _natural_end(segments_text: str, advances: list[float], tracking: float) -> float:
+    """Where a line holding ``segments_text`` ends at the grid's tracking (its tightest setting)."""
+    gaps = sum(1 for kind in gap_kinds(segments_text) if kind != CLUSTER)
+    return sum(advances) + gaps * tracking
+
+
+def _may_break(text: str, j: int) -> bool:
+    """A line may break before ``text[j]``: a stretchable gap (not inside a word, not before a
+    space) where neither kinsoku rule forbids it."""
+    a, b = text[j - 1], text[j]
+    return gap_kinds(a + b)[0] == STRETCH and b not in NO_LINE_START and a not in NO_LINE_END
+
+
+def _move_tail(prev: Line, cur: Line, count: int) -> bool:
+    """Move ``prev``'s last ``count`` characters to the start of ``cur``, if they lie in one
+    segment of the role and size of ``cur``'s first (they keep their advances)."""
+    source = next((s for s in reversed(prev.segments) if s.text), None)
+    target = cur.segments[0]
+    if source is None or len(source.text) < count or (source.role, source.size) != (target.role, target.size):
+        return False
+    target.text = source.text[-count:] + target.text
+    target.advances = source.advances[-count:] + target.advances
+    source.text, source.advances = source.text[:-count], source.advances[:-count]
+    return True
+
+
+def mend_forced_breaks(lines: list[Line], tracking: float, tolerance: float = 0.5) -> set[int]:
+    """Keep kinsoku at breaks the line breaker forced inside an unbreakable run; the indexes of the
+    lines changed.
+
+    ``overflow-wrap: anywhere`` lets Pango break a run longer than the line (a long URL, a number,
+    ``……`` repeated) at any character, and such a break may leave a closing mark (the ``。`` after
+    a URL) at the start of a line or an opening mark at the end of one. The previous line's last
+    character then moves to the next line, as often as needed and while it leaves the previous
+    line a character. If the next line no longer fits at the grid's tracking, its text after its
+    last allowed break (:func:`_may_break`) that lets it fit moves on to the line after, and so on
+    down the paragraph. Characters keep their advances and move only between segments of one role
+    and size; a line that still does not fit is found by :func:`plan_line`'s ``end``.
+    """
+    changed: set[int] = set()
+
+    def fits(line: Line) -> bool:
+        return _natural_end(line.text, [a for s in line.segments for a in s.advances], tracking) \
+            <= line.available + tolerance
+
+    for i in range(1, len(lines)):
+        prev, cur = lines[i - 1], lines[i]
+        moved = False
+        for _step in range(8):
+            before, after = prev.text, cur.text
+            if len(before) < 2 or not after:
+                break
+            if after[0] not in NO_LINE_START and before[-1] not in NO_LINE_END:
+                break
+            if not _move_tail(prev, cur, 1):
+                break
+            moved = True
+            changed |= {i - 1, i}
+        k = i
+        while moved and k < len(lines) - 1 and not fits(lines[k]):
+            line = lines[k]
+            text = line.text
+            advances = [a for s in line.segments for a in s.advances]
+            cut = next((p for p in range(len(text) - 1, 0, -1)
+                        if _may_break(text, p) and _natural_end(text[:p], advances[:p], tracking)
+                        <= line.available + tolerance), None)
+            if cut is None or not _move_tail(line, lines[k + 1], len(text) - cut):
+                break
+            changed |= {k, k + 1}
+            k += 1
+    return changed

@@ -21,7 +21,7 @@ from ..fonts import Chain
 from ..layout import Layout, zi_width
 from ..messages import _
 from .html import write_html
-from .justify import Line, Segment, check_kinsoku, plan_line, run_width
+from .justify import Line, Segment, check_kinsoku, mend_forced_breaks, plan_line, run_width
 
 PX = 0.75  # CSS: 1px = 0.75pt; WeasyPrint's boxes are in px
 
@@ -256,11 +256,27 @@ def _respace(line: Line, text_boxes: list) -> None:
         parent.children[i:i + 1] = replaced.get(k, [])
 
 
+#: How far a glyph may stand past the 版心's edge (pt): what the runs' rounding allows.
+EDGE_TOLERANCE = 0.5
+
+
+def _excerpt(text: str, limit: int = 40) -> str:
+    text = text.strip()
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 def justify(document, doc: Document, layout: Layout) -> None:
-    """Re-space every justified line of ``document`` (see ``justify.py``) in place."""
+    """Re-space every justified line of ``document`` (see ``justify.py``) in place.
+
+    Forced breaks inside a run too long for a line are mended first (:func:`mend_forced_breaks`);
+    a line that still breaks a kinsoku rule, or whose planned end lies past the 版心's right edge,
+    fails the build, located at its paragraph.
+    """
     found = laid_out_lines(document, doc)
     problems = []
+    changed: dict[int, set[int]] = {}
     for index, lines in found.items():
+        changed[index] = mend_forced_breaks([line for line, _b in lines], layout.tracking_pdf, EDGE_TOLERANCE)
         texts = [line.text for line, _b in lines]
         origin = doc.blocks[index].origin
         for number, where, mark in check_kinsoku(texts):
@@ -273,12 +289,64 @@ def justify(document, doc: Document, layout: Layout) -> None:
                                        path=origin.path))
     if problems:
         raise ReportgenError(problems)
-    for lines in found.values():
-        for line, text_boxes in lines:
+    for index, lines in found.items():
+        origin = doc.blocks[index].origin
+        for number, (line, text_boxes) in enumerate(lines, 1):
             plan_line(line, layout.tracking_pdf)
-            if line.last and all(r.spacing == r.trailing == layout.tracking_pdf for r in line.runs):
+            if line.end > line.available + EDGE_TOLERANCE:
+                over = round(line.end - line.available, 1)
+                problems.append(Diagnostic(
+                    _("the PDF cannot set line {line} of this paragraph within the type area "
+                      "({over} pt too long): {text}", line=number, over=over, text=_excerpt(line.text)),
+                    file=origin.file, line=origin.line, col=origin.col, path=origin.path,
+                    hint=_("a run of letters, digits or marks longer than a line had to be broken inside; "
+                           "a space or a slash in it lets the line break there")))
+                continue
+            if (line.last and number - 1 not in changed[index]
+                    and all(r.spacing == r.trailing == layout.tracking_pdf for r in line.runs)):
                 continue  # a final line without compressed marks stays as laid out
             _respace(line, text_boxes)
+    if problems:
+        raise ReportgenError(problems)
+
+
+def check_type_area(document, layout: Layout) -> None:
+    """Fail the build if any text other than a justified block's (:func:`justify` checks those) stands
+    left or right of the 版心: a title, a signature or a 版记 row too long for its line."""
+    from weasyprint.formatting_structure import boxes
+
+    left = layout.margin_left - EDGE_TOLERANCE
+    right = layout.page_width - layout.margin_right + EDGE_TOLERANCE
+    problems = []
+
+    def walk(box):
+        element = getattr(box, "element", None)
+        jid = element.get("id") if isinstance(box, boxes.BlockBox) and element is not None else None
+        if jid and jid.startswith("j") and jid[1:].isdigit():
+            return
+        for child in getattr(box, "children", ()):
+            if isinstance(child, boxes.TextBox):
+                text = child.text.rstrip()
+                if not text:
+                    continue
+                width = child.width
+                if len(text) < len(child.text):  # trailing spaces hang (pre-wrap): not ink
+                    spacing = child.style["letter_spacing"]
+                    spacing = 0 if spacing == "normal" else spacing
+                    width -= sum(_advances(child)[len(text):]) + spacing * (len(child.text) - len(text))
+                x0, ink = child.position_x * PX, width * PX
+                if x0 < left or x0 + ink > right:
+                    problems.append(Diagnostic(_("the PDF cannot set this text within the type area: {text}",
+                                                 text=_excerpt(child.text))))
+            else:
+                walk(child)
+
+    for page in document.pages:
+        html = page._page_box.children[0] if page._page_box.children else None
+        if html is not None:
+            walk(html)
+    if problems:
+        raise ReportgenError(problems)
 
 
 def _em_box(text_box) -> tuple[float, float]:
@@ -412,6 +480,7 @@ def write_pdf(doc: Document, layout: Layout, chains: dict[str, Chain], allowed: 
             document = render(imprint_page)
         justify(document, doc, layout)
         place(document, layout)
+        check_type_area(document, layout)
         data = document.write_pdf(**options)
     finally:
         logger.removeHandler(capture)
