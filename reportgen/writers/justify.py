@@ -15,13 +15,39 @@ How it is done (one layout, then the laid-out lines are re-spaced; the text neve
    PDF breaks lines and pages where the DOCX does. :func:`check_kinsoku` re-checks every line, so a
    different Pango could not slip a forbidden break through unnoticed.
 2. **Spacing.** From the laid-out boxes we read each line's text and its characters' advances
-   (as Pango shapes them, without letter-spacing) and compute one letter-spacing per line that puts the last glyph's
-   right edge on the 版心's right edge (:func:`plan_line`). Adjacent full-width punctuation is
+   (as Pango shapes them, without letter-spacing) and widen the line's *stretchable* gaps by one
+   amount so that the last glyph's right edge lies on the 版心's right edge (:func:`plan_line`).
+   Stretchable are the gaps between Chinese characters, between Chinese and Latin, and after a
+   space (:func:`gap_kinds`); inside a Latin word or a number (``WIPO``, ``1433``, ``PDF/A-3u``)
+   and before a space the gap keeps the grid's tracking, as laid out, and inside a grapheme
+   cluster there is none. A line of Chinese only therefore gets one letter-spacing, as before.
+   Adjacent full-width punctuation is
    compressed as Word's "compress punctuation" does it (:func:`gap_compressions`): the blank half
    between, e.g., 。” or 》《 is removed and the space it frees is spread over the line. The
    compression never changes how many characters a line holds: the breaks are step 1's, and Word
    or LibreOffice decide them without compression (LibreOffice 7.4 does not compress at all).
-   The last line of a paragraph keeps the grid's tracking, flush left (compressed pairs included).
+   The last line of a paragraph keeps the grid's tracking, flush left (compressed pairs included);
+   so does a line that would need more than :data:`MAX_STRETCH` a gap (a short line before a
+   word too long to share it).
+
+   WeasyPrint's own ``text-align: justify`` puts a line's whole slack into its U+0020 spaces (as
+   ``justification_spacing`` on the boxes, drawn as word-spacing); a re-spaced run must not keep
+   it, or each space is widened twice and the glyphs after it overprint the next run (probe
+   finding F4, 6–13 pt). Kerning is off in text blocks (``font-kerning: none``, as Word sets
+   text by default): a kerned pair such as ``Wo`` would put two glyph boxes over each other.
+
+   **Runs longer than a line.** ``overflow-wrap: anywhere`` lets Pango break a run with no
+   break opportunity (a URL without slashes, 100 digits, ``a`` × 1000) where the line is full
+   (probe finding F3: such runs went off the page or were squeezed into a bar). Such a break
+   may leave a closing mark at a line start; :func:`mend_forced_breaks` moves the previous
+   character down with it and lets the overflow cascade down the paragraph. A line whose planned
+   end still lies past the edge fails the build, located (``pdf.justify``), and so does any other
+   text beside the 版心 (``pdf.check_type_area``).
+
+   **Spaces and tabs.** Spaces are kept as written (``white-space: pre-wrap``: two or three in a
+   row stay, as in the txt and the DOCX; one at a line end stays inside the line). A tab inside
+   the text is set as one space (``html._text``): Pango would draw it as a jump to a tab stop
+   measured from each run's start, and no character for it in the PDF's text.
 3. **Re-spacing the boxes.** ``pdf.py`` replaces each line's text boxes by runs of the same text
    carrying the computed ``letter-spacing``, placed one after the other from the line's start;
    the line breaks, line boxes and pages stay exactly as laid out. Each run's position follows

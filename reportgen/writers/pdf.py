@@ -5,7 +5,8 @@ nothing but the project's own font files: no network, no file:// from data.
 
 Body paragraphs and headings are justified after layout (see ``justify.py`` for the design):
 :func:`laid_out_lines` reads each justified block's lines from WeasyPrint's boxes and
-:func:`justify` re-spaces them in place before the PDF is written. This touches WeasyPrint's box
+:func:`justify` re-spaces them in place before the PDF is written; :func:`check_type_area` then
+refuses any text beside the 版心. This touches WeasyPrint's box
 tree (``Page._page_box``, ``TextBox``, ``create_layout``), which is why ``pyproject.toml`` pins
 WeasyPrint to one major version; the tests measure the result on the written PDF.
 """
