@@ -29,6 +29,8 @@ from reportgen.writers.justify import (
     mend_forced_breaks,
     plan_line,
     run_width,
+    safe_starts,
+    script_of,
 )
 
 TOLERANCE = 0.5  # pt: a non-final line ends this close to the 版心's right edge
@@ -387,3 +389,30 @@ def test_mend_leaves_lines_that_keep_kinsoku_alone():
              Line([Segment("body", "乙丙。", [16.0] * 3, 16.0)], 442.0, True)]
     assert mend_forced_breaks(lines, -0.21) == set()
     assert [line.text for line in lines] == ["甲" * 28, "乙丙。"]
+
+
+def test_script_of_and_safe_run_starts():
+    assert [script_of(c) for c in "甲aｄ1，…α"] == ["Han", "LATIN", "LATIN", None, None, None, "GREEK"]
+    seg = Segment("body", "元，1433the计划", [16.0] * 12, 16.0)
+    safe = safe_starts([seg])
+    # the comma and digits after Chinese and before Latin letters would be shaped as Latin in a run
+    # of their own (Pango gives them the script after them there, the one before them in the box)
+    assert {1, 2, 3, 4, 5} & safe == set()
+    assert {0, 6, 9, 10} <= safe
+    assert safe_starts([Segment("body", "年1433件，", [16.0] * 7, 16.0)]) == set(range(7))
+
+
+def test_a_glued_number_is_not_cut_from_the_chinese_before_it():
+    """``，1433the``: the run holding 1433 starts at the Chinese before it, so the digits' gaps are
+    spaced as the Chinese ones and the run is shaped as the line was laid out."""
+    size, text = 16.0, "参与计划，1433the计划参与计划参与"
+    advances = [size if ord(c) > 0x2000 else 8.0 for c in text]
+    line = Line([Segment("body", text, advances, size)], available=sum(advances) + 20.0, last=False)
+    plan_line(line, tracking=-0.21)
+    starts, at = set(), 0
+    for r in line.runs:
+        starts.add(at)
+        at += len(r.text)
+    assert not starts & {4, 5, 6, 7, 8}, line.runs  # ，1433
+    assert line.end == pytest.approx(line.available)
+    assert _planned_end(line) == pytest.approx(line.available)

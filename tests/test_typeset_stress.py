@@ -28,6 +28,10 @@ CLOSE = "）》」』”’〕】〗〉"
 STRAY = "2023 年，在区委的坚强领导下，各项工作稳步推进，取得明显成效，全面完成年度目标任务，群众满意度进一步提升。"
 NAMES = ("本年度参加the Hague Agreement相关活动，积极参与Patent Cooperation Treaty和World Intellectual Property "
          "Organization (WIPO)相关工作，文件以PDF/A-3u格式归档，WIPO全年受理申请1433件。")
+#: Latin glued to digits and marks: Pango shapes a digit or …… in the script of the text before it
+#: (a Latin digit is wider than a Han one in Noto CJK), so a run cut there would not be shaped as laid out.
+GLUED = ("建设5G网络、参与1433the计划，联系WIPO……，参照Treaty1433、“十四五”规划，格式为PDF/A-3u，"
+         "编号2023abc与A1B2C3，版本v2.0.1发布，" * 3)
 SPACES = "ABC   DEF\tGHI  甲乙丙，单 空格 与 双  空格  混排，World  Intellectual   Property  Organization的文本。"
 
 
@@ -48,7 +52,7 @@ def stress_year() -> dict:
     return {
         "organ": "某局",
         "year": 2023,
-        "opening": [STRAY, NAMES],
+        "opening": [STRAY, NAMES, GLUED],
         "sections": [
             {"heading": "参与Patent Cooperation Treaty（PCT）与WIPO合作" + "1" * 60,
              "items": [

@@ -25,8 +25,49 @@ def pt(value: float) -> str:
 def _text(text: str) -> str:
     """Data text as HTML text. The text's spaces are kept as written (``white-space: pre-wrap`` in
     print.css.j2); a tab inside the text is set as one space: a tab in the PDF would be a jump to
-    Pango's tab stop, measured from each drawn run's start, and no character in the PDF's text."""
-    return escape(text.replace("\t", " "))
+    Pango's tab stop, measured from each drawn run's start, and no character in the PDF's text.
+
+    Latin text (a maximal run of letters, digits, ASCII marks and the spaces between them that
+    holds a letter: ``the Hague Agreement``, ``1433the``, ``PDF/A-3u``) is a span of its own.
+    Pango shapes a character of no script of its own (a digit, ……) in the script of the text
+    before it, and the PDF writer draws each piece of a line as a run of its own, where that is the
+    script of the text after it: in Noto CJK a digit before Latin letters is 0.55 em, after Chinese
+    0.47 em, and …… after Latin letters is narrow. Laid out alone, the Latin text and the Chinese
+    around it are measured as they are drawn.
+    """
+    text = text.replace("\t", " ")
+    out, start = [], 0
+    for begin, end in _latin_spans(text):
+        out.append(escape(text[start:begin]))
+        out.append(f'<span class="w">{escape(text[begin:end])}</span>')
+        start = end
+    out.append(escape(text[start:]))
+    return "".join(out)
+
+
+#: Latin text with a longer word (a URL) stays in the paragraph's box: WeasyPrint 70 breaks a word
+#: longer than the line inside a span at the wrong width (the line runs past the 版心). [MEAS]
+SPAN_WORD = 30
+
+
+def _latin_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each piece of Latin text in ``text`` (see :func:`_text`)."""
+    from .justify import is_word_char
+
+    found, i = [], 0
+    while i < len(text):
+        if not is_word_char(text[i]):
+            i += 1
+            continue
+        j = i
+        while j < len(text) and (is_word_char(text[j]) or text[j] in " \u00a0"):
+            j += 1
+        end = j  # with the spaces after it: the text after a span must not start with a space
+        piece = text[i:end]
+        if any(ch.isalpha() for ch in piece) and max(len(w) for w in piece.split()) <= SPAN_WORD:
+            found.append((i, end))
+        i = j
+    return found
 
 
 def _spans(runs: d.Runs) -> str:

@@ -157,6 +157,9 @@ class Line:
     runs: list[Run] = field(default_factory=list)
     #: where the line's last glyph ends once planned, from the line's start (pt)
     end: float = 0.0
+    #: where it would end at the grid's tracking, its tightest setting: past ``available``, the
+    #: line does not fit (justifying it would overprint its glyphs)
+    tight: float = 0.0
 
     @property
     def text(self) -> str:
@@ -210,8 +213,48 @@ def gap_kinds(text: str) -> list[str]:
 MAX_STRETCH = 0.5
 
 
+def script_of(ch: str) -> str | None:
+    """The script Pango shapes a letter in (``Han`` for Chinese, kana and hangul, else the first
+    word of its Unicode name: ``LATIN``, ``GREEK`` …); None for a character of no script of its own
+    (digits, punctuation, spaces, marks), which Pango shapes in the script of the text around it."""
+    if not unicodedata.category(ch).startswith("L"):
+        return None
+    name = unicodedata.name(ch, "")
+    for prefix in ("FULLWIDTH ", "HALFWIDTH "):
+        if name.startswith(prefix):
+            name = name[len(prefix):]
+    if name.startswith(("CJK", "HIRAGANA", "KATAKANA", "HANGUL", "BOPOMOFO")) or not name:
+        return "Han"
+    return name.split(" ")[0]
+
+
+def safe_starts(segments: list[Segment]) -> set[int]:
+    """Where a run may start (indexes into the line's text): a run is shaped on its own, so a
+    character of no script of its own at its start takes the script of the text *after* it, while
+    in the laid-out box it took the script of the text *before* it. A run may start at a box's
+    start, at a letter, or where both sides agree (no letter before it in its box counts as
+    agreeing, and no letter after it as Chinese, what Pango makes of digits alone)."""
+    out: set[int] = set()
+    offset = 0
+    for seg in segments:
+        scripts = [script_of(ch) for ch in seg.text]
+        before = None
+        for i, sc in enumerate(scripts):
+            if sc is not None:
+                before = sc
+            if i == 0 or sc is not None:
+                out.add(offset + i)
+                continue
+            after = next((x for x in scripts[i:] if x is not None), "Han")
+            if before is None or before == after:
+                out.add(offset + i)
+        offset += len(seg.text)
+    return out
+
+
 def plan_line(line: Line, tracking: float) -> Line:
-    """Fill ``line.runs`` and ``line.end``: the line's text cut into runs of one segment and one spacing.
+    """Fill ``line.runs``, ``line.end`` and ``line.tight``: the line's text cut into runs of one
+    segment and one spacing.
 
     Every gap first gets ``tracking`` (the grid's, as the line was laid out), a gap inside a
     grapheme cluster none. A non-final line then widens its *stretchable* gaps (:func:`gap_kinds`)
@@ -221,18 +264,41 @@ def plan_line(line: Line, tracking: float) -> Line:
     widens all its gaps. A final line, and a line that would need more than :data:`MAX_STRETCH`,
     keeps ``tracking``. Compressed gaps get ``ls - compression``, the compression reduced where
     needed so that the mark's box overlaps the next by less than half an em (:data:`OVERLAP_MARGIN`).
+    A run starts only where it is shaped as in its box (:func:`safe_starts`); where a change of
+    spacing would start one elsewhere (``，1433the``: the digits), the gaps up to the next safe
+    start are spaced as the run's.
     """
     chars: list[tuple[int, str, float]] = []  # (segment index, char, font size)
     for k, seg in enumerate(line.segments):
         chars += [(k, ch, seg.size) for ch in seg.text]
+    text = "".join(c for _r, c, _s in chars)
+    base = gap_kinds(text)
+    if base and STRETCH not in base:
+        base = [STRETCH if kind == RIGID else kind for kind in base]
+    safe = safe_starts(line.segments)
+    forced: dict[int, str] = {}
+    for _attempt in range(len(text) + 1):
+        kinds = [forced.get(j, kind) for j, kind in enumerate(base)]
+        after, ls = _spacings(line, chars, kinds, tracking)
+        runs, force = _cut(chars, after, kinds, safe, tracking)
+        if force is None:
+            break
+        forced[force[0]] = force[1]
+    line.runs = runs
+    advances = [a for seg in line.segments for a in seg.advances]
+    line.end = sum(advances) + sum(x for x in after[:-1] if x is not None)
+    line.tight = sum(advances) + tracking * sum(1 for kind in kinds if kind != CLUSTER)
+    return line
+
+
+def _spacings(line: Line, chars, kinds: list[str], tracking: float) -> tuple[list[float | None], float]:
+    """The spacing after each character (None inside a cluster) and the stretched gaps' spacing."""
     n = len(chars)
     text = "".join(c for _r, c, _s in chars)
-    kinds = gap_kinds(text)
-    if kinds and STRETCH not in kinds:
-        kinds = [STRETCH if kind == RIGID else kind for kind in kinds]
     stretchable = kinds.count(STRETCH)
     rigid = kinds.count(RIGID)
-    wanted = [c * chars[j][2] for j, c in enumerate(gap_compressions(text))] + [0.0]
+    wanted = [c * chars[j][2] if kinds[j] == STRETCH else 0.0
+              for j, c in enumerate(gap_compressions(text))] + [0.0]
     advances = [a for seg in line.segments for a in seg.advances]
     natural = sum(advances)
     size = max((s for _k, _c, s in chars), default=0.0)
@@ -248,11 +314,16 @@ def plan_line(line: Line, tracking: float) -> Line:
         # the step across gap j (advance + ls - compression) stays above half the mark's advance
         comp = [min(c, ls + advances[j] / 2 - OVERLAP_MARGIN * chars[j][2]) if c else 0.0
                 for j, c in enumerate(wanted)]
-    # spacing after each character (None inside a cluster); the last character's is the line's ls
     after: list[float | None] = []
     for j in range(n):
         kind = kinds[j] if j < n - 1 else STRETCH
         after.append(None if kind == CLUSTER else (ls - comp[j] if kind == STRETCH else tracking))
+    return after, ls
+
+
+def _cut(chars, after, kinds, safe, tracking):
+    """Runs from the spacings; or, where a run would have to start at an unsafe place, ``(gap,
+    kind)``: the gap before it must be spaced as the run's inside (``kind``)."""
     runs: list[Run] = []
     for j, (k, ch, _size) in enumerate(chars):
         spacing = after[j]
@@ -261,17 +332,20 @@ def plan_line(line: Line, tracking: float) -> Line:
             inside = j > 0 and kinds[j - 1] == CLUSTER
             is_open = run.trailing == run.spacing or run.trailing is None
             # a space never starts a run: a run of spaces alone would not be drawn (nor be in the PDF text)
-            if inside or (is_open and (len(run.text) < RUN_CHARS or ch == " ")
-                          and (spacing is None or spacing == run.spacing or kinds[j - 1] == RIGID)):
+            if inside or (is_open and (len(run.text) < RUN_CHARS or ch == " " or j not in safe)
+                          and (spacing is None or spacing == run.spacing or kinds[j - 1] == RIGID
+                               or j not in safe)):
                 # joins the run; a different spacing after it (a word's last letter) is the run's trailing
                 internal = run.spacing if run.spacing is not None else spacing
                 runs[-1] = Run(k, run.text + ch, internal, spacing)
                 continue
+            wanted = RIGID if run.spacing == tracking else STRETCH
+            if j not in safe and run.spacing is not None and kinds[j - 1] not in (CLUSTER, wanted):
+                # the run's last gap differs from its inside: space it as the inside
+                return runs, (j - 1, wanted)
         runs.append(Run(k, ch, spacing, spacing))
-    line.runs = [Run(r.segment, r.text, r.spacing if r.spacing is not None else tracking,
-                     r.trailing if r.trailing is not None else 0.0) for r in runs]
-    line.end = natural + sum(x for x in after[:-1] if x is not None)
-    return line
+    return [Run(r.segment, r.text, r.spacing if r.spacing is not None else tracking,
+                r.trailing if r.trailing is not None else 0.0) for r in runs], None
 
 
 def run_width(run: Run, advances: list[float]) -> float:
