@@ -17,6 +17,7 @@ from reportgen.writers.justify import (
     CLUSTER,
     COMPRESSION,
     MAX_STRETCH,
+    MIN_SPACING,
     NO_LINE_END,
     NO_LINE_START,
     RIGID,
@@ -24,6 +25,7 @@ from reportgen.writers.justify import (
     Line,
     Segment,
     check_kinsoku,
+    drop_hanging_spaces,
     gap_compressions,
     gap_kinds,
     mend_forced_breaks,
@@ -416,3 +418,21 @@ def test_a_glued_number_is_not_cut_from_the_chinese_before_it():
     assert not starts & {4, 5, 6, 7, 8}, line.runs  # ，1433
     assert line.end == pytest.approx(line.available)
     assert _planned_end(line) == pytest.approx(line.available)
+
+
+def test_a_hanging_space_is_not_drawn_and_a_line_too_tight_does_not_fit():
+    """Pango lets a space at a line's end hang past it (pre-wrap): it is taken off the line (the
+    PDF's text has the line break there). A line that could only be set with its glyph boxes over
+    each other does not fit (``fits`` False), and the build names it."""
+    text = "甲" * 28 + "  "
+    laid_out = 28 * 16.0 + 27 * -0.21  # the glyphs fill the line; the spaces hang past it
+    line = Line([Segment("body", text, [16.0] * 28 + [4.1, 4.1], 16.0)], available=laid_out + 0.3, last=False)
+    assert drop_hanging_spaces(line, -0.21) == "  " and line.text == "甲" * 28
+    plan_line(line, tracking=-0.21)
+    assert line.fits and line.end == pytest.approx(line.available)
+    roomy = Line([Segment("body", "甲乙 ", [16.0, 16.0, 4.1], 16.0)], available=200.0, last=True)
+    assert drop_hanging_spaces(roomy, -0.21) == "" and roomy.text == "甲乙 "
+    tight = Line([Segment("body", "甲" * 5 + "a", [16.0] * 5 + [9.0], 16.0)], available=5 * 16.0, last=True)
+    plan_line(tight, tracking=-0.21)
+    assert not tight.fits
+    assert min(r.spacing for r in tight.runs) < MIN_SPACING

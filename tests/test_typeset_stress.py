@@ -64,6 +64,7 @@ def stress_year() -> dict:
             {"heading": "工作" + "1" * 100,
              "paragraphs": [
                  SPACES,
+                 "国" * 26 + "  " + "国" * 10 + "。",  # two spaces where the first line is full: they hang
                  "本年度" + "a" * 1000 + "。",
                  "本年度" + "…" * 100 + "。",
                  "编号" + "1" * 100 + "号，" + "《" * 3 + "法" + "》" * 3 + "（" + "）" * 3 + "。",
@@ -92,16 +93,30 @@ def text_lines(pages):
             if not (line.text.startswith("—") and line.text.endswith("—"))]
 
 
-def paragraphs(pages) -> list[str]:
-    """The PDF's characters (spaces included, as pdfplumber reads them) joined per paragraph: a
-    paragraph starts at a line that does not begin at the 版心's left edge."""
-    out: list[str] = []
+def paragraphs(pages) -> list[list[str]]:
+    """The PDF's characters (spaces included, as pdfplumber reads them), line by line, per
+    paragraph: a paragraph starts at a line that does not begin at the 版心's left edge."""
+    out: list[list[str]] = []
     for line in text_lines(pages):
         if not out or line.x0 > L.margin_left + 2:
-            out.append(line.text)
+            out.append([line.text])
         else:
-            out[-1] += line.text
+            out[-1].append(line.text)
     return out
+
+
+def same_text(lines: list[str], text: str) -> bool:
+    """``lines`` are ``text`` broken into lines; spaces at a line break may be left out (they hang
+    past the line's end, and the PDF has the line break there, as CSS collapses them)."""
+    at = 0
+    for i, line in enumerate(lines):
+        if text[at:at + len(line)] != line:
+            return False
+        at += len(line)
+        if i < len(lines) - 1:
+            while at < len(text) and text[at] == " " and not lines[i + 1].startswith(" "):
+                at += 1
+    return at == len(text)
 
 
 def test_no_two_glyphs_on_a_line_overlap(stress):
@@ -131,10 +146,16 @@ def test_no_glyph_outside_the_type_area(stress):
 
 def test_pdf_text_is_the_text_output(stress):
     """pdfplumber's characters, paragraph by paragraph, are the txt's lines: every space kept (two
-    and three in a row too); a tab is set as one space in the PDF (the txt and DOCX keep it)."""
-    txt = stress["txt"].read_text(encoding="utf-8").splitlines()
-    assert paragraphs(stress["pages"]) == [line.replace("\t", " ") for line in txt]
-    assert any("ABC   DEF GHI  甲" in p for p in paragraphs(stress["pages"]))
+    and three in a row too) but where it hangs at a line break; a tab is set as one space in the
+    PDF (the txt and DOCX keep it)."""
+    txt = [line.replace("\t", " ") for line in stress["txt"].read_text(encoding="utf-8").splitlines()]
+    pdf = paragraphs(stress["pages"])
+    assert len(pdf) == len(txt)
+    for lines, text in zip(pdf, txt):
+        assert same_text(lines, text), (lines, text)
+    assert any("ABC   DEF GHI  甲" in "".join(p) for p in pdf)
+    hanging = next(p for p in pdf if p[0].startswith("国"))
+    assert "".join(hanging).replace(" ", "") == "国" * 36 + "。" and len(hanging) == 2
 
 
 def test_pdftotext_reads_every_character_in_order(stress):

@@ -52,7 +52,7 @@ SPAN_WORD = 30
 
 def _latin_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of each piece of Latin text in ``text`` (see :func:`_text`)."""
-    from .justify import is_word_char
+    from .justify import continues_cluster, is_word_char
 
     found, i = [], 0
     while i < len(text):
@@ -60,7 +60,8 @@ def _latin_spans(text: str) -> list[tuple[int, int]]:
             i += 1
             continue
         j = i
-        while j < len(text) and (is_word_char(text[j]) or text[j] in " \u00a0"):
+        while j < len(text) and (is_word_char(text[j]) or text[j] in " \u00a0"
+                                 or continues_cluster(text[j], text[j - 1])):  # é as e + ◌́
             j += 1
         end = j  # with the spaces after it: the text after a span must not start with a space
         piece = text[i:end]

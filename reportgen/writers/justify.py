@@ -157,13 +157,17 @@ class Line:
     runs: list[Run] = field(default_factory=list)
     #: where the line's last glyph ends once planned, from the line's start (pt)
     end: float = 0.0
-    #: where it would end at the grid's tracking, its tightest setting: past ``available``, the
-    #: line does not fit (justifying it would overprint its glyphs)
-    tight: float = 0.0
+    #: False if the line can only be set with its glyphs closer than :data:`MIN_SPACING`
+    fits: bool = True
 
     @property
     def text(self) -> str:
         return "".join(s.text for s in self.segments)
+
+    def tight_end(self, tracking: float) -> float:
+        """Where the last glyph would end with every gap at the grid's tracking."""
+        gaps = sum(1 for kind in gap_kinds(self.text) if kind != CLUSTER)
+        return sum(a for s in self.segments for a in s.advances) + gaps * tracking
 
 
 def is_word_char(ch: str) -> bool:
@@ -181,6 +185,11 @@ def continues_cluster(ch: str, previous: str) -> bool:
             or "\ufe00" <= ch <= "\ufe0f" or "\U000e0100" <= ch <= "\U000e01ef"
             or "\U0001f3fb" <= ch <= "\U0001f3ff")
 
+
+#: The tightest spacing a stretched gap may get (pt): a line laid out with a space hanging past its
+#: end (``white-space: pre-wrap``), or drawn wider than laid out, is squeezed into the 版心 while
+#: neighbouring glyph boxes overlap by less than half a point; tighter, the line does not fit.
+MIN_SPACING = -0.3
 
 #: Gap kinds, between ``text[j]`` and ``text[j + 1]``.
 STRETCH, RIGID, CLUSTER = "stretch", "rigid", "cluster"
@@ -253,7 +262,7 @@ def safe_starts(segments: list[Segment]) -> set[int]:
 
 
 def plan_line(line: Line, tracking: float) -> Line:
-    """Fill ``line.runs``, ``line.end`` and ``line.tight``: the line's text cut into runs of one
+    """Fill ``line.runs``, ``line.end`` and ``line.fits``: the line's text cut into runs of one
     segment and one spacing.
 
     Every gap first gets ``tracking`` (the grid's, as the line was laid out), a gap inside a
@@ -279,7 +288,7 @@ def plan_line(line: Line, tracking: float) -> Line:
     forced: dict[int, str] = {}
     for _attempt in range(len(text) + 1):
         kinds = [forced.get(j, kind) for j, kind in enumerate(base)]
-        after, ls = _spacings(line, chars, kinds, tracking)
+        after, ls, squeezed = _spacings(line, chars, kinds, tracking)
         runs, force = _cut(chars, after, kinds, safe, tracking)
         if force is None:
             break
@@ -287,12 +296,13 @@ def plan_line(line: Line, tracking: float) -> Line:
     line.runs = runs
     advances = [a for seg in line.segments for a in seg.advances]
     line.end = sum(advances) + sum(x for x in after[:-1] if x is not None)
-    line.tight = sum(advances) + tracking * sum(1 for kind in kinds if kind != CLUSTER)
+    line.fits = not squeezed or ls >= MIN_SPACING
     return line
 
 
-def _spacings(line: Line, chars, kinds: list[str], tracking: float) -> tuple[list[float | None], float]:
-    """The spacing after each character (None inside a cluster) and the stretched gaps' spacing."""
+def _spacings(line: Line, chars, kinds: list[str], tracking: float) -> tuple[list[float | None], float, bool]:
+    """The spacing after each character (None inside a cluster), the stretched gaps' spacing, and
+    whether the line is squeezed (set tighter than the grid's tracking to fit)."""
     n = len(chars)
     text = "".join(c for _r, c, _s in chars)
     stretchable = kinds.count(STRETCH)
@@ -306,6 +316,10 @@ def _spacings(line: Line, chars, kinds: list[str], tracking: float) -> tuple[lis
     if justified:
         ls = (line.available - natural - rigid * tracking + sum(wanted)) / stretchable
         justified = ls - tracking <= MAX_STRETCH * size
+    squeezed = False
+    if not justified and stretchable and (natural + (rigid + stretchable) * tracking - sum(wanted)
+                                          > line.available + 0.01):
+        justified = squeezed = True  # a last line too long as laid out (a hanging space): squeezed
     comp = wanted
     ls = tracking
     for _round in range(4):  # a smaller compression lowers ls, which may lower others: converges fast
@@ -314,11 +328,12 @@ def _spacings(line: Line, chars, kinds: list[str], tracking: float) -> tuple[lis
         # the step across gap j (advance + ls - compression) stays above half the mark's advance
         comp = [min(c, ls + advances[j] / 2 - OVERLAP_MARGIN * chars[j][2]) if c else 0.0
                 for j, c in enumerate(wanted)]
+    squeezed = squeezed or (justified and ls < tracking)
     after: list[float | None] = []
     for j in range(n):
         kind = kinds[j] if j < n - 1 else STRETCH
         after.append(None if kind == CLUSTER else (ls - comp[j] if kind == STRETCH else tracking))
-    return after, ls
+    return after, ls, squeezed
 
 
 def _cut(chars, after, kinds, safe, tracking):
@@ -332,15 +347,16 @@ def _cut(chars, after, kinds, safe, tracking):
             inside = j > 0 and kinds[j - 1] == CLUSTER
             is_open = run.trailing == run.spacing or run.trailing is None
             # a space never starts a run: a run of spaces alone would not be drawn (nor be in the PDF text)
-            if inside or (is_open and (len(run.text) < RUN_CHARS or ch == " " or j not in safe)
+            unsafe = j not in safe and len(run.text) < 2 * RUN_CHARS  # beyond, the run would drift
+            if inside or (is_open and (len(run.text) < RUN_CHARS or ch == " " or unsafe)
                           and (spacing is None or spacing == run.spacing or kinds[j - 1] == RIGID
-                               or j not in safe)):
+                               or unsafe)):
                 # joins the run; a different spacing after it (a word's last letter) is the run's trailing
                 internal = run.spacing if run.spacing is not None else spacing
                 runs[-1] = Run(k, run.text + ch, internal, spacing)
                 continue
             wanted = RIGID if run.spacing == tracking else STRETCH
-            if j not in safe and run.spacing is not None and kinds[j - 1] not in (CLUSTER, wanted):
+            if unsafe and run.spacing is not None and kinds[j - 1] not in (CLUSTER, wanted):
                 # the run's last gap differs from its inside: space it as the inside
                 return runs, (j - 1, wanted)
         runs.append(Run(k, ch, spacing, spacing))
@@ -355,6 +371,24 @@ def run_width(run: Run, advances: list[float]) -> float:
     if run.trailing == run.spacing and boundaries == len(run.text) - 1:
         return sum(advances) + run.spacing * len(run.text)
     return sum(advances) + run.spacing * boundaries + run.trailing
+
+
+def drop_hanging_spaces(line: Line, tracking: float) -> str:
+    """Take off the spaces at the end of ``line`` if they hang past the 版心 (Pango lets a space at a
+    line end hang, ``white-space: pre-wrap``): they are not drawn, as CSS collapses spaces at a line
+    end, and the PDF's text has the line break there. Returns the spaces taken off."""
+    text = line.text
+    trailing = len(text) - len(text.rstrip(" "))
+    if not trailing or trailing == len(text) or line.tight_end(tracking) <= line.available + 0.01:
+        return ""
+    dropped = ""
+    for seg in reversed(line.segments):
+        while seg.text.endswith(" ") and len(dropped) < trailing:
+            seg.text, seg.advances = seg.text[:-1], seg.advances[:-1]
+            dropped += " "
+        if len(dropped) == trailing or seg.text:
+            break
+    return dropped
 
 
 def _natural_end(segments_text: str, advances: list[float], tracking: float) -> float:

@@ -22,7 +22,7 @@ from ..fonts import Chain
 from ..layout import Layout, zi_width
 from ..messages import _
 from .html import write_html
-from .justify import Line, Segment, check_kinsoku, mend_forced_breaks, plan_line, run_width
+from .justify import Line, Segment, check_kinsoku, drop_hanging_spaces, mend_forced_breaks, plan_line, run_width
 
 PX = 0.75  # CSS: 1px = 0.75pt; WeasyPrint's boxes are in px
 
@@ -324,14 +324,17 @@ def justify(document, doc: Document, layout: Layout) -> None:
     for index, lines in found.items():
         origin = doc.blocks[index].origin
         for number, (line, text_boxes) in enumerate(lines, 1):
+            if drop_hanging_spaces(line, layout.tracking_pdf):
+                changed[index].add(number - 1)
             plan_line(line, layout.tracking_pdf)
             if not _all_wide(line.text):
                 for _round in range(3):  # the runs' cuts follow the spacing, not the advances: stable
                     if not _remeasure(line, text_boxes):
                         break
                     plan_line(line, layout.tracking_pdf)
-            if max(line.end, line.tight) > line.available + EDGE_TOLERANCE:
-                over = round(max(line.end, line.tight) - line.available, 1)
+            if line.end > line.available + EDGE_TOLERANCE or not line.fits:
+                over = round(line.end - line.available if line.fits else
+                             line.tight_end(layout.tracking_pdf) - line.available, 1)
                 problems.append(Diagnostic(
                     _("the PDF cannot set line {line} of this paragraph within the type area "
                       "({over} pt too long): {text}", line=number, over=over, text=_excerpt(line.text)),
