@@ -14,14 +14,25 @@ from pdfmeasure import measure, pdf_text_paragraphs
 from reportgen import document as d
 from reportgen.layout import load_layout
 from reportgen.writers.justify import (
+    CLUSTER,
     COMPRESSION,
+    MAX_STRETCH,
+    MIN_SPACING,
     NO_LINE_END,
     NO_LINE_START,
+    RIGID,
+    STRETCH,
     Line,
     Segment,
     check_kinsoku,
+    drop_hanging_spaces,
     gap_compressions,
+    gap_kinds,
+    mend_forced_breaks,
     plan_line,
+    run_width,
+    safe_starts,
+    script_of,
 )
 
 TOLERANCE = 0.5  # pt: a non-final line ends this close to the 版心's right edge
@@ -212,13 +223,13 @@ def test_plan_line_fills_the_room_exactly():
     line = Line([Segment("body", "甲乙》《丙丁", advances=[size] * 6, size=size)], available=100.0, last=False)
     plan_line(line, tracking=-0.21)
     n = 6
-    total = line.segments[0].natural + sum(spacing * len(text) for _k, text, spacing in line.runs)
-    last_spacing = line.runs[-1][2]
+    total = line.segments[0].natural + sum(r.spacing * len(r.text) for r in line.runs)
+    last_spacing = line.runs[-1].spacing
     # the last glyph's right edge: advances + every gap except the one after the last glyph
     assert total - last_spacing == pytest.approx(line.available)
-    compressed = [r for r in line.runs if r[1] == "》"]
-    assert compressed and compressed[0][2] == pytest.approx(line.runs[0][2] - COMPRESSION * size)
-    assert "".join(text for _k, text, _s in line.runs) == "甲乙》《丙丁"
+    compressed = [r for r in line.runs if r.text == "》"]
+    assert compressed and compressed[0].spacing == pytest.approx(line.runs[0].spacing - COMPRESSION * size)
+    assert "".join(r.text for r in line.runs) == "甲乙》《丙丁"
     assert len(line.runs) <= n
 
 
@@ -228,7 +239,7 @@ def test_compressed_marks_overlap_less_than_half_an_em():
     size = 16.0
     line = Line([Segment("body", "法》《民", advances=[size] * 4, size=size)], available=400.0, last=True)
     plan_line(line, tracking=-0.21)
-    spacing = next(s for _k, t, s in line.runs if t == "》")
+    spacing = next(r.spacing for r in line.runs if r.text == "》")
     assert size + spacing > size / 2  # the step from 》 to 《
     assert size + spacing < size * 0.6  # still compressed
 
@@ -236,7 +247,7 @@ def test_compressed_marks_overlap_less_than_half_an_em():
 def test_plan_line_keeps_tracking_on_a_last_line():
     line = Line([Segment("body", "甲乙丙", advances=[16.0] * 3, size=16.0)], available=400.0, last=True)
     plan_line(line, tracking=-0.21)
-    assert {s for _k, _t, s in line.runs} == {-0.21}
+    assert {s for r in line.runs for s in (r.spacing, r.trailing)} == {-0.21}
 
 
 def test_html_escapes_data_and_names_justified_blocks():
@@ -282,3 +293,146 @@ def test_a_forbidden_break_fails_the_build_with_the_paragraph_located(tmp_path, 
     diag = e.value.diagnostics[0]
     assert (diag.file, diag.line, diag.path) == ("data/years/2023.yaml", 7, "opening[0]")
     assert "，" in diag.message and "2" in diag.message
+
+
+# --- spaces, Latin words and numbers (probe findings F3, F4) --------------------------------
+
+@pytest.mark.parametrize("text, expected", [
+    ("甲乙", [STRETCH]),
+    ("WIPO", [RIGID] * 3),
+    ("1433件", [RIGID] * 3 + [STRETCH]),
+    ("PDF/A-3u", [RIGID] * 7),
+    ("a b", [RIGID, STRETCH]),  # the space stretches after it, never inside a word
+    ("3 年", [RIGID, STRETCH]),
+    ("年  月", [RIGID, RIGID, STRETCH]),
+    ("e\u0301x", [CLUSTER, RIGID]),  # a combining accent belongs to its letter
+    ("(WIPO)相", [RIGID] * 5 + [STRETCH]),
+])
+def test_gap_kinds(text, expected):
+    assert gap_kinds(text) == expected
+
+
+def _planned_end(line: Line) -> float:
+    """Where the last glyph ends from the runs (each run's width, less the last run's trailing)."""
+    total, at = 0.0, [0] * len(line.segments)
+    for r in line.runs:
+        seg = line.segments[r.segment]
+        total += run_width(r, seg.advances[at[r.segment]:at[r.segment] + len(r.text)])
+        at[r.segment] += len(r.text)
+    return total - line.runs[-1].trailing
+
+
+def test_a_latin_phrase_keeps_its_letters_at_the_grid_tracking():
+    size, text = 16.0, "参加the Hague Agreement相关活动"
+    advances = [size if ord(c) > 0x2000 else 8.0 for c in text]
+    line = Line([Segment("body", text, advances, size)], available=300.0, last=False)
+    plan_line(line, tracking=-0.21)
+    assert "".join(r.text for r in line.runs) == text
+    for r in line.runs:
+        if any(c.isascii() and c != " " for c in r.text[:-1]):
+            assert r.spacing == -0.21, r  # inside a word: as laid out
+    stretched = {r.trailing for r in line.runs} | {r.spacing for r in line.runs}
+    assert max(stretched) > 1.0  # the gaps between Chinese and at the spaces take the room
+    assert line.end == pytest.approx(line.available)
+    assert _planned_end(line) == pytest.approx(line.available)
+    # a space is never a run of its own (it would not be drawn, nor be in the PDF text)
+    assert not any(r.text.strip() == "" for r in line.runs)
+
+
+def test_a_line_without_a_stretchable_gap_spaces_its_letters():
+    """A piece of a word longer than the line (broken by overflow-wrap) is flush on both sides."""
+    line = Line([Segment("body", "a" * 50, [8.0] * 50, 16.0)], available=405.0, last=False)
+    plan_line(line, tracking=-0.21)
+    assert line.end == pytest.approx(405.0)
+    assert _planned_end(line) == pytest.approx(405.0)
+
+
+def test_a_short_line_before_a_long_word_stays_flush_left():
+    """本年度 then a URL too long for the rest of the line: no spread of three characters over the
+    measure; the line keeps the grid's tracking, as a last line does."""
+    line = Line([Segment("body", "本年度", [16.0] * 3, 16.0)], available=410.0, last=False)
+    plan_line(line, tracking=-0.21)
+    assert {(r.spacing, r.trailing) for r in line.runs} == {(-0.21, -0.21)}
+    assert line.end < line.available - MAX_STRETCH * 16
+
+
+def test_a_stray_space_takes_no_more_than_its_share():
+    """2023 年，…: WeasyPrint alone would put all the line's slack into the one space; the plan
+    spreads it over every stretchable gap."""
+    size, text = 16.0, "2023 年，在区委的坚强领导下，各项工作稳步推进，取得"
+    advances = [size if ord(c) > 0x2000 else 8.0 for c in text]
+    slack = 10.0
+    available = sum(advances) + (len(text) - 1) * -0.21 + slack
+    line = Line([Segment("body", text, advances, size)], available=available, last=False)
+    plan_line(line, tracking=-0.21)
+    assert max(max(r.spacing, r.trailing) for r in line.runs) < -0.21 + slack / 10
+
+
+def test_mend_moves_a_letter_down_with_the_stop_and_cascades():
+    """``a`` × 50 | ``。`` + a full line: the 。 may not start the line, so an ``a`` goes with it;
+    that line is then too long, so its tail moves on to the last line, at a break allowed there."""
+    t = -0.21
+    a = Line([Segment("body", "a" * 50, [8.0] * 50, 16.0)], available=400.0 + 49 * t, last=False)
+    full = "。" + "甲" * 24
+    b = Line([Segment("body", full, [16.0] * 25, 16.0)], available=400.0 + 24 * t, last=False)
+    c = Line([Segment("body", "乙丙", [16.0] * 2, 16.0)], available=400.0, last=True)
+    changed = mend_forced_breaks([a, b, c], t)
+    assert changed == {0, 1, 2}
+    assert a.text == "a" * 49 and b.text.startswith("a。") and c.text.endswith("乙丙")
+    assert a.text + b.text + c.text == "a" * 50 + full + "乙丙"
+    assert check_kinsoku([a.text, b.text, c.text]) == []
+    for line in (a, b, c):
+        plan_line(line, t)
+        assert line.end <= line.available + 0.01
+
+
+def test_mend_leaves_lines_that_keep_kinsoku_alone():
+    lines = [Line([Segment("body", "甲" * 28, [16.0] * 28, 16.0)], 442.0, False),
+             Line([Segment("body", "乙丙。", [16.0] * 3, 16.0)], 442.0, True)]
+    assert mend_forced_breaks(lines, -0.21) == set()
+    assert [line.text for line in lines] == ["甲" * 28, "乙丙。"]
+
+
+def test_script_of_and_safe_run_starts():
+    assert [script_of(c) for c in "甲aｄ1，…α"] == ["Han", "LATIN", "LATIN", None, None, None, "GREEK"]
+    seg = Segment("body", "元，1433the计划", [16.0] * 12, 16.0)
+    safe = safe_starts([seg])
+    # the comma and digits after Chinese and before Latin letters would be shaped as Latin in a run
+    # of their own (Pango gives them the script after them there, the one before them in the box)
+    assert {1, 2, 3, 4, 5} & safe == set()
+    assert {0, 6, 9, 10} <= safe
+    assert safe_starts([Segment("body", "年1433件，", [16.0] * 7, 16.0)]) == set(range(7))
+
+
+def test_a_glued_number_is_not_cut_from_the_chinese_before_it():
+    """``，1433the``: the run holding 1433 starts at the Chinese before it, so the digits' gaps are
+    spaced as the Chinese ones and the run is shaped as the line was laid out."""
+    size, text = 16.0, "参与计划，1433the计划参与计划参与"
+    advances = [size if ord(c) > 0x2000 else 8.0 for c in text]
+    line = Line([Segment("body", text, advances, size)], available=sum(advances) + 20.0, last=False)
+    plan_line(line, tracking=-0.21)
+    starts, at = set(), 0
+    for r in line.runs:
+        starts.add(at)
+        at += len(r.text)
+    assert not starts & {4, 5, 6, 7, 8}, line.runs  # ，1433
+    assert line.end == pytest.approx(line.available)
+    assert _planned_end(line) == pytest.approx(line.available)
+
+
+def test_a_hanging_space_is_not_drawn_and_a_line_too_tight_does_not_fit():
+    """Pango lets a space at a line's end hang past it (pre-wrap): it is taken off the line (the
+    PDF's text has the line break there). A line that could only be set with its glyph boxes over
+    each other does not fit (``fits`` False), and the build names it."""
+    text = "甲" * 28 + "  "
+    laid_out = 28 * 16.0 + 27 * -0.21  # the glyphs fill the line; the spaces hang past it
+    line = Line([Segment("body", text, [16.0] * 28 + [4.1, 4.1], 16.0)], available=laid_out + 0.3, last=False)
+    assert drop_hanging_spaces(line, -0.21) == "  " and line.text == "甲" * 28
+    plan_line(line, tracking=-0.21)
+    assert line.fits and line.end == pytest.approx(line.available)
+    roomy = Line([Segment("body", "甲乙 ", [16.0, 16.0, 4.1], 16.0)], available=200.0, last=True)
+    assert drop_hanging_spaces(roomy, -0.21) == "" and roomy.text == "甲乙 "
+    tight = Line([Segment("body", "甲" * 5 + "a", [16.0] * 5 + [9.0], 16.0)], available=5 * 16.0, last=True)
+    plan_line(tight, tracking=-0.21)
+    assert not tight.fits
+    assert min(r.spacing for r in tight.runs) < MIN_SPACING

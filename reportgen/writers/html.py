@@ -22,6 +22,55 @@ def pt(value: float) -> str:
     return f"{value:.3f}pt"
 
 
+def _text(text: str) -> str:
+    """Data text as HTML text. The text's spaces are kept as written (``white-space: pre-wrap`` in
+    print.css.j2); a tab inside the text is set as one space: a tab in the PDF would be a jump to
+    Pango's tab stop, measured from each drawn run's start, and no character in the PDF's text.
+
+    Latin text (a maximal run of letters, digits, ASCII marks and the spaces between them that
+    holds a letter: ``the Hague Agreement``, ``1433the``, ``PDF/A-3u``) is a span of its own.
+    Pango shapes a character of no script of its own (a digit, ……) in the script of the text
+    before it, and the PDF writer draws each piece of a line as a run of its own, where that is the
+    script of the text after it: in Noto CJK a digit before Latin letters is 0.55 em, after Chinese
+    0.47 em, and …… after Latin letters is narrow. Laid out alone, the Latin text and the Chinese
+    around it are measured as they are drawn.
+    """
+    text = text.replace("\t", " ")
+    out, start = [], 0
+    for begin, end in _latin_spans(text):
+        out.append(escape(text[start:begin]))
+        out.append(f'<span class="w">{escape(text[begin:end])}</span>')
+        start = end
+    out.append(escape(text[start:]))
+    return "".join(out)
+
+
+#: Latin text with a longer word (a URL) stays in the paragraph's box: WeasyPrint 70 breaks a word
+#: longer than the line inside a span at the wrong width (the line runs past the 版心). [MEAS]
+SPAN_WORD = 30
+
+
+def _latin_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each piece of Latin text in ``text`` (see :func:`_text`)."""
+    from .justify import continues_cluster, is_word_char
+
+    found, i = [], 0
+    while i < len(text):
+        if not is_word_char(text[i]):
+            i += 1
+            continue
+        j = i
+        while j < len(text) and (is_word_char(text[j]) or text[j] in " \u00a0"
+                                 or continues_cluster(text[j], text[j - 1])):  # é as e + ◌́
+            j += 1
+        end = j  # with the spaces after it: the text after a span must not start with a space
+        piece = text[i:end]
+        if any(ch.isalpha() for ch in piece) and max(len(w) for w in piece.split()) <= SPAN_WORD:
+            found.append((i, end))
+        i = j
+    return found
+
+
 def _spans(runs: d.Runs) -> str:
     """Runs as spans named by role; what follows a TAB run stands at the right edge."""
     left: list[str] = []
@@ -31,7 +80,7 @@ def _spans(runs: d.Runs) -> str:
         if r.text == TAB:
             target = right
             continue
-        target.append(f'<span class="r-{escape(r.role)}">{escape(r.text)}</span>')
+        target.append(f'<span class="r-{escape(r.role)}">{_text(r.text)}</span>')
     out = "".join(left)
     if right:
         out += '<span class="tab-right">' + "".join(right) + "</span>"
@@ -63,9 +112,9 @@ class HtmlTranslator:
             for o in block.organs:
                 spread = (widest - zi_width(o)) * g["size"] / max(len(o) - 1, 1)
                 names += (f'<p class="mark-name" style="letter-spacing: {pt(spread)}; margin-right: {pt(-spread)}">'
-                          f'<span class="r-masthead">{escape(o)}</span></p>')
+                          f'<span class="r-masthead">{_text(o)}</span></p>')
             suffix = (f'<td class="mark-suffix" style="padding-left: {pt(g["size"])}">'
-                      f'<span class="r-masthead">{escape(block.suffix)}</span></td>' if block.suffix else "")
+                      f'<span class="r-masthead">{_text(block.suffix)}</span></td>' if block.suffix else "")
             place = f'left: {pt((L.type_width - g["width"]) / 2)}; width: {pt(g["width"])}'
             mark = (f'<table class="mark joint" data-em-top="{top + g["mark_top"]:.3f}" '
                     f'style="{place}; top: {pt(g["mark_top"])}; {size}">'
@@ -83,16 +132,16 @@ class HtmlTranslator:
 
     # ── 主体 ───────────────────────────────────────────────────────────────────────────────────
     def visit_Title(self, block: d.Title, index: int) -> str:
-        return '<h1 class="title">' + "<br>".join(escape(line) for line in block.lines) + "</h1>"
+        return '<h1 class="title">' + "<br>".join(_text(line) for line in block.lines) + "</h1>"
 
     def visit_Subtitle(self, block: d.Subtitle, index: int) -> str:
-        return f'<p class="subtitle">{escape(block.text)}</p>'
+        return f'<p class="subtitle">{_text(block.text)}</p>'
 
     def visit_Addressee(self, block: d.Addressee, index: int) -> str:
-        return f'<p class="addressee">{escape(block.text)}</p>'
+        return f'<p class="addressee">{_text(block.text)}</p>'
 
     def visit_Heading(self, block: d.Heading, index: int) -> str:
-        return f'<h2 id="j{index}" class="heading level-{block.level}">{escape(block.number + block.text)}</h2>'
+        return f'<h2 id="j{index}" class="heading level-{block.level}">{_text(block.number + block.text)}</h2>'
 
     def visit_Paragraph(self, block: d.Paragraph, index: int) -> str:
         lead = f" lead level-{block.level}" if block.level else ""
@@ -105,7 +154,7 @@ class HtmlTranslator:
         for i, (left, hang) in enumerate(self.L.attachment_note_indents(entries, block.LABEL, len(block.names) > 1)):
             text = (block.LABEL if i == 0 else "") + entries[i]
             rows.append(f'<p class="attachment-entry" style="padding-left: {pt(left * cp)}; '
-                        f'text-indent: {pt(-hang * cp)}">{escape(text)}</p>')
+                        f'text-indent: {pt(-hang * cp)}">{_text(text)}</p>')
         return f'<div class="attachment-note">{"".join(rows)}</div>'
 
     def visit_Signature(self, block: d.Signature, index: int) -> str:
@@ -114,12 +163,12 @@ class HtmlTranslator:
         gap = L.signature_blank_lines(block.sealed) * L.line_pitch
         mode = "sealed" if block.sealed else "plain"
         return (f'<div class="signature" data-signature="{mode}" style="margin-top: {pt(gap)}">'
-                f'<p class="issuer" style="padding-left: {pt(issuer_col * L.char_pitch)}">{escape(block.issuer)}</p>'
-                f'<p class="date" style="padding-left: {pt(date_col * L.char_pitch)}">{escape(block.date)}</p>'
+                f'<p class="issuer" style="padding-left: {pt(issuer_col * L.char_pitch)}">{_text(block.issuer)}</p>'
+                f'<p class="date" style="padding-left: {pt(date_col * L.char_pitch)}">{_text(block.date)}</p>'
                 "</div>")
 
     def visit_Note(self, block: d.Note, index: int) -> str:
-        return f'<p class="note role-{escape(block.role)}">{escape(block.text)}</p>'
+        return f'<p class="note role-{escape(block.role)}">{_text(block.text)}</p>'
 
     def visit_PageBreak(self, block: d.PageBreak, index: int) -> str:
         return '<div class="page-break"></div>'

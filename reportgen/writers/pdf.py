@@ -5,7 +5,8 @@ nothing but the project's own font files: no network, no file:// from data.
 
 Body paragraphs and headings are justified after layout (see ``justify.py`` for the design):
 :func:`laid_out_lines` reads each justified block's lines from WeasyPrint's boxes and
-:func:`justify` re-spaces them in place before the PDF is written. This touches WeasyPrint's box
+:func:`justify` re-spaces them in place before the PDF is written; :func:`check_type_area` then
+refuses any text beside the 版心. This touches WeasyPrint's box
 tree (``Page._page_box``, ``TextBox``, ``create_layout``), which is why ``pyproject.toml`` pins
 WeasyPrint to one major version; the tests measure the result on the written PDF.
 """
@@ -21,7 +22,7 @@ from ..fonts import Chain
 from ..layout import Layout, zi_width
 from ..messages import _
 from .html import write_html
-from .justify import Line, Segment, check_kinsoku, plan_line
+from .justify import Line, Segment, check_kinsoku, drop_hanging_spaces, mend_forced_breaks, plan_line, run_width
 
 PX = 0.75  # CSS: 1px = 0.75pt; WeasyPrint's boxes are in px
 
@@ -191,15 +192,17 @@ def laid_out_lines(document, doc: Document) -> dict[int, list[tuple[Line, list]]
     return found
 
 
-def _advances(text_box) -> list[float]:
+def _advances(text_box, text: str | None = None) -> list[float]:
     """Each character's advance in ``text_box`` (CSS px), without letter-spacing, as Pango shapes
-    the box's text (kerning included): the glyph widths of each cluster, summed."""
+    the box's text (kerning included): the glyph widths of each cluster, summed. With ``text``:
+    that text shaped alone in the box's style, as a run cut from the box is drawn."""
     from weasyprint.text.ffi import FROM_UNITS, ffi
     from weasyprint.text.line_break import create_layout
 
+    text = text_box.text if text is None else text
     style = text_box.style.copy()
     style["letter_spacing"] = "normal"
-    layout = create_layout(text_box.text, style, None, None, 0)
+    layout = create_layout(text, style, None, None, 0)
     first_line, _index = layout.get_first_line()
     widths: dict[int, int] = {}
     run = first_line.runs[0]
@@ -212,36 +215,71 @@ def _advances(text_box) -> list[float]:
             widths[start] = widths.get(start, 0) + glyphs.glyphs[i].geometry.width
     layout.deactivate()
     out, offset = [], 0
-    for ch in text_box.text:
+    for ch in text:
         out.append(widths.get(offset, 0) * FROM_UNITS)
         offset += len(ch.encode())
     return out
+
+
+def _remeasure(line: Line, text_boxes: list) -> bool:
+    """Give each run's characters the advances they get when the run is drawn on its own; whether
+    any changed (by more than 0.005 pt).
+
+    Pango gives a character of no script of its own (a digit, a bracket, a space) the script of the
+    text around it: in the laid-out box a digit after 年 is shaped as Han (0.47 em in Noto CJK), in
+    a run that starts ``1433the`` as Latin (0.55 em). Placing runs by the box's advances would then
+    overprint the next run.
+    """
+    changed = False
+    position = [0] * len(line.segments)
+    for r in line.runs:
+        seg = line.segments[r.segment]
+        start = position[r.segment]
+        position[r.segment] += len(r.text)
+        drawn = [a * PX for a in _advances(text_boxes[r.segment][0], r.text)]
+        if any(abs(a - b) > 0.005 for a, b in zip(drawn, seg.advances[start:start + len(r.text)])):
+            seg.advances[start:start + len(r.text)] = drawn
+            changed = True
+    return changed
+
+
+def _all_wide(text: str) -> bool:
+    """Only full-width characters (Chinese, full-width marks): each run is shaped as in its box."""
+    import unicodedata
+
+    return all(unicodedata.east_asian_width(ch) in ("W", "F") for ch in text)
 
 
 def _respace(line: Line, text_boxes: list) -> None:
     """Replace the line's text boxes by runs carrying ``line.runs``' letter-spacing, placed end to end.
 
     Each run is a copy of its text box with the run's text and a copied style whose only change is
-    ``letter_spacing``. Its width is its characters' advances plus the spacing after each; its
-    (inactive) Pango layout is a copy of the box's holding the run's text: WeasyPrint shapes it
-    again from the run's style when it draws it.
+    ``letter_spacing``. Its width is its characters' advances plus the spacing after each
+    (:func:`run_width`); its (inactive) Pango layout is a copy of the box's holding the run's text:
+    WeasyPrint shapes it again from the run's style when it draws it. The run carries no
+    justification spacing: WeasyPrint's own ``text-align: justify`` widens U+0020 spaces by setting
+    it on the laid-out boxes, and a copy that kept it would draw every space wider again than the
+    plan placed it (the overprinted glyphs of probe finding F4).
     """
     import copy
 
     x = text_boxes[0][0].position_x
     replaced: dict[int, list] = {}
     position = [0] * len(text_boxes)  # next character of each segment
-    for k, text, spacing in line.runs:
+    for r in line.runs:
+        k, text = r.segment, r.text
         source = text_boxes[k][0]
         style = source.style.copy()
-        style["letter_spacing"] = spacing / PX
+        style["letter_spacing"] = r.spacing / PX
         run = source.copy_with_text(text)
         run.style = style
+        run.justification_spacing = 0
         run.pango_layout = copy.copy(source.pango_layout)
         run.pango_layout.text = text
+        run.pango_layout.justification_spacing = 0
         advances = line.segments[k].advances[position[k]:position[k] + len(text)]
         position[k] += len(text)
-        run.width = (sum(advances) + spacing * len(text)) / PX
+        run.width = run_width(r, advances) / PX
         run.position_x = x
         x += run.width
         replaced.setdefault(k, []).append(run)
@@ -250,11 +288,27 @@ def _respace(line: Line, text_boxes: list) -> None:
         parent.children[i:i + 1] = replaced.get(k, [])
 
 
+#: How far a glyph may stand past the 版心's edge (pt): what the runs' rounding allows.
+EDGE_TOLERANCE = 0.5
+
+
+def _excerpt(text: str, limit: int = 40) -> str:
+    text = text.strip()
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 def justify(document, doc: Document, layout: Layout) -> None:
-    """Re-space every justified line of ``document`` (see ``justify.py``) in place."""
+    """Re-space every justified line of ``document`` (see ``justify.py``) in place.
+
+    Forced breaks inside a run too long for a line are mended first (:func:`mend_forced_breaks`);
+    a line that still breaks a kinsoku rule, or whose planned end lies past the 版心's right edge,
+    fails the build, located at its paragraph.
+    """
     found = laid_out_lines(document, doc)
     problems = []
+    changed: dict[int, set[int]] = {}
     for index, lines in found.items():
+        changed[index] = mend_forced_breaks([line for line, _b in lines], layout.tracking_pdf, EDGE_TOLERANCE)
         texts = [line.text for line, _b in lines]
         origin = doc.blocks[index].origin
         for number, where, mark in check_kinsoku(texts):
@@ -267,12 +321,72 @@ def justify(document, doc: Document, layout: Layout) -> None:
                                        path=origin.path))
     if problems:
         raise ReportgenError(problems)
-    for lines in found.values():
-        for line, text_boxes in lines:
+    for index, lines in found.items():
+        origin = doc.blocks[index].origin
+        for number, (line, text_boxes) in enumerate(lines, 1):
+            if drop_hanging_spaces(line, layout.tracking_pdf):
+                changed[index].add(number - 1)
             plan_line(line, layout.tracking_pdf)
-            if line.last and all(spacing == layout.tracking_pdf for _k, _t, spacing in line.runs):
+            if not _all_wide(line.text):
+                for _round in range(3):  # the runs' cuts follow the spacing, not the advances: stable
+                    if not _remeasure(line, text_boxes):
+                        break
+                    plan_line(line, layout.tracking_pdf)
+            if line.end > line.available + EDGE_TOLERANCE or not line.fits:
+                over = round(line.end - line.available if line.fits else
+                             line.tight_end(layout.tracking_pdf) - line.available, 1)
+                problems.append(Diagnostic(
+                    _("the PDF cannot set line {line} of this paragraph within the type area "
+                      "({over} pt too long): {text}", line=number, over=over, text=_excerpt(line.text)),
+                    file=origin.file, line=origin.line, col=origin.col, path=origin.path,
+                    hint=_("a run of letters, digits or marks longer than a line had to be broken inside; "
+                           "a space or a slash in it lets the line break there")))
+                continue
+            if (line.last and number - 1 not in changed[index]
+                    and all(r.spacing == r.trailing == layout.tracking_pdf for r in line.runs)):
                 continue  # a final line without compressed marks stays as laid out
             _respace(line, text_boxes)
+    if problems:
+        raise ReportgenError(problems)
+
+
+def check_type_area(document, layout: Layout) -> None:
+    """Fail the build if any text other than a justified block's (:func:`justify` checks those) stands
+    left or right of the 版心: a title, a signature or a 版记 row too long for its line."""
+    from weasyprint.formatting_structure import boxes
+
+    left = layout.margin_left - EDGE_TOLERANCE
+    right = layout.page_width - layout.margin_right + EDGE_TOLERANCE
+    problems = []
+
+    def walk(box):
+        element = getattr(box, "element", None)
+        jid = element.get("id") if isinstance(box, boxes.BlockBox) and element is not None else None
+        if jid and jid.startswith("j") and jid[1:].isdigit():
+            return
+        for child in getattr(box, "children", ()):
+            if isinstance(child, boxes.TextBox):
+                text = child.text.rstrip()
+                if not text:
+                    continue
+                width = child.width
+                if len(text) < len(child.text):  # trailing spaces hang (pre-wrap): not ink
+                    spacing = child.style["letter_spacing"]
+                    spacing = 0 if spacing == "normal" else spacing
+                    width -= sum(_advances(child)[len(text):]) + spacing * (len(child.text) - len(text))
+                x0, ink = child.position_x * PX, width * PX
+                if x0 < left or x0 + ink > right:
+                    problems.append(Diagnostic(_("the PDF cannot set this text within the type area: {text}",
+                                                 text=_excerpt(child.text))))
+            else:
+                walk(child)
+
+    for page in document.pages:
+        html = page._page_box.children[0] if page._page_box.children else None
+        if html is not None:
+            walk(html)
+    if problems:
+        raise ReportgenError(problems)
 
 
 def _em_box(text_box) -> tuple[float, float]:
@@ -406,6 +520,7 @@ def write_pdf(doc: Document, layout: Layout, chains: dict[str, Chain], allowed: 
             document = render(imprint_page)
         justify(document, doc, layout)
         place(document, layout)
+        check_type_area(document, layout)
         data = document.write_pdf(**options)
     finally:
         logger.removeHandler(capture)
