@@ -327,6 +327,26 @@ class _Checker:
                                 "it between words"))
 
 
+    def check_imprint(self, key, value):
+        """The 印发机关 and the 印发日期 share one line of the 版记, one 字 in from each side [GB/T 9704 7.4.3]."""
+        issuer, date = value.get("issuer", ""), value.get("date")
+        if not issuer:
+            return
+        from .render import cn_date
+
+        try:
+            printed = cn_date(date) + "印发" if date else ""
+        except ValueError:
+            return  # check_date reports it
+        half = self.layout.title.half_width
+        capacity = self.layout.chars_fitting("imprint") - 2 * self.layout.imprint.inset_chars
+        width = zi_width(issuer, half) + (zi_width(printed, half) + 1 if printed else 0)
+        if width > capacity:
+            self.add(key + ("issuer",), _("the 印发机关 and the 印发日期 take {width:g} characters, more than the {n} "
+                                          "of one line of the 版记", width=width, n=int(capacity)),
+                     hint=_("write the printing office's name in short (its 办公室 or 办公厅)"))
+
+
 def _content_diagnostics(src: Source, kind, layout: Layout, expected_year: int | None) -> list[Diagnostic]:
     data = src.data
     checker = _Checker(src, layout)

@@ -256,3 +256,21 @@ def test_imprint_in_the_docx_floats_on_the_bottom_with_thick_and_thin_rules(noti
     rows = ["".join(t.text for t in tr.iter(q("t"))) for tr in table.iter(q("tr"))]
     assert rows == ["抄送：市委办公室，市人大常委会办公室，市政府办公室。", "某市知识产权局办公室2024年2月20日印发"]
     assert style(docx, "GWImprint").find("w:rPr/w:sz", NS).get(q("val")) == "28"  # 4号
+
+
+def test_an_imprint_line_too_long_for_the_type_area_fails_check(tmp_path, capsys):
+    """The fuzz found a 印发机关 so long that the 印发日期 wrapped below the 版心 (exit 0): check refuses it, at its line."""
+    import shutil
+
+    from reportgen.cli import main
+
+    shutil.copytree(ROOT / "tests" / "cases" / "imprint" / "data", tmp_path / "data")
+    path = tmp_path / "data" / "notices" / "2024-03.yaml"
+    assert main(["-C", str(tmp_path), "check", "2024-03"]) == 0
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("issuer: 某市知识产权局办公室", "issuer: 某市知识产Global Innovation Index权局办公室"),
+                    encoding="utf-8")
+    capsys.readouterr()
+    assert main(["-C", str(tmp_path), "--lang", "en", "check", "2024-03"]) == 1
+    err = capsys.readouterr().err
+    assert "data/notices/2024-03.yaml:12:11: error: imprint.issuer: the 印发机关 and the 印发日期 take" in err, err
