@@ -69,6 +69,9 @@ class ReportgenError(Exception):
     """Raised with one or more diagnostics; the CLI prints them and exits with ``exit_code``."""
 
     def __init__(self, diagnostics: list[Diagnostic], exit_code: int = EXIT_FAILED):
-        super().__init__("\n".join(d.format() for d in diagnostics))
+        super().__init__()
         self.diagnostics = diagnostics
         self.exit_code = exit_code
+
+    def __str__(self) -> str:  # formatted when asked for, not at every raise (a file may hold 10⁵ problems)
+        return "\n".join(d.format() for d in self.diagnostics)

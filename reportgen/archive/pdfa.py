@@ -35,12 +35,13 @@ def default_keywords(doc: Document) -> tuple[str, ...]:
 
 
 def archival_document(doc: Document, date: dt.date | None) -> Document:
-    """``doc`` with the metadata an archive needs filled in: the stamp date and keywords.
+    """``doc`` with the metadata an archive needs filled in: the stamp date and keywords, and every value
+    fitted to what document properties hold (Meta.fitted), so that the DOCX and the PDF carry the same.
 
     Only metadata changes; the blocks (and so every printed character) are the same objects.
     """
     meta = dataclasses.replace(doc.meta, date=date if date is not None else doc.meta.date,
-                               keywords=doc.meta.keywords or default_keywords(doc))
+                               keywords=doc.meta.keywords or default_keywords(doc)).fitted()  # DOCX = PDF
     return dataclasses.replace(doc, meta=meta)
 
 
