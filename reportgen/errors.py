@@ -21,7 +21,8 @@ class Diagnostic:
     path: str = ""
     hint: str = ""
     level: str = "error"
-    excerpt: str = field(default="", repr=False)
+    excerpt: str = field(default="", repr=False)  # the line (or, of a long line, the part around col)
+    caret: int = 0  # the caret's column in the excerpt when that is not ``col`` (a long line's window)
     code: str = ""  # what kind of problem, where a command's JSON names it (verify: "changed", "lost", …)
 
     def location(self) -> str:
@@ -37,7 +38,7 @@ class Diagnostic:
         out = [head]
         if self.excerpt:
             out.append(f"{self.line:>5} | {self.excerpt}")
-            out.append("      | " + _caret_pad(self.excerpt, self.col) + "^")
+            out.append("      | " + _caret_pad(self.excerpt, self.caret or self.col) + "^")
         if self.hint:
             out.append("      = " + self.hint)
         return "\n".join(out)

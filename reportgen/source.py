@@ -21,6 +21,7 @@ from .messages import _
 
 MAX_BYTES = 1_000_000
 # Where PyYAML counts a new line (its marks' line numbers): CRLF, CR, LF, NEL, LINE and PARAGRAPH SEPARATOR.
+EXCERPT = 120  # the most characters of a line a diagnostic shows
 LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 
 PathKey = tuple  # ('sections', 0, 'items', 2, 'lead')
@@ -56,14 +57,34 @@ class Source:
             self._starts = [0] + [m.end() for m in LINE_BREAK.finditer(self.text)]
         return self._starts
 
-    def line_text(self, line: int) -> str:
-        """The text of line ``line`` (1-based, as PyYAML counts lines), without its line break."""
+    def _line_span(self, line: int) -> tuple[int, int]:
+        """Where line ``line`` (1-based, as PyYAML counts lines) begins and ends in the text, its break left out."""
         starts = self._line_starts()
         if not 0 < line <= len(starts):
-            return ""
-        end = starts[line] if line < len(starts) else len(self.text)
-        text = self.text[starts[line - 1]:end]
-        return text[:-2] if text.endswith("\r\n") else text[:-1] if line < len(starts) else text
+            return 0, 0
+        begin = starts[line - 1]
+        if line == len(starts):
+            return begin, len(self.text)
+        end = starts[line] - 1
+        if self.text[end] == "\n" and end > begin and self.text[end - 1] == "\r":
+            end -= 1
+        return begin, end
+
+    def line_text(self, line: int) -> str:
+        """The text of line ``line`` (1-based, as PyYAML counts lines), without its line break."""
+        begin, end = self._line_span(line)
+        return self.text[begin:end]
+
+    def excerpt(self, line: int, col: int) -> tuple[str, int]:
+        """What a diagnostic shows of line ``line``, and the caret's column in it: the line, or of a line
+        longer than EXCERPT characters the part around ``col`` marked with … (a file on one line may hold
+        10⁵ problems: each showing, or even copying, the whole line would take the square of its length)."""
+        begin, end = self._line_span(line)
+        if end - begin <= EXCERPT:
+            return self.text[begin:end], col
+        start = max(0, min(col - 1 - EXCERPT // 2, end - begin - EXCERPT))
+        head, tail = ("…" if start else ""), ("…" if start + EXCERPT < end - begin else "")
+        return head + self.text[begin + start:begin + start + EXCERPT] + tail, col - start + len(head)
 
     def line_col(self, offset: int) -> tuple[int, int]:
         """The 1-based line and column of the character at ``offset``."""
@@ -85,8 +106,9 @@ class Source:
         if pos is None:
             pos = self.positions.get((), (1, 1))
         line, col = pos
+        excerpt, caret = self.excerpt(line, col)
         return Diagnostic(message, file=self.file, line=line, col=col, path=format_path(key),
-                          hint=hint, level=level, excerpt=self.line_text(line))
+                          hint=hint, level=level, excerpt=excerpt, caret=caret)
 
 
 _SCALAR = yaml.constructor.SafeConstructor()
@@ -148,10 +170,17 @@ def _build(node: yaml.Node, key: PathKey, src: Source, errors: list[Diagnostic])
     return value
 
 
+def _shown(src: Source, line: int, col: int) -> dict:
+    """A diagnostic's excerpt and caret for line:col of ``src``."""
+    excerpt, caret = src.excerpt(line, col)
+    return {"excerpt": excerpt, "caret": caret}
+
+
 def _at(src: Source, node: yaml.Node, key: PathKey, message: str) -> Diagnostic:
     line, col = node.start_mark.line + 1, node.start_mark.column + 1
+    excerpt, caret = src.excerpt(line, col)
     return Diagnostic(message, file=src.file, line=line, col=col, path=format_path(key),
-                      excerpt=src.line_text(line))
+                      excerpt=excerpt, caret=caret)
 
 
 class _NoAliasComposer(yaml.SafeLoader):
@@ -244,7 +273,8 @@ def parse_source(text: str, display: str) -> Source:
         line, col = src.line_col(e.position)
         raise ReportgenError([Diagnostic(_("the file contains the control character U+{cp:04X}, which documents cannot hold",
                                            cp=e.character if isinstance(e.character, int) else ord(e.character)),
-                                         file=display, line=line, col=col, excerpt=src.line_text(line))]) from None
+                                         file=display, line=line, col=col,
+                                         **_shown(src, line, col))]) from None
     except RecursionError:
         raise ReportgenError([Diagnostic(_("the file nests too deeply to be a year file"), file=display)]) from None
     except yaml.MarkedYAMLError as e:
@@ -259,7 +289,7 @@ def parse_source(text: str, display: str) -> Source:
                         line=e.context_mark.line + 1, col=e.context_mark.column + 1)
             message += " (" + ctx + ")"
         raise ReportgenError([Diagnostic(message, file=display, line=line, col=col,
-                                         excerpt=src.line_text(line),
+                                         **_shown(src, line, col),
                                          hint=_("check indentation, and quote text that contains ': ' or starts with a symbol"))]) from None
     finally:
         if loader is not None:

@@ -71,53 +71,71 @@ _EXPECTED_TYPE = {
 }
 
 
+# The most schema errors one check reports: beyond, finding each costs jsonschema more than it helps anyone.
+MAX_SCHEMA_ERRORS = 1000
+
+
 def _schema_diagnostics(src: Source, validator) -> list[Diagnostic]:
+    """The schema's errors as diagnostics (the first MAX_SCHEMA_ERRORS found), in the order of their data
+    paths. Each error is worded as it comes and then let go: jsonschema's errors (with their contexts) are
+    far larger than the diagnostics."""
+    found, more = [], []
+    for n, err in enumerate(validator.iter_errors(src.data)):
+        if n == MAX_SCHEMA_ERRORS:
+            more = [Diagnostic(_("more than {n} problems: only the first {n} are reported", n=MAX_SCHEMA_ERRORS),
+                               file=src.file, hint=_("correct these and check again"))]
+            break
+        found.append(((list(map(str, err.absolute_path)), err.validator, n), _error_diagnostics(src, err)))
+    found.sort(key=lambda f: f[0])
+    return [d for _, diagnostics in found for d in diagnostics] + more
+
+
+def _error_diagnostics(src: Source, err) -> list[Diagnostic]:
     out: list[Diagnostic] = []
-    for err in sorted(validator.iter_errors(src.data), key=lambda e: (list(map(str, e.absolute_path)), e.validator)):
-        key = tuple(err.absolute_path)
-        kind = err.validator
-        inst = err.instance
-        if kind == "additionalProperties":
-            allowed = sorted(err.schema.get("properties", {}))
-            for name in sorted(set(inst) - set(allowed)):
-                close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
-                hint = _("did you mean {name!r}?", name=close[0]) if close else _("allowed keys: {keys}", keys=", ".join(allowed))
-                out.append(src.diagnostic(key + (name,), _("unknown key {key!r}", key=name), at_key=True, hint=hint))
-        elif kind == "required":
-            for name in err.validator_value:
-                if isinstance(inst, dict) and name not in inst:
-                    out.append(src.diagnostic(key, _("missing required key {key!r}", key=name)))
-        elif kind == "type":
-            types = err.validator_value if isinstance(err.validator_value, list) else [err.validator_value]
-            expected = _(" or ").join(_(_EXPECTED_TYPE.get(t, t)) for t in types)
-            out.append(src.diagnostic(key, _("expected {expected}, got {got}", expected=expected, got=_type_name(inst))))
-        elif kind == "minLength":
-            out.append(src.diagnostic(key, _("must not be empty")))
-        elif kind in ("minItems", "minProperties"):
-            out.append(src.diagnostic(key, _("needs at least {n} entries", n=err.validator_value)))
-        elif kind in ("maxItems", "maxProperties"):
-            out.append(src.diagnostic(key, _("takes at most {n} entries", n=err.validator_value),
-                                      hint=_(err.schema["description"]) if err.schema.get("description") else ""))
-        elif kind == "enum":
-            values = ", ".join(map(str, err.validator_value))
-            out.append(src.diagnostic(key, _("expected one of {values}; got {got!r}", values=values, got=inst)))
-        elif kind in ("minimum", "maximum"):
-            s = err.schema
-            out.append(src.diagnostic(key, _("expected a number from {lo} to {hi}; got {got}",
-                                            lo=s.get("minimum"), hi=s.get("maximum"), got=inst)))
-        elif kind in ("anyOf", "oneOf", "pattern"):
-            what = err.schema.get("x-expected")
-            if what and isinstance(inst, (dict, list)):  # a whole mapping is not worth printing back
-                out.append(src.diagnostic(key, _("expected {expected}", expected=_(what))))
-            elif what:
-                out.append(src.diagnostic(key, _("expected {expected}; got {got!r}", expected=_(what), got=inst)))
-            elif kind == "pattern":
-                out.append(src.diagnostic(key, _("{got!r} does not match the pattern {pattern}", got=inst,
-                                                pattern=err.validator_value)))
-            else:
-                out.append(src.diagnostic(key, _("this value has the wrong form")))
-        else:  # a keyword this code does not word specially: keep jsonschema's text
-            out.append(src.diagnostic(key, err.message))
+    key = tuple(err.absolute_path)
+    kind = err.validator
+    inst = err.instance
+    if kind == "additionalProperties":
+        allowed = sorted(err.schema.get("properties", {}))
+        for name in sorted(set(inst) - set(allowed)):
+            close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
+            hint = _("did you mean {name!r}?", name=close[0]) if close else _("allowed keys: {keys}", keys=", ".join(allowed))
+            out.append(src.diagnostic(key + (name,), _("unknown key {key!r}", key=name), at_key=True, hint=hint))
+    elif kind == "required":
+        for name in err.validator_value:
+            if isinstance(inst, dict) and name not in inst:
+                out.append(src.diagnostic(key, _("missing required key {key!r}", key=name)))
+    elif kind == "type":
+        types = err.validator_value if isinstance(err.validator_value, list) else [err.validator_value]
+        expected = _(" or ").join(_(_EXPECTED_TYPE.get(t, t)) for t in types)
+        out.append(src.diagnostic(key, _("expected {expected}, got {got}", expected=expected, got=_type_name(inst))))
+    elif kind == "minLength":
+        out.append(src.diagnostic(key, _("must not be empty")))
+    elif kind in ("minItems", "minProperties"):
+        out.append(src.diagnostic(key, _("needs at least {n} entries", n=err.validator_value)))
+    elif kind in ("maxItems", "maxProperties"):
+        out.append(src.diagnostic(key, _("takes at most {n} entries", n=err.validator_value),
+                                  hint=_(err.schema["description"]) if err.schema.get("description") else ""))
+    elif kind == "enum":
+        values = ", ".join(map(str, err.validator_value))
+        out.append(src.diagnostic(key, _("expected one of {values}; got {got!r}", values=values, got=inst)))
+    elif kind in ("minimum", "maximum"):
+        s = err.schema
+        out.append(src.diagnostic(key, _("expected a number from {lo} to {hi}; got {got}",
+                                        lo=s.get("minimum"), hi=s.get("maximum"), got=inst)))
+    elif kind in ("anyOf", "oneOf", "pattern"):
+        what = err.schema.get("x-expected")
+        if what and isinstance(inst, (dict, list)):  # a whole mapping is not worth printing back
+            out.append(src.diagnostic(key, _("expected {expected}", expected=_(what))))
+        elif what:
+            out.append(src.diagnostic(key, _("expected {expected}; got {got!r}", expected=_(what), got=inst)))
+        elif kind == "pattern":
+            out.append(src.diagnostic(key, _("{got!r} does not match the pattern {pattern}", got=inst,
+                                            pattern=err.validator_value)))
+        else:
+            out.append(src.diagnostic(key, _("this value has the wrong form")))
+    else:  # a keyword this code does not word specially: keep jsonschema's text
+        out.append(src.diagnostic(key, err.message))
     return out
 
 
@@ -426,4 +444,4 @@ def validate(src: Source, kind, layout: Layout | None = None, expected_year: int
     """All diagnostics for ``src`` as a document of ``kind`` (errors and warnings), structural ones first."""
     structural = _schema_diagnostics(src, kind.validator)
     found = structural or _content_diagnostics(src, kind, layout or kind.layout, expected_year)
-    return sorted(found, key=lambda d: (d.line, d.col))
+    return sorted(found, key=lambda d: (not d.line, d.line, d.col))  # by place; a note of no place last
