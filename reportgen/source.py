@@ -20,8 +20,8 @@ from .errors import Diagnostic, ReportgenError
 from .messages import _
 
 MAX_BYTES = 1_000_000
-# Where PyYAML counts a new line (its marks' line numbers): CRLF, CR, LF, NEL, LINE and PARAGRAPH SEPARATOR.
 EXCERPT = 120  # the most characters of a line a diagnostic shows
+# Where PyYAML counts a new line (its marks' line numbers): CRLF, CR, LF, NEL, LINE and PARAGRAPH SEPARATOR.
 LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 
 PathKey = tuple  # ('sections', 0, 'items', 2, 'lead')
@@ -106,9 +106,8 @@ class Source:
         if pos is None:
             pos = self.positions.get((), (1, 1))
         line, col = pos
-        excerpt, caret = self.excerpt(line, col)
         return Diagnostic(message, file=self.file, line=line, col=col, path=format_path(key),
-                          hint=hint, level=level, excerpt=excerpt, caret=caret)
+                          hint=hint, level=level, **_shown(self, line, col))
 
 
 _SCALAR = yaml.constructor.SafeConstructor()
@@ -178,9 +177,7 @@ def _shown(src: Source, line: int, col: int) -> dict:
 
 def _at(src: Source, node: yaml.Node, key: PathKey, message: str) -> Diagnostic:
     line, col = node.start_mark.line + 1, node.start_mark.column + 1
-    excerpt, caret = src.excerpt(line, col)
-    return Diagnostic(message, file=src.file, line=line, col=col, path=format_path(key),
-                      excerpt=excerpt, caret=caret)
+    return Diagnostic(message, file=src.file, line=line, col=col, path=format_path(key), **_shown(src, line, col))
 
 
 class _NoAliasComposer(yaml.SafeLoader):

@@ -357,3 +357,23 @@ def test_a_check_reports_at_most_a_thousand_schema_errors(tmp_path):
     assert len(errors) == 1001 and [e["path"] for e in errors[:2]] == ["opening[0]", "opening[1]"]
     assert errors[-1]["message"] == "more than 1000 problems: only the first 1000 are reported"
     assert errors[-1]["file"] == YEAR and errors[-1]["line"] == 0
+
+
+def test_a_long_line_shows_a_window_around_each_problem(tmp_path):
+    """A file on one line with many problems: each shows at most 120 characters of it (and the caret under
+    its column), not the whole line each time (the output grew with the square of the line's length)."""
+    line = "opening: [" + ",".join(["1"] * 900) + "]"  # 1,810 characters, 900 problems
+    project = project_with(tmp_path, "organ: 某局\nyear: 2023\n" + line + "\n" + SECTIONS)
+    proc = run_cli("check", "--lang", "en", cwd=project)
+    assert proc.returncode == 1
+    out = proc.stderr.splitlines()
+    heads = [i for i, text in enumerate(out) if text.startswith(f"{YEAR}:3:")]
+    assert len(heads) == 900 and len(proc.stderr) < 900 * 400
+    for i in (heads[0], heads[450], heads[-1]):
+        col = int(out[i].split(":")[2])
+        excerpt, caret = out[i + 1], out[i + 2]
+        assert excerpt.startswith("    3 | ") and len(excerpt) <= len("    3 | ") + 122
+        shown = excerpt[len("    3 | "):]
+        at = caret.index("^") - len("      | ")
+        assert shown[at] == "1" and line[col - 1] == "1"
+        assert shown[at - 2:at + 3] == line[col - 3:col + 2]  # the same place of the line
