@@ -432,6 +432,11 @@ def metadata_diagnostics(src: Source, meta) -> list[Diagnostic]:
     if len(meta.organ) > ORGAN_MAX:
         out.append(src.diagnostic(("organ",), _("the organ's name is {n} characters long; it takes at most {max}",
                                                 n=len(meta.organ), max=ORGAN_MAX)))
+    for i, keyword in enumerate(data.get("keywords") or []):
+        if isinstance(keyword, str) and "," in keyword:
+            out.append(src.diagnostic(("keywords", i), _("a keyword cannot hold a comma (,): the PDF would take it "
+                                                         "for two keywords"),
+                                      hint=_("make it two keywords, or write a full-width comma (，)")))
     joined = len(", ".join(meta.keywords))
     if joined > PROPERTY_MAX and "keywords" in data:
         out.append(src.diagnostic(("keywords",), _("the keywords come to {n} characters together; the document "

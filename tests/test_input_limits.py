@@ -377,3 +377,21 @@ def test_a_long_line_shows_a_window_around_each_problem(tmp_path):
         at = caret.index("^") - len("      | ")
         assert shown[at] == "1" and line[col - 1] == "1"
         assert shown[at - 2:at + 3] == line[col - 3:col + 2]  # the same place of the line
+
+
+def test_keywords_are_the_same_in_the_docx_and_the_pdf(tmp_path):
+    """The PDF splits keywords at commas, strips spaces and drops repeats (F9: ``[1,2]`` became ``[1, 2]``):
+    a comma in a keyword is refused, and the DOCX gets the keywords as the PDF keeps them."""
+    import docx
+    import pikepdf
+
+    project = project_with(tmp_path, "organ: 某局\nyear: 2023\nkeywords: ['[1,2]', 法治]\n" + SECTIONS)
+    proc = run_cli("check", cwd=project)
+    assert proc.returncode == 1
+    assert proc.stderr.startswith(f"{YEAR}:3:12: 错误: keywords[0]: 关键词不能含有逗号（,）"), proc.stderr
+    (project / YEAR).write_text("organ: 某局\nyear: 2023\nkeywords: [法治, ' 政府 ', 法治]\n" + SECTIONS, encoding="utf-8")
+    run_cli("build", cwd=project, check=True)
+    out = project / "output" / "2023"
+    assert docx.Document(str(out / "report-2023.docx")).core_properties.keywords == "法治, 政府"
+    with pikepdf.open(out / "report-2023.pdf") as pdf:
+        assert str(pdf.docinfo["/Keywords"]) == "法治, 政府"
