@@ -16,7 +16,7 @@ its font, size and colour. A block's ``role`` carries *meaning* (``opening``, ``
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import ClassVar
 
 #: A run's text that pushes the rest of its line to the right edge (签发人, 印发日期): a tab stop
@@ -298,6 +298,15 @@ class Imprint(Block):
         return self.rows()
 
 
+#: The longest DOCX core property (python-docx refuses more, as Word does); the PDF gets the same values.
+PROPERTY_MAX = 255
+
+
+def fit_property(text: str, limit: int = PROPERTY_MAX) -> str:
+    """``text`` cut at a character to at most ``limit`` characters, the cut marked with …"""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 @dataclass(frozen=True)
 class Meta:
     """Document metadata, as the template states it: DOCX core properties and PDF metadata."""
@@ -309,6 +318,25 @@ class Meta:
     lang: str = "zh-CN"
     keywords: tuple[str, ...] = ()
     number: str = ""  # 发文字号
+
+    def fitted(self) -> "Meta":
+        """This metadata as document properties can hold it: title and organ of at most PROPERTY_MAX
+        characters, and the keywords that fit in that many joined with ", " (the first one cut when it alone
+        is longer). ``check`` refuses data that needs this (validate.metadata_diagnostics); the writers
+        apply it all the same, so that DOCX and PDF carry the same values and never fail on them."""
+        kept: list[str] = []
+        size = 0
+        for keyword in self.keywords:
+            size += len(keyword) + (2 if kept else 0)
+            if size > PROPERTY_MAX:
+                break
+            kept.append(keyword)
+        if not kept and self.keywords:
+            kept = [fit_property(self.keywords[0])]
+        fitted = (fit_property(self.title), fit_property(self.organ), tuple(kept))
+        if fitted == (self.title, self.organ, self.keywords):
+            return self
+        return replace(self, title=fitted[0], organ=fitted[1], keywords=fitted[2])
 
 
 @dataclass(frozen=True)

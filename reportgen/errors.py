@@ -21,7 +21,8 @@ class Diagnostic:
     path: str = ""
     hint: str = ""
     level: str = "error"
-    excerpt: str = field(default="", repr=False)
+    excerpt: str = field(default="", repr=False)  # the line (or, of a long line, the part around col)
+    caret: int = 0  # the caret's column in the excerpt when that is not ``col`` (a long line's window)
     code: str = ""  # what kind of problem, where a command's JSON names it (verify: "changed", "lost", …)
 
     def location(self) -> str:
@@ -37,7 +38,7 @@ class Diagnostic:
         out = [head]
         if self.excerpt:
             out.append(f"{self.line:>5} | {self.excerpt}")
-            out.append("      | " + _caret_pad(self.excerpt, self.col) + "^")
+            out.append("      | " + _caret_pad(self.excerpt, self.caret or self.col) + "^")
         if self.hint:
             out.append("      = " + self.hint)
         return "\n".join(out)
@@ -69,6 +70,9 @@ class ReportgenError(Exception):
     """Raised with one or more diagnostics; the CLI prints them and exits with ``exit_code``."""
 
     def __init__(self, diagnostics: list[Diagnostic], exit_code: int = EXIT_FAILED):
-        super().__init__("\n".join(d.format() for d in diagnostics))
+        super().__init__()
         self.diagnostics = diagnostics
         self.exit_code = exit_code
+
+    def __str__(self) -> str:  # formatted when asked for, not at every raise (a file may hold 10⁵ problems)
+        return "\n".join(d.format() for d in self.diagnostics)

@@ -176,8 +176,7 @@ def check_glyphs(doc: d.Document, layout: Layout, chains: dict[str, Chain]) -> l
                 file=origin.file, line=origin.line, col=origin.col, path=origin.path,
                 hint=_("fonts tried: {fonts}", fonts=", ".join(f.family for f in chain.faces))))
     # Report a missing chain once, not once per paragraph.
-    unique: list[Diagnostic] = []
+    unique: dict[tuple, Diagnostic] = {}  # by value, in linear time (a file may miss thousands of glyphs)
     for diag in out:
-        if diag not in unique:
-            unique.append(diag)
-    return unique
+        unique.setdefault((diag.message, diag.file, diag.line, diag.col, diag.path, diag.hint), diag)
+    return list(unique.values())

@@ -75,7 +75,7 @@ def load_parsed(project: Project, src, path: Path, expected_year: int | None = N
     from .kinds import DEFAULT_KIND, available, load_kind
     from .markup import parse_markup
     from .render import display_template, render_markup
-    from .validate import validate
+    from .validate import metadata_diagnostics, validate
 
     name = src.data.get("kind", DEFAULT_KIND) if isinstance(src.data, dict) else DEFAULT_KIND
     kind = load_kind(project.root, name) if isinstance(name, str) else None
@@ -88,6 +88,9 @@ def load_parsed(project: Project, src, path: Path, expected_year: int | None = N
         raise ReportgenError(diagnostics)
     markup, templates = render_markup(project.root, kind, src.data)
     doc = parse_markup(markup, display_template(project.root, templates[0]), kind.layout, kind.name, src)
+    too_long = metadata_diagnostics(src, doc.meta)  # the rendered title: a derived one too
+    if too_long:
+        raise ReportgenError(sorted(diagnostics + too_long, key=lambda d: (d.line, d.col)))
     return Loaded(src.data.get("year"), path, src, doc, kind, [d for d in diagnostics if d.level != "error"],
                   src.raw, templates)
 
@@ -124,10 +127,13 @@ def check_fonts(project: Project, loaded: list[Loaded]) -> dict[int, dict]:
     font of its role can draw. Returns the chains of each document, by its place in ``loaded``."""
     from .fonts import check_glyphs, resolve
 
-    chains, problems = {}, []
+    chains, problems, failed = {}, [], False
     for i, item in enumerate(loaded):
         chains[i] = resolve(item.layout, project.fonts_dir)
-        problems += check_glyphs(item.document, item.layout, chains[i])
-    if problems:
+        missing = check_glyphs(item.document, item.layout, chains[i])
+        failed = failed or bool(missing)
+        # With the document's warnings: one may say why a glyph is missing (an invisible character).
+        problems += sorted(missing + item.warnings, key=lambda d: (d.line, d.col))
+    if failed:
         raise ReportgenError(problems)
     return chains

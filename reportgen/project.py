@@ -52,6 +52,15 @@ def id_key(id: str) -> str:
     return unicodedata.normalize("NFC", id).casefold()
 
 
+def resolved(path: Path) -> Path:
+    """``path.resolve()``, or the absolute path itself when it cannot be resolved (a symlink loop raises
+    RuntimeError or OSError): reading the file then reports the problem as a diagnostic."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return Path(os.path.abspath(path))
+
+
 def _is_path(arg: str) -> bool:
     """A command-line argument that names a file rather than an id (``2023``): a path or a YAML file name."""
     return "/" in arg or os.sep in arg or arg.endswith(SUFFIXES) or Path(arg).is_file()
@@ -101,7 +110,7 @@ class Project:
     def display(self, path: Path) -> str:
         """A path as users see it: relative to the project when inside it."""
         try:
-            return str(path.resolve().relative_to(self.root.resolve()))
+            return str(resolved(path).relative_to(resolved(self.root)))
         except ValueError:
             return str(path)
 
@@ -137,7 +146,9 @@ class Project:
             if folder.name.startswith(".") or not folder.is_dir():
                 continue
             for p in sorted(folder.iterdir()):
-                if not p.name.startswith(".") and p.suffix in SUFFIXES and p.is_file():
+                # Anything but a folder: a symlink that leads nowhere (dangling, a loop), a FIFO or a device is
+                # kept, and reading it says why it cannot be read.
+                if not p.name.startswith(".") and p.suffix in SUFFIXES and not p.is_dir():
                     out.append(DocumentRef(p.stem, p, folder.name))
         return out
 
@@ -182,7 +193,7 @@ class Project:
         whose id is its name (refused when that is no id, unless ``check_id`` is false: diff writes nothing)."""
         path = path if path.is_absolute() else Path.cwd() / path
         try:
-            rel = path.resolve().relative_to(self.data_dir.resolve())
+            rel = resolved(path).relative_to(resolved(self.data_dir))
         except ValueError:
             rel = None
         inside = rel is not None and len(rel.parts) == 2 and not any(part.startswith(".") for part in rel.parts)
@@ -205,7 +216,7 @@ class Project:
         refs: list[DocumentRef] = []
         for arg in args:
             ref = documents.get(arg) or self._named(arg, documents, check_id)
-            if any(r.path.resolve() == ref.path.resolve() for r in refs):
+            if any(resolved(r.path) == resolved(ref.path) for r in refs):
                 continue  # named twice
             first = next((r for r in refs if id_key(r.id) == id_key(ref.id)), None)
             if first is not None:

@@ -4,7 +4,10 @@ The kind's JSON Schema (``templates/<kind>/schema.json``, built from ``common/sc
 one definition of the format; it is also what editors use (yaml-language-server). Content checks
 run only on a structurally valid file:
 
-* every string: no line break, no space next to a Chinese character, 【待填写】 left (a warning);
+* every string: no line break (LF, CR, NEL, U+2028, U+2029; none at its end either, as a YAML ``|``
+  block leaves), no space next to a Chinese character, 【待填写】 left (a warning), no invisible
+  format character (U+200B–U+200F, bidi controls, U+FEFF) and no CJK radical such as ⼀ U+2F00 for 一
+  (warnings);
 * what the schema marks with ``"x-check"``: a kind gets the checks of every part it is built from,
   with no code of its own. ``heading1`` (a 一、 heading), ``heading`` (an item's heading line),
   ``lead``, ``point-lead``, ``body`` (no typed numbers: ``（二）`` or ``一是…二是`` are generated),
@@ -27,6 +30,16 @@ SENTENCE_END = "。？！"
 CJK = r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]"
 CJK_SPACE = re.compile(f"{CJK} +|[ ]+{CJK}")
 TODO_MARK = "【待填写】"
+# Line breaks besides LF that reach the outputs as breaks, spaces or missing glyphs (CR, NEL, U+2028, U+2029).
+OTHER_BREAK = re.compile("[\r\x85\u2028\u2029]")
+BREAK_NAMES = {"\r": "CARRIAGE RETURN", "\x85": "NEXT LINE", "\u2028": "LINE SEPARATOR",
+               "\u2029": "PARAGRAPH SEPARATOR"}
+# Invisible format characters: zero-width space/joiners, bidi marks, embeddings, isolates, word joiner,
+# and U+FEFF inside text. Each output keeps or drops them differently, and no reader sees them.
+INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+# The CJK radicals (supplement, Kangxi): they look like ordinary characters, and search and the PDF's
+# text read them as the unified ideograph.
+RADICAL = re.compile("[\u2e80-\u2eff\u2f00-\u2fdf]")
 DOC_NUMBER = re.compile(r"^\S+〔(\d{4})〕([1-9]\d*)号$")
 
 
@@ -58,53 +71,71 @@ _EXPECTED_TYPE = {
 }
 
 
+# The most schema errors one check reports: beyond, finding each costs jsonschema more than it helps anyone.
+MAX_SCHEMA_ERRORS = 1000
+
+
 def _schema_diagnostics(src: Source, validator) -> list[Diagnostic]:
+    """The schema's errors as diagnostics (the first MAX_SCHEMA_ERRORS found), in the order of their data
+    paths. Each error is worded as it comes and then let go: jsonschema's errors (with their contexts) are
+    far larger than the diagnostics."""
+    found, more = [], []
+    for n, err in enumerate(validator.iter_errors(src.data)):
+        if n == MAX_SCHEMA_ERRORS:
+            more = [Diagnostic(_("more than {n} problems: only the first {n} are reported", n=MAX_SCHEMA_ERRORS),
+                               file=src.file, hint=_("correct these and check again"))]
+            break
+        found.append(((list(map(str, err.absolute_path)), err.validator, n), _error_diagnostics(src, err)))
+    found.sort(key=lambda f: f[0])
+    return [d for _, diagnostics in found for d in diagnostics] + more
+
+
+def _error_diagnostics(src: Source, err) -> list[Diagnostic]:
     out: list[Diagnostic] = []
-    for err in sorted(validator.iter_errors(src.data), key=lambda e: (list(map(str, e.absolute_path)), e.validator)):
-        key = tuple(err.absolute_path)
-        kind = err.validator
-        inst = err.instance
-        if kind == "additionalProperties":
-            allowed = sorted(err.schema.get("properties", {}))
-            for name in sorted(set(inst) - set(allowed)):
-                close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
-                hint = _("did you mean {name!r}?", name=close[0]) if close else _("allowed keys: {keys}", keys=", ".join(allowed))
-                out.append(src.diagnostic(key + (name,), _("unknown key {key!r}", key=name), at_key=True, hint=hint))
-        elif kind == "required":
-            for name in err.validator_value:
-                if isinstance(inst, dict) and name not in inst:
-                    out.append(src.diagnostic(key, _("missing required key {key!r}", key=name)))
-        elif kind == "type":
-            types = err.validator_value if isinstance(err.validator_value, list) else [err.validator_value]
-            expected = _(" or ").join(_(_EXPECTED_TYPE.get(t, t)) for t in types)
-            out.append(src.diagnostic(key, _("expected {expected}, got {got}", expected=expected, got=_type_name(inst))))
-        elif kind == "minLength":
-            out.append(src.diagnostic(key, _("must not be empty")))
-        elif kind in ("minItems", "minProperties"):
-            out.append(src.diagnostic(key, _("needs at least {n} entries", n=err.validator_value)))
-        elif kind in ("maxItems", "maxProperties"):
-            out.append(src.diagnostic(key, _("takes at most {n} entries", n=err.validator_value),
-                                      hint=_(err.schema["description"]) if err.schema.get("description") else ""))
-        elif kind == "enum":
-            values = ", ".join(map(str, err.validator_value))
-            out.append(src.diagnostic(key, _("expected one of {values}; got {got!r}", values=values, got=inst)))
-        elif kind in ("minimum", "maximum"):
-            s = err.schema
-            out.append(src.diagnostic(key, _("expected a number from {lo} to {hi}; got {got}",
-                                            lo=s.get("minimum"), hi=s.get("maximum"), got=inst)))
-        elif kind in ("anyOf", "oneOf", "pattern"):
-            what = err.schema.get("x-expected")
-            if what and isinstance(inst, (dict, list)):  # a whole mapping is not worth printing back
-                out.append(src.diagnostic(key, _("expected {expected}", expected=_(what))))
-            elif what:
-                out.append(src.diagnostic(key, _("expected {expected}; got {got!r}", expected=_(what), got=inst)))
-            elif kind == "pattern":
-                out.append(src.diagnostic(key, _("{got!r} does not match the pattern {pattern}", got=inst,
-                                                pattern=err.validator_value)))
-            else:
-                out.append(src.diagnostic(key, _("this value has the wrong form")))
-        else:  # a keyword this code does not word specially: keep jsonschema's text
-            out.append(src.diagnostic(key, err.message))
+    key = tuple(err.absolute_path)
+    kind = err.validator
+    inst = err.instance
+    if kind == "additionalProperties":
+        allowed = sorted(err.schema.get("properties", {}))
+        for name in sorted(set(inst) - set(allowed)):
+            close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
+            hint = _("did you mean {name!r}?", name=close[0]) if close else _("allowed keys: {keys}", keys=", ".join(allowed))
+            out.append(src.diagnostic(key + (name,), _("unknown key {key!r}", key=name), at_key=True, hint=hint))
+    elif kind == "required":
+        for name in err.validator_value:
+            if isinstance(inst, dict) and name not in inst:
+                out.append(src.diagnostic(key, _("missing required key {key!r}", key=name)))
+    elif kind == "type":
+        types = err.validator_value if isinstance(err.validator_value, list) else [err.validator_value]
+        expected = _(" or ").join(_(_EXPECTED_TYPE.get(t, t)) for t in types)
+        out.append(src.diagnostic(key, _("expected {expected}, got {got}", expected=expected, got=_type_name(inst))))
+    elif kind == "minLength":
+        out.append(src.diagnostic(key, _("must not be empty")))
+    elif kind in ("minItems", "minProperties"):
+        out.append(src.diagnostic(key, _("needs at least {n} entries", n=err.validator_value)))
+    elif kind in ("maxItems", "maxProperties"):
+        out.append(src.diagnostic(key, _("takes at most {n} entries", n=err.validator_value),
+                                  hint=_(err.schema["description"]) if err.schema.get("description") else ""))
+    elif kind == "enum":
+        values = ", ".join(map(str, err.validator_value))
+        out.append(src.diagnostic(key, _("expected one of {values}; got {got!r}", values=values, got=inst)))
+    elif kind in ("minimum", "maximum"):
+        s = err.schema
+        out.append(src.diagnostic(key, _("expected a number from {lo} to {hi}; got {got}",
+                                        lo=s.get("minimum"), hi=s.get("maximum"), got=inst)))
+    elif kind in ("anyOf", "oneOf", "pattern"):
+        what = err.schema.get("x-expected")
+        if what and isinstance(inst, (dict, list)):  # a whole mapping is not worth printing back
+            out.append(src.diagnostic(key, _("expected {expected}", expected=_(what))))
+        elif what:
+            out.append(src.diagnostic(key, _("expected {expected}; got {got!r}", expected=_(what), got=inst)))
+        elif kind == "pattern":
+            out.append(src.diagnostic(key, _("{got!r} does not match the pattern {pattern}", got=inst,
+                                            pattern=err.validator_value)))
+        else:
+            out.append(src.diagnostic(key, _("this value has the wrong form")))
+    else:  # a keyword this code does not word specially: keep jsonschema's text
+        out.append(src.diagnostic(key, err.message))
     return out
 
 
@@ -210,12 +241,45 @@ class _Checker:
     def text(self, key, value: str):
         if TODO_MARK in value:
             self.add(key, _("still to be written: {mark}", mark=TODO_MARK), level="warning")
+        other = OTHER_BREAK.search(value)
         if "\n" in value.strip("\n"):
             self.add(key, _("text contains a line break; write each paragraph as one line"),
                      hint=_("use a list entry per paragraph; do not fold Chinese text with > or |"))
+        elif other:
+            cp = ord(other.group(0))
+            self.add(key, _("text contains the line break U+{cp:04X} ({name}); write each paragraph as one line",
+                            cp=cp, name=BREAK_NAMES[other.group(0)]),
+                     hint=_("the outputs would make it a line break, a space or nothing; remove it"))
+        elif value.endswith("\n"):
+            self.add(key, _("text ends with a line break, which the outputs would print as an empty line"),
+                     hint=_("a YAML | or > block keeps the line break at its end: write the text on one line "
+                            "after the key") if tuple(key) in self.src.block_scalars
+                     else _("remove the line break at its end"))
         elif CJK_SPACE.search(value):
             self.add(key, _("text has a space next to a Chinese character"),
                      hint=_("official documents put no spaces between Chinese characters"), level="warning")
+        self.characters(key, value)
+
+    def characters(self, key, value: str):
+        """A warning for each kind of look-alike or invisible character in ``value`` (once per character)."""
+        import unicodedata
+
+        for ch in dict.fromkeys(m.group(0) for m in INVISIBLE.finditer(value)):
+            self.add(key, _("text contains the invisible character U+{cp:04X} ({name}), which the outputs keep "
+                            "differently", cp=ord(ch), name=unicodedata.name(ch, "FORMAT CHARACTER")),
+                     hint=_("remove it; it is often left over from text copied from a web page or another program"),
+                     level="warning")
+        for ch in dict.fromkeys(m.group(0) for m in RADICAL.finditer(value)):
+            usual = unicodedata.normalize("NFKC", ch)
+            if usual != ch:
+                self.add(key, _("text contains the radical {char} (U+{cp:04X}), which looks like {usual} "
+                                "(U+{usual_cp:04X}) but is another character; search and the PDF's text read "
+                                "it as {usual}", char=ch, cp=ord(ch), usual=usual, usual_cp=ord(usual)),
+                         hint=_("replace {char} with {usual}", char=ch, usual=usual), level="warning")
+            else:
+                self.add(key, _("text contains the radical {char} (U+{cp:04X}), a dictionary sign that looks "
+                                "like an ordinary character but is not one", char=ch, cp=ord(ch)),
+                         hint=_("replace it with the ordinary character it looks like"), level="warning")
 
     def no_number(self, key, value: str):
         m = self.numbered.match(value)
@@ -363,8 +427,46 @@ def _content_diagnostics(src: Source, kind, layout: Layout, expected_year: int |
     return checker.out
 
 
+# The metadata's limits. DOCX core properties (title, subject, author, keywords) hold at most 255 characters
+# (python-docx refuses more, as Word does); reportgen writes the same values into the PDF. A title or an
+# organ far below that is already more than any real one (a 2号 title line holds about 20 characters).
+PROPERTY_MAX = 255
+TITLE_MAX = 120
+ORGAN_MAX = 100
+
+
+def metadata_diagnostics(src: Source, meta) -> list[Diagnostic]:
+    """Errors for metadata the document properties cannot hold, at the data that gives it: the title (given,
+    or derived from the organ by the kind), the organ and the keywords (``meta``: the rendered Document's)."""
+    data = src.data if isinstance(src.data, dict) else {}
+    out: list[Diagnostic] = []
+    if len(meta.title) > TITLE_MAX:
+        if "title" in data:
+            out.append(src.diagnostic(("title",), _("the title is {n} characters long; a title takes at most {max}",
+                                                    n=len(meta.title), max=TITLE_MAX)))
+        else:
+            out.append(src.diagnostic(("organ",), _("the title the kind makes from the organ is {n} characters "
+                                                    "long; a title takes at most {max}",
+                                                    n=len(meta.title), max=TITLE_MAX),
+                                      hint=_("give the document a shorter title: 'title: …'")))
+    if len(meta.organ) > ORGAN_MAX:
+        out.append(src.diagnostic(("organ",), _("the organ's name is {n} characters long; it takes at most {max}",
+                                                n=len(meta.organ), max=ORGAN_MAX)))
+    for i, keyword in enumerate(data.get("keywords") or []):
+        if isinstance(keyword, str) and "," in keyword:
+            out.append(src.diagnostic(("keywords", i), _("a keyword cannot hold a comma (,): the PDF would take it "
+                                                         "for two keywords"),
+                                      hint=_("make it two keywords, or write a full-width comma (，)")))
+    joined = len(", ".join(meta.keywords))
+    if joined > PROPERTY_MAX and "keywords" in data:
+        out.append(src.diagnostic(("keywords",), _("the keywords come to {n} characters together; the document "
+                                                   "properties hold at most {max}", n=joined, max=PROPERTY_MAX),
+                                  hint=_("use fewer or shorter keywords")))
+    return out
+
+
 def validate(src: Source, kind, layout: Layout | None = None, expected_year: int | None = None) -> list[Diagnostic]:
     """All diagnostics for ``src`` as a document of ``kind`` (errors and warnings), structural ones first."""
     structural = _schema_diagnostics(src, kind.validator)
     found = structural or _content_diagnostics(src, kind, layout or kind.layout, expected_year)
-    return sorted(found, key=lambda d: (d.line, d.col))
+    return sorted(found, key=lambda d: (not d.line, d.line, d.col))  # by place; a note of no place last

@@ -34,13 +34,21 @@ def default_keywords(doc: Document) -> tuple[str, ...]:
     return tuple(k for k in (m.organ, f"{m.year}年", m.title) if k)
 
 
+def pdf_keywords(keywords) -> tuple[str, ...]:
+    """The keywords as the PDF keeps them, for the DOCX too: WeasyPrint splits its keywords at commas
+    (check refuses a keyword with one), strips ASCII white space and drops repeats."""
+    return tuple(dict.fromkeys(k.strip(" \t\n\f\r") for k in keywords if k.strip(" \t\n\f\r")))
+
+
 def archival_document(doc: Document, date: dt.date | None) -> Document:
-    """``doc`` with the metadata an archive needs filled in: the stamp date and keywords.
+    """``doc`` with the metadata an archive needs filled in: the stamp date and keywords, and every value
+    fitted to what document properties hold (Meta.fitted) and the keywords as the PDF keeps them
+    (pdf_keywords), so that the DOCX and the PDF carry the same.
 
     Only metadata changes; the blocks (and so every printed character) are the same objects.
     """
     meta = dataclasses.replace(doc.meta, date=date if date is not None else doc.meta.date,
-                               keywords=doc.meta.keywords or default_keywords(doc))
+                               keywords=pdf_keywords(doc.meta.keywords or default_keywords(doc))).fitted()
     return dataclasses.replace(doc, meta=meta)
 
 

@@ -24,6 +24,7 @@ from ..errors import EXIT_USAGE, Diagnostic, ReportgenError
 from ..messages import _
 from ..pipeline import Loaded, load_document
 from ..project import YEARS, DocumentRef, Project, id_problem, is_year
+from ..source import read_bounded
 
 SPEC = re.compile(r"^([^@/\\]+)@(.+)$")  # an id holds no @: the first one ends it
 FINAL = re.compile(r"^v\d+$")
@@ -83,11 +84,21 @@ def _git_show(project: Project, spec: str, rel: str, rev: str) -> tuple[bytes, s
                                            rev=rev, dir=str(project.root)),
                                          hint=_("use a commit, a branch, a tag, HEAD~1, or vN for a frozen final"))],
                              EXIT_USAGE)
-    shown = subprocess.run(GIT + ["show", f"{rev}:./{rel}"], cwd=project.root, capture_output=True, check=False)
-    if shown.returncode != 0:
+    # Read as a file is read (source.read_bounded): at most MAX_BYTES + 1 bytes of the blob, whatever its size.
+    with subprocess.Popen(GIT + ["show", f"{rev}:./{rel}"], cwd=project.root, stdin=subprocess.DEVNULL,
+                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL) as shown:
+        try:
+            raw = read_bounded(shown.stdout, f"{rel}@{rev}")
+        except ReportgenError:
+            shown.kill()
+            raise
+        finally:
+            shown.stdout.close()
+        returncode = shown.wait()
+    if returncode != 0:
         raise ReportgenError([Diagnostic(_("{path} does not exist at revision {rev}", path=rel, rev=rev))],
                              EXIT_USAGE)
-    return shown.stdout, commit
+    return raw, commit
 
 
 def _document_file(project: Project, id: str) -> DocumentRef:

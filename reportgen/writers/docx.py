@@ -267,7 +267,7 @@ def write_docx(doc: d.Document, layout: Layout, chains: dict[str, Chain], *,
 
     # Phase 4: core properties from the data, never the clock or "python-docx".
     cp = document.core_properties
-    m = doc.meta
+    m = doc.meta.fitted()  # at most 255 characters each: python-docx raises beyond (build fits them already)
     cp.title, cp.author, cp.last_modified_by = m.title, m.organ, m.organ
     cp.subject = m.title
     cp.keywords = ", ".join(m.keywords)
