@@ -61,7 +61,7 @@ from pathlib import Path
 
 from .errors import Diagnostic, ReportgenError
 from .messages import _
-from .paths import link_refused, no_links, not_a_folder, os_error
+from .paths import display_path, link_refused, no_links, not_a_folder, os_error
 
 TMP_SUFFIX = ".tmp"
 LOCK_NAME = ".lock"
@@ -208,20 +208,13 @@ def _remove_tree(root: Path, path: Path) -> None:
         return
     if os.path.lexists(path / FINAL_DIR):
         raise ReportgenError([Diagnostic(
-            _("{path} holds final versions; reportgen leaves it as it is", path=_shown(root, path)),
-            file=_shown(root, path), hint=_("compare its final/ with the document's final/ and put them together by hand"))])
+            _("{path} holds final versions; reportgen leaves it as it is", path=display_path(root, path)),
+            file=display_path(root, path), hint=_("compare its final/ with the document's final/ and put them together by hand"))])
     for p in [path, *path.rglob("*")]:  # rglob does not follow links
         if _is_dir(p):
             with contextlib.suppress(OSError):
                 os.chmod(p, 0o755)
     shutil.rmtree(path)
-
-
-def _shown(root: Path, path: Path) -> str:
-    try:
-        return str(path.relative_to(root))
-    except ValueError:
-        return str(path)
 
 
 def recover(output_dir: Path, id: str) -> bool:
@@ -250,7 +243,7 @@ def recover(output_dir: Path, id: str) -> bool:
         for path in old:
             _remove_tree(root, path)
     except OSError as e:
-        raise os_error(e, shown=_shown(root, folder)) from None
+        raise os_error(e, shown=display_path(root, folder)) from None
     _sync_dir(output_dir)
     return True
 
@@ -338,12 +331,12 @@ def check_targets(folder: Path, names) -> None:
     root = output_dir.parent
     no_links(root, output_dir / LOCK_NAME, folders=False)
     if _is_dir(output_dir / LOCK_NAME):
-        raise os_error(IsADirectoryError(errno.EISDIR, "Is a directory"), shown=_shown(root, output_dir / LOCK_NAME))
+        raise os_error(IsADirectoryError(errno.EISDIR, "Is a directory"), shown=display_path(root, output_dir / LOCK_NAME))
     no_links(root, folder / FINAL_DIR)
     for name in sorted(names):
         path = folder / name
         if _is_dir(path):
-            shown = _shown(root, path)
+            shown = display_path(root, path)
             raise ReportgenError([Diagnostic(
                 _("{path} is a folder, but reportgen writes a file of that name; nothing was written",
                   path=shown), file=shown, hint=_("move the folder away, then build again"))])
@@ -362,7 +355,7 @@ def switch_folder(folder: Path, files: list[tuple[str, bytes]]) -> None:
     try:
         staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.new-", dir=output_dir))
     except OSError as e:
-        raise os_error(e, shown=_shown(root, output_dir)) from None
+        raise os_error(e, shown=display_path(root, output_dir)) from None
     switched = False
     try:
         for name, data in files:
@@ -401,7 +394,7 @@ def switch_folder(folder: Path, files: list[tuple[str, bytes]]) -> None:
                 _remove_tree(root, garbage)
     except OSError as e:
         _undo(output_dir, folder, staging, switched)
-        raise os_error(e, shown=_shown(root, folder)) from None
+        raise os_error(e, shown=display_path(root, folder)) from None
     except BaseException:
         _undo(output_dir, folder, staging, switched)
         raise
@@ -457,7 +450,7 @@ def _open_lock(output_dir: Path, shared: bool) -> int | None:
             raise link_refused(root, lock_path) from None
         if e.errno == errno.ENOTDIR:
             raise not_a_folder(root, output_dir) from None
-        raise os_error(e, shown=_shown(root, lock_path)) from None
+        raise os_error(e, shown=display_path(root, lock_path)) from None
 
 
 @contextlib.contextmanager

@@ -52,7 +52,8 @@ def os_error(e: OSError, path: Path | str | None = None, shown: str | None = Non
                                       file=str(where), code=code)])
 
 
-def _display(root: Path, path: Path) -> str:
+def display_path(root: Path, path: Path) -> str:
+    """``path`` as a message shows it: relative to ``root`` when inside it."""
     try:
         return str(path.relative_to(root))
     except ValueError:
@@ -60,7 +61,7 @@ def _display(root: Path, path: Path) -> str:
 
 
 def link_refused(root: Path, path: Path) -> ReportgenError:
-    shown = _display(root, path)
+    shown = display_path(root, path)
     return ReportgenError([Diagnostic(
         _("refused: {path} is a symbolic link; reportgen reads and writes only real files and folders "
           "inside the project", path=shown), file=shown,
@@ -68,7 +69,7 @@ def link_refused(root: Path, path: Path) -> ReportgenError:
 
 
 def not_a_folder(root: Path, path: Path) -> ReportgenError:
-    shown = _display(root, path)
+    shown = display_path(root, path)
     return ReportgenError([Diagnostic(_("{path} is a file, but reportgen needs a folder there", path=shown),
                                       file=shown, hint=_("move the file away, then try again"))])
 
@@ -106,7 +107,7 @@ def real_folder(root: Path, path: Path, *, create: bool = False) -> Path:
         except FileExistsError:
             no_links(root, path)
         except OSError as e:
-            raise os_error(e, shown=_display(root, path)) from None
+            raise os_error(e, shown=display_path(root, path)) from None
     return path
 
 

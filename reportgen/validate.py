@@ -261,7 +261,9 @@ class _Checker:
         self.characters(key, value)
 
     def characters(self, key, value: str):
-        """A warning for each kind of look-alike or invisible character in ``value`` (once per character)."""
+        """A diagnostic for each look-alike or invisible character in ``value`` (once per character): an error
+        for a radical with a usual form (the fonts draw both with one glyph, so the PDF's text reads the usual
+        character while the text and the DOCX keep the radical), a warning for the others."""
         import unicodedata
 
         for ch in dict.fromkeys(m.group(0) for m in INVISIBLE.finditer(value)):
@@ -275,7 +277,7 @@ class _Checker:
                 self.add(key, _("text contains the radical {char} (U+{cp:04X}), which looks like {usual} "
                                 "(U+{usual_cp:04X}) but is another character; search and the PDF's text read "
                                 "it as {usual}", char=ch, cp=ord(ch), usual=usual, usual_cp=ord(usual)),
-                         hint=_("replace {char} with {usual}", char=ch, usual=usual), level="warning")
+                         hint=_("replace {char} with {usual}", char=ch, usual=usual))  # the PDF's text would differ
             else:
                 self.add(key, _("text contains the radical {char} (U+{cp:04X}), a dictionary sign that looks "
                                 "like an ordinary character but is not one", char=ch, cp=ord(ch)),

@@ -126,17 +126,22 @@ def test_crlf_files_are_read_and_shown_line_by_line(tmp_path):
     assert run_cli("check", cwd=project).returncode == 0
 
 
-def test_radicals_warn_with_the_usual_character(tmp_path):
+def test_radicals_are_refused_with_the_usual_character(tmp_path):
+    """A Kangxi radical (text copied from a PDF) prints like its usual character, and the PDF's text reads it
+    as that character while the text and the DOCX keep the radical (the fuzz found it): an error, with the fix;
+    a radical with no usual form is a warning."""
     project = project_with(tmp_path, 'organ: 某局\nyear: 2023\nsubtitle: "\\u2f00\\u2f06年"\n'  # ⼀⼆年 for 一二年
                            'note: "（此件公开发布）\\u2e80"\n' + SECTIONS)
     proc = run_cli("check", "--json", "--lang", "en", cwd=project)
     out = json.loads(proc.stdout)
-    assert proc.returncode == 0 and out["errors"] == [], proc.stdout
+    assert proc.returncode == 1, proc.stdout
+    errors = {(d["line"], d["col"], d["path"], d["message"], d["hint"]) for d in out["errors"]}
     warnings = {(d["line"], d["col"], d["path"], d["message"], d["hint"]) for d in out["warnings"]}
     assert (3, 11, "subtitle", "text contains the radical ⼀ (U+2F00), which looks like 一 (U+4E00) but is another "
-                               "character; search and the PDF's text read it as 一", "replace ⼀ with 一") in warnings
-    assert any(w[2] == "subtitle" and w[4] == "replace ⼆ with 二" for w in warnings)
+                               "character; search and the PDF's text read it as 一", "replace ⼀ with 一") in errors
+    assert any(w[2] == "subtitle" and w[4] == "replace ⼆ with 二" for w in errors)
     assert any(w[:3] == (4, 7, "note") and "⺀ (U+2E80)" in w[3] for w in warnings)
+    assert len(errors) == 2
 
 
 def test_invisible_characters_are_named(tmp_path):
