@@ -242,7 +242,7 @@ class _Checker:
         if TODO_MARK in value:
             self.add(key, _("still to be written: {mark}", mark=TODO_MARK), level="warning")
         other = OTHER_BREAK.search(value)
-        if "\n" in value.strip("\n"):
+        if "\n" in value.rstrip("\n"):  # inside, or at the start; one at the end is told apart below
             self.add(key, _("text contains a line break; write each paragraph as one line"),
                      hint=_("use a list entry per paragraph; do not fold Chinese text with > or |"))
         elif other:

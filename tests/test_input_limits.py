@@ -86,18 +86,21 @@ def test_hidden_and_trailing_line_breaks_are_located_errors(tmp_path):
             "\n"                                         # 16
             '      - "结尾有换行。\\n"\n'                 # 17
             "      - |-\n"                               # 18
-            "        这样写可以。\n")                     # 19
+            "        这样写可以。\n"                      # 19
+            '      - "\\n开头有换行。"\n')                # 20 (the fuzz: a break at the start passed)
     project = project_with(tmp_path, text)
     proc, out = check_json(project)
     assert proc.returncode == 1
     assert located(out["errors"]) == {
         (3, 10, "closing"), (4, 7, "note"), (5, 11, "subtitle"), (6, 8, "title"),
         (8, 14, "sections[0].heading"), (11, 9, "sections[0].paragraphs[0]"), (12, 9, "sections[0].paragraphs[1]"),
-        (14, 9, "sections[0].paragraphs[2]"), (17, 9, "sections[0].paragraphs[3]")}
+        (14, 9, "sections[0].paragraphs[2]"), (17, 9, "sections[0].paragraphs[3]"),
+        (20, 9, "sections[0].paragraphs[5]")}
     by_path = {d["path"]: d for d in out["errors"]}
     assert "U+000D" in by_path["sections[0].paragraphs[0]"]["message"]
     assert "U+2028" in by_path["note"]["message"] and "U+0085" in by_path["subtitle"]["message"]
     assert "U+2029" in by_path["title"]["message"]
+    assert "含有换行" in by_path["sections[0].paragraphs[5]"]["message"]  # inside, not "at its end"
     assert "|" in by_path["sections[0].heading"]["hint"]  # the block scalar is named as the cause
     assert "|" not in by_path["sections[0].paragraphs[3]"]["hint"]  # a quoted "\n" is not a block
 
