@@ -18,6 +18,7 @@ import yaml
 
 from .errors import Diagnostic, ReportgenError
 from .messages import _
+from .paths import os_reason
 
 MAX_BYTES = 1_000_000
 EXCERPT = 120  # the most characters of a line a diagnostic shows
@@ -194,7 +195,7 @@ def _too_large(display: str) -> ReportgenError:
 
 
 def _unreadable(display: str, e: OSError) -> ReportgenError:
-    return ReportgenError([Diagnostic(_("cannot read the file: {reason}", reason=e.strerror or e), file=display)])
+    return ReportgenError([Diagnostic(_("cannot read the file: {reason}", reason=os_reason(e)), file=display)])
 
 
 def read_bounded(stream, display: str) -> bytes:

@@ -51,6 +51,7 @@ from pathlib import Path
 
 from ..errors import EXIT_USAGE, Diagnostic, ReportgenError
 from ..messages import _
+from ..paths import os_reason
 from . import manifest as mf
 
 SIGNATURE_FORMAT = "reportgen-signature/1"
@@ -126,7 +127,7 @@ def keygen(name: Path) -> tuple[Path, Path, str]:
         if isinstance(e, FileExistsError):
             message = _("it already exists; reportgen keygen never overwrites a key")
         else:
-            message = _("cannot write it: {reason}", reason=e.strerror or str(e))
+            message = _("cannot write it: {reason}", reason=os_reason(e))
         raise ReportgenError([Diagnostic(message, file=str(shown))]) from None
     finally:
         for tmp in temps:
@@ -144,7 +145,7 @@ def _load_key(path: Path):
         with open(path, "rb") as f:
             data = f.read(MAX_KEY_BYTES + 1)
     except OSError as e:
-        raise ReportgenError([Diagnostic(_("cannot read the key: {reason}", reason=e.strerror or str(e)),
+        raise ReportgenError([Diagnostic(_("cannot read the key: {reason}", reason=os_reason(e)),
                                          file=shown)]) from None
     not_a_key = ReportgenError([Diagnostic(_("not a key: expected an Ed25519 key in PEM form, as "
                                              "reportgen keygen writes"), file=shown)])
