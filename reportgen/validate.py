@@ -20,6 +20,7 @@ from __future__ import annotations
 import difflib
 import re
 
+from .document import PROPERTY_MAX
 from .errors import Diagnostic
 from .layout import Layout, zi_width
 from .messages import _
@@ -392,7 +393,6 @@ class _Checker:
                          hint=_("break it into shorter lines, or give the title as one text and reportgen breaks "
                                 "it between words"))
 
-
     def check_imprint(self, key, value):
         """The 印发机关 and the 印发日期 share one line of the 版记, one 字 in from each side [GB/T 9704 7.4.3]."""
         issuer, date = value.get("issuer", ""), value.get("date")
@@ -429,10 +429,10 @@ def _content_diagnostics(src: Source, kind, layout: Layout, expected_year: int |
     return checker.out
 
 
-# The metadata's limits. DOCX core properties (title, subject, author, keywords) hold at most 255 characters
-# (python-docx refuses more, as Word does); reportgen writes the same values into the PDF. A title or an
-# organ far below that is already more than any real one (a 2号 title line holds about 20 characters).
-PROPERTY_MAX = 255
+# The metadata's limits. DOCX core properties (title, subject, author, keywords) hold at most
+# document.PROPERTY_MAX (255) characters (python-docx refuses more, as Word does); reportgen writes the same
+# values into the PDF. A title or an organ far below that is already more than any real one (a 2号 title
+# line holds about 20 characters).
 TITLE_MAX = 120
 ORGAN_MAX = 100
 
