@@ -145,43 +145,25 @@ def write_atomic(path: Path, data: bytes) -> None:
     write_group([(path, data)])
 
 
-def remove_stale_temps(folder: Path) -> list[Path]:
-    """Delete temporary files a killed writer left in ``folder`` (call it while holding the lock).
-
-    A symbolic link as ``folder`` is not entered (F13: it deleted ``.*.tmp`` files in the link's
-    target); a link named like a temporary file is removed itself, its target untouched."""
-    removed = []
-    try:
-        if not stat.S_ISDIR(os.lstat(folder).st_mode):
-            return removed
-    except OSError:
-        return removed
-    for p in folder.iterdir():
-        if p.name.startswith(".") and p.name.endswith(TMP_SUFFIX) and (p.is_symlink() or p.is_file()):
-            _unlink(p)
-            removed.append(p)
-    return removed
-
-
 # ── switching a document's folder as a whole ────────────────────────────────────────────────────
 
 
-def _staging_pattern(id: str) -> re.Pattern:
-    return re.compile(rf"^\.{re.escape(id)}\.(new|old)-[A-Za-z0-9_]{{8}}$")
+#: The folders a switch makes in ``output/``: ``.<id>.new-XXXXXXXX`` (tempfile.mkdtemp's 8 characters) and
+#: ``.<id>.old-XXXXXXXX``. The suffix has a fixed length, so the id (group 1) is found exactly.
+STAGING = re.compile(r"^\.(.+)\.(new|old)-[A-Za-z0-9_]{8}$")
 
 
 def _leftovers(output_dir: Path, id: str) -> tuple[list[Path], list[Path]]:
     """The staging (``.new-``) and old (``.old-``) folders an interrupted switch of ``id`` left."""
-    pattern = _staging_pattern(id)
     new, old = [], []
     try:
         names = sorted(os.listdir(output_dir))
     except FileNotFoundError:
         return new, old
     for name in names:
-        m = pattern.match(name)
-        if m:
-            (new if m.group(1) == "new" else old).append(output_dir / name)
+        m = STAGING.match(name)
+        if m and m.group(1) == id:
+            (new if m.group(2) == "new" else old).append(output_dir / name)
     return new, old
 
 
@@ -256,7 +238,7 @@ def recover_all(output_dir: Path) -> None:
     except OSError:
         return
     for name in names:
-        m = re.match(r"^\.(.+)\.(new|old)-[A-Za-z0-9_]{8}$", name)
+        m = STAGING.match(name)
         if m:
             ids.add(m.group(1))
     for id in sorted(ids):
@@ -266,7 +248,7 @@ def recover_all(output_dir: Path) -> None:
 def interrupted(output_dir: Path) -> bool:
     """Whether an interrupted switch left staging folders in ``output/``."""
     try:
-        return any(re.match(r"^\..+\.(new|old)-[A-Za-z0-9_]{8}$", n) for n in os.listdir(output_dir))
+        return any(STAGING.match(n) for n in os.listdir(output_dir))
     except OSError:
         return False
 
@@ -348,10 +330,9 @@ def switch_folder(folder: Path, files: list[tuple[str, bytes]]) -> None:
     the exclusive lock, after :func:`recover`."""
     output_dir = folder.parent
     root = output_dir.parent
-    no_links(root, folder / FINAL_DIR)
     exists = os.path.lexists(folder)
     names = {name for name, _data in files}
-    check_targets(folder, names)
+    check_targets(folder, names)  # no link as the folder, its final/ or the lock; no folder in the way
     try:
         staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.new-", dir=output_dir))
     except OSError as e:

@@ -181,15 +181,6 @@ def test_a_planted_link_as_the_finals_staging_folder_is_refused(project, outside
     assert not (project / "output" / "2023" / "final" / "v2").exists()
 
 
-def test_a_linked_temp_name_outside_is_not_followed_by_remove_stale_temps(tmp_path, outside):
-    from reportgen.output import remove_stale_temps
-
-    link = tmp_path / "year"
-    link.symlink_to(outside)
-    assert remove_stale_temps(link) == []
-    assert (outside / ".thesis.tmp").read_text(encoding="utf-8") == "precious\n"
-
-
 # ── templates (F12) ─────────────────────────────────────────────────────────────────────────────
 
 

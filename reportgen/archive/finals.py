@@ -104,7 +104,7 @@ def folder_sums(manifest: dict, manifest_text: bytes) -> bytes:
 
 def manifest_files(folder: Path, manifest: dict) -> list[tuple[Path, bytes]]:
     """A document folder's manifest.json and SHA256SUMS as (path, bytes), to be written together
-    (output.write_group)."""
+    (with the outputs, by output.switch_folder)."""
     text = mf.dumps(manifest)
     return [(folder / mf.MANIFEST, text), (folder / mf.SUMS, folder_sums(manifest, text))]
 
