@@ -177,8 +177,8 @@ def cmd_new(args) -> int:
         _emit_diagnostics(e.diagnostics, False)
         return e.exit_code
     try:
-        for folder in (project.data_dir, target.parent):
-            if target.parent.is_relative_to(project.root):
+        if target.parent.is_relative_to(project.root):  # data/ and data/years/: real folders, made if missing
+            for folder in (project.data_dir, target.parent):
                 real_folder(project.root, folder, create=True)
         write_atomic(target, text.encode("utf-8"))
     except OSError as e:

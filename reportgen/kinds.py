@@ -65,15 +65,16 @@ def template_dirs(project: Path) -> list[Path]:
 def find_file(project: Path, relative: str) -> Path | None:
     """The first ``templates/<relative>`` in the project, then built in. A project's file that is (or lies
     under) a symbolic link is refused, never read (issue 12, F12)."""
-    _no_links(project, relative)
+    refuse_links(project, relative)
     for d in template_dirs(project):
         if (d / relative).is_file():
             return d / relative
     return None
 
 
-def _no_links(project: Path, relative: str) -> None:
-    """Refuse ``templates/<relative>`` of the project when any part of it is a symbolic link."""
+def refuse_links(project: Path, relative: str) -> None:
+    """Refuse ``templates/<relative>`` of the project when any part of it is a symbolic link (the kind's
+    files here, every template the renderer loads: render.py)."""
     import os
 
     from .paths import no_links
@@ -255,7 +256,7 @@ def _load_kind(project: Path, name: str) -> Kind | None:
         _check_refs(common, common["$id"], registry, common_shown)
     _check_refs(schema, schema["$id"], registry, schema_shown)
     # The kind's layout overlays: the built-in kind's, then the project's (each changes what it names).
-    _no_links(project, f"{name}/{LAYOUT_FILE}")
+    refuse_links(project, f"{name}/{LAYOUT_FILE}")
     overlays = [d / name / LAYOUT_FILE for d in reversed(template_dirs(project)) if (d / name / LAYOUT_FILE).is_file()]
     try:
         layout = load_layout(*overlays)

@@ -22,12 +22,11 @@ from __future__ import annotations
 
 import contextlib
 import datetime as _dt
-import os
 import time
 from pathlib import Path
 
 from .errors import Diagnostic, ReportgenError
-from .kinds import Kind, display_template, template_dirs
+from .kinds import Kind, display_template, refuse_links, template_dirs
 from .messages import _
 
 
@@ -95,10 +94,7 @@ def environment(project: Path):
     from jinja2.loaders import split_template_path
     from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-    from .paths import no_links
-
     root = Path(project).resolve()
-    own = root / "templates"
 
     class RecordingLoader(FileSystemLoader):
         """Remembers every template file read (the kind's and the macros it imports), for the manifest;
@@ -109,8 +105,7 @@ def environment(project: Path):
             self.read: list[Path] = []
 
         def get_source(self, environment, template):
-            if os.path.lexists(own):  # refused before anything is opened
-                no_links(root, own.joinpath(*split_template_path(template)), folders=False)
+            refuse_links(root, "/".join(split_template_path(template)))  # before anything is opened
             source, filename, uptodate = super().get_source(environment, template)
             if Path(filename) not in self.read:
                 self.read.append(Path(filename))
