@@ -1,4 +1,4 @@
-"""The ``reportgen`` command: build, check, new, fonts, diff, finalize, verify, extract, keygen.
+"""The ``reportgen`` command: build, check, new, fonts, diff, finalize, verify, extract, keygen, import.
 
 A document is named by its id (``2023``, ``2020-0584``: its file name in ``data/<folder>/``) or a path to
 its YAML file (project.Project.resolve).
@@ -64,6 +64,9 @@ def parser() -> argparse.ArgumentParser:
                    help="unchanged characters shown around a change (default: 24; -1 for all)")
     r.add_argument("--exit-code", action="store_true", help="exit with 1 when the versions differ (like git diff)")
     _archive_parsers(sub, common, document)
+    from .importer.cli import add_parser as add_import
+
+    add_import(sub, common)
     return top
 
 
@@ -349,6 +352,12 @@ def cmd_extract(args) -> int:
     return EXIT_OK
 
 
+def cmd_import(args) -> int:
+    from .importer.cli import cmd_import as run
+
+    return run(args, _project, _emit_diagnostics)
+
+
 def cmd_keygen(args) -> int:
     from .archive.signing import keygen
 
@@ -368,7 +377,8 @@ def cmd_keygen(args) -> int:
 
 
 COMMANDS = {"build": cmd_build, "check": cmd_check, "new": cmd_new, "fonts": cmd_fonts, "diff": cmd_diff,
-            "finalize": cmd_finalize, "verify": cmd_verify, "extract": cmd_extract, "keygen": cmd_keygen}
+            "finalize": cmd_finalize, "verify": cmd_verify, "extract": cmd_extract, "keygen": cmd_keygen,
+            "import": cmd_import}
 
 
 def main(argv: list[str] | None = None) -> int:

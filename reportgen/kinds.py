@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import copy
 import difflib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
 
@@ -105,6 +105,7 @@ class Kind:
     registry: object  # referencing.Registry holding the common definitions
     layout: Layout
     files: tuple[tuple[str, Path], ...]  # (role, file) of every file the kind is made of, for the manifest
+    imports: dict = field(default_factory=dict)  # kind.toml [import]: how `reportgen import` reads it back
 
     def output_name(self, doc_id: str) -> str:
         return self.output.replace("{id}", doc_id)
@@ -218,7 +219,7 @@ def _load_kind(project: Path, name: str) -> Kind | None:
         return None
     shown = display_template(project, kind_file)
     spec = _read_toml(kind_file, shown, _("the kind file"))
-    known = {"label", "description", "output", "settings", "titles"}
+    known = {"label", "description", "output", "settings", "titles", "import"}
     unknown = sorted(set(spec) - known)
     if unknown:
         raise _fail(_("{file} has no setting {keys}; known: {known}", file=shown, keys=", ".join(unknown),
@@ -278,7 +279,7 @@ def _load_kind(project: Path, name: str) -> Kind | None:
     return Kind(name=name, label=spec.get("label", name), description=spec.get("description", ""),
                 output=output, settings={**defaults, **chosen}, titles=dict(spec.get("titles", {})),
                 template=f"{name}/{TEMPLATE_FILE}", schema=schema, registry=registry, layout=layout,
-                files=tuple(files))
+                files=tuple(files), imports=dict(spec.get("import", {})))
 
 
 def display_template(project: Path, filename: str | Path) -> str:

@@ -41,6 +41,9 @@ def source_of(pdf: Path) -> Extracted:
         data = pdf.read_bytes()
     except OSError as e:
         raise refuse(_("cannot read the file: {reason}", reason=os_reason(e))) from None
+    if b"%PDF-" not in data[:1024]:
+        raise refuse(_("not a PDF; to read a .docx, .txt or .md document back into YAML data, use reportgen "
+                       "import"))
     try:
         files = embedded_files(data)
     except ValueError as e:

@@ -1,6 +1,129 @@
 """``reportgen import``: a .docx, .pdf, .txt or .md file back into a document's YAML data.
 
-readers (docx.py, pdf.py, text.py) → paragraphs with format hints (paras.py) → recognise.py (the
-document's structure into the model's data) → yamlout.py (a year file in the style of the sample);
-merge.py takes an import into an existing year file (``--into``), keeping its comments and metrics.
+readers (docx.py, pdf.py, text.py) → paragraphs with format hints (paras.py) → normalize.py (each
+text change noted) → recognise.py (the document's structure into the kind's data) → yamlout.py (a year
+file in the style of the sample) → a check: the data goes through the whole pipeline, as ``build``
+would take it, and its paragraphs are compared with the source's. merge.py takes an import into an
+existing year file (``--into``), keeping its comments and metrics.
 """
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import Diagnostic, ReportgenError
+from ..messages import _
+from .paras import Note, Read
+
+MAX_BYTES = 50_000_000  # a .docx or .pdf with images can be large; beyond this it is refused unread
+FORMATS = ("docx", "pdf", "txt", "md")
+
+
+@dataclass
+class Imported:
+    data: dict
+    text: str  # the YAML file
+    notes: list[Note] = field(default_factory=list)
+    format: str = ""
+    producer: str = ""
+    kind: str = ""
+    paragraphs: int = 0  # the source's paragraphs
+    differences: list[tuple[int, str, str]] = field(default_factory=list)  # (source para, source, rebuilt)
+
+
+def sniff(raw: bytes, path: Path) -> str:
+    """The file's format by its bytes (a suffix can lie), the suffix telling .md from .txt."""
+    if raw.startswith(b"PK\x03\x04") or raw.startswith(b"PK\x05\x06"):
+        return "docx"
+    if raw.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return "docx"  # an encrypted OOXML file or an old .doc: the DOCX reader says which
+    if raw.lstrip()[:5] == b"%PDF-" or raw[:1024].find(b"%PDF-") >= 0 and path.suffix.lower() == ".pdf":
+        return "pdf"
+    if path.suffix.lower() in (".md", ".markdown"):
+        return "md"
+    return "txt"
+
+
+def read_file(path: Path, display: str) -> Read:
+    from ..paths import os_error
+
+    try:
+        size = path.stat().st_size
+        if not path.is_file():
+            raise ReportgenError([Diagnostic(_("{file} is not a regular file", file=display), file=display)])
+        if size > MAX_BYTES:
+            raise ReportgenError([Diagnostic(_("{file} is larger than {n} MB; not read", file=display,
+                                               n=MAX_BYTES // 1_000_000), file=display)])
+        raw = path.read_bytes()[:MAX_BYTES + 1]
+    except OSError as e:
+        raise ReportgenError([os_error(e, display)]) from None
+    fmt = sniff(raw, path)
+    return read_bytes(raw, display, fmt)
+
+
+def read_bytes(raw: bytes, display: str, fmt: str) -> Read:
+    if fmt == "docx":
+        from .docx import read
+    elif fmt == "pdf":
+        from .pdf import read
+    elif fmt == "md":
+        from .text import read_md as read
+    else:
+        from .text import read_txt as read
+    result = read(raw, display)
+    result.format = result.format or fmt
+    if not any(p.text.strip() for p in result.paras):
+        raise ReportgenError([Diagnostic(_("{file} has no text", file=display), file=display)])
+    return result
+
+
+def import_read(project, read: Read, display: str, *, kind_name: str = "", year: int | None = None,
+                target: Path | None = None, header: list[str] | None = None) -> Imported:
+    """The recognised data of what a reader read, as YAML, checked by the pipeline ``build`` uses."""
+    from ..kinds import DEFAULT_KIND, available, find_file, load_kind
+    from .recognise import Recogniser, Rules
+    from .yamlout import dump, schema_line
+
+    name = kind_name or DEFAULT_KIND
+    kind = load_kind(project.root, name)
+    if kind is None:
+        raise ReportgenError([Diagnostic(_("no document kind {kind!r}", kind=name),
+                                         hint=_("known kinds: {kinds}", kinds=", ".join(available(project.root))))])
+    recogniser = Recogniser(read, Rules.of(kind), year=year)
+    try:
+        data = recogniser.run()
+    except ReportgenError as e:
+        for d in e.diagnostics:
+            d.file = d.file or display
+        raise
+    if name != DEFAULT_KIND:
+        data = {"kind": name, **data}
+    schema = find_file(project.root, f"{name}/schema.json")
+    lines = [schema_line(schema, target or project.years_dir / "import.yaml"),
+             _("# Imported by `reportgen import` from {file}; review the notes it printed.", file=display)]
+    text = dump(data, kind, lines + (header or []))
+    imported = Imported(data, text, recogniser.notes, read.format, read.producer, name, len(read.paras))
+    imported.differences = compare(project, imported, recogniser, display)
+    return imported
+
+
+def compare(project, imported: Imported, recogniser, display: str) -> list[tuple[int, str, str]]:
+    """Build the imported data as ``build`` would and compare its paragraphs with the source's: what differs
+    is listed (an import that cannot be built raises, located in the written YAML)."""
+    import difflib
+
+    from ..document import document_paragraphs
+    from ..pipeline import load_bytes
+
+    loaded = load_bytes(project, imported.text.encode("utf-8"), display + ".yaml")
+    rebuilt = document_paragraphs(loaded.document)
+    source = [(ln.number, ln.text) for ln in recogniser.source_lines]
+    out = []
+    matcher = difflib.SequenceMatcher(None, [t for _, t in source], rebuilt, autojunk=False)
+    for op, a1, a2, b1, b2 in matcher.get_opcodes():
+        if op == "equal":
+            continue
+        for k in range(max(a2 - a1, b2 - b1)):
+            number, text = source[a1 + k] if a1 + k < a2 else (source[a2 - 1][0] if a2 > a1 else 0, "")
+            out.append((number, text, rebuilt[b1 + k] if b1 + k < b2 else ""))
+    return out

@@ -29,6 +29,7 @@ from ..source import read_bounded
 SPEC = re.compile(r"^([^@/\\]+)@(.+)$")  # an id holds no @: the first one ends it
 FINAL = re.compile(r"^v\d+$")
 GIT = ["git", "-c", "core.quotepath=off", "--no-pager"]
+IMPORTED = (".docx", ".pdf", ".txt", ".md", ".markdown")  # a side read back by reportgen import
 
 
 @dataclass
@@ -113,6 +114,31 @@ def _document_file(project: Project, id: str) -> DocumentRef:
                          EXIT_USAGE)
 
 
+def _imported_side(project: Project, spec: str) -> Side:
+    """A Word-edited draft (or a .txt, .pdf, .md): imported as ``reportgen import`` would, then taken
+    through the pipeline like any other side. The kind and year come from the project's document of the
+    file's name when there is one (2023.docx beside data/years/2023.yaml)."""
+    from ..importer import import_read, read_file
+
+    path = Path(spec)
+    read = read_file(path, spec)
+    today = project.document(path.stem)
+    kind, year = "", None
+    if today is not None:
+        try:
+            import yaml
+
+            data = yaml.safe_load(today.path.read_text(encoding="utf-8"))
+            kind = data.get("kind", "") if isinstance(data, dict) else ""
+            year = data.get("year") if isinstance(data, dict) and isinstance(data.get("year"), int) else None
+        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            pass
+    imported = import_read(project, read, spec, kind_name=kind if isinstance(kind, str) else "", year=year)
+    ref = DocumentRef(path.stem, path, today.folder if today is not None else None)
+    loaded = load_document(project, ref, raw=imported.text.encode("utf-8"), display=spec)
+    return Side(spec, f"{spec} ({_('imported')})", loaded)
+
+
 def load_side(project: Project, spec: str) -> Side:
     m = SPEC.match(spec)
     if m and id_problem(m.group(1)) is None and not Path(spec).is_file():
@@ -132,6 +158,8 @@ def load_side(project: Project, spec: str) -> Side:
         rel = ref.path.relative_to(project.root).as_posix()
         raw, commit = _git_show(project, spec, rel, rev)
         return Side(spec, f"{spec} ({commit})", load_document(project, ref, raw=raw, display=f"{rel}@{rev}"))
+    if Path(spec).suffix.lower() in IMPORTED and Path(spec).is_file():
+        return _imported_side(project, spec)
     ref, = project.resolve([spec], check_id=False)  # a file to compare may have any name: nothing is written
     if not ref.path.is_file():
         raise ReportgenError([Diagnostic(_("no such data file: {path}", path=spec))], EXIT_USAGE)

@@ -1,0 +1,182 @@
+"""``reportgen import FILE``: write the document's YAML, list what it changed or guessed; ``--into`` takes
+a Word-edited draft into an existing year file."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from ..errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, Diagnostic, ReportgenError
+from ..messages import _
+
+
+def add_parser(sub, common) -> None:
+    i = sub.add_parser("import", parents=[common],
+                       help="read a .docx, .pdf, .txt or .md document back into YAML data")
+    i.add_argument("file", type=Path, metavar="FILE", help="the document: .docx (Word, WPS, LibreOffice), "
+                   ".pdf with a text layer, .txt (one paragraph per line) or .md")
+    i.add_argument("-o", "--output", metavar="PATH", help="where to write the YAML ('-' for standard output; "
+                   "default: data/years/<year>.yaml for a report, data/<kind>/<name>.yaml for other kinds)")
+    i.add_argument("--kind", metavar="KIND", help="the document's kind (default: report)")
+    i.add_argument("--year", type=int, metavar="N", help="the document's year, when the text does not name it")
+    i.add_argument("--force", action="store_true", help="overwrite PATH if it exists (atomically)")
+    i.add_argument("--into", type=Path, metavar="YAML",
+                   help="compare with this year file and show what the draft changed; with --write, take the "
+                        "edits in, keeping the file's comments, metrics and settings")
+    i.add_argument("--write", action="store_true", help="with --into: write the merged year file")
+    i.add_argument("--json", action="store_true", help="print a machine-readable result")
+
+
+def _notes_json(notes, display: str) -> list[dict]:
+    return [{"file": display, "paragraph": n.para or None, "code": n.code, "message": n.message,
+             "path": n.path or None} for n in notes]
+
+
+def _print_notes(notes, display: str) -> None:
+    for n in notes:
+        where = f"{display}:¶{n.para}" if n.para else display
+        print(f"{where}: {_('note')}: {n.message}" + (f" [{n.path}]" if n.path else "") + f" ({n.code})",
+              file=sys.stderr)
+
+
+def default_target(project, imported, file: Path) -> Path:
+    if imported.kind == "report":
+        return project.years_dir / f"{imported.data['year']}.yaml"
+    from ..project import id_problem
+
+    stem = file.stem
+    if id_problem(stem) is not None:
+        raise ReportgenError([Diagnostic(_("{name} is not a usable document id; name the file with -o",
+                                           name=stem))], EXIT_USAGE)
+    return project.data_dir / imported.kind / f"{stem}.yaml"
+
+
+def cmd_import(args, project_of, emit) -> int:
+    from ..paths import os_reason, parent_exists
+    from . import import_read, read_file
+
+    display = str(args.file)
+    try:
+        project = project_of(args)
+        if args.write and args.into is None:
+            raise ReportgenError([Diagnostic(_("--write needs --into YAML"))], EXIT_USAGE)
+        read = read_file(args.file, display)
+        target = None
+        if args.output not in (None, "-"):
+            target = Path(args.output)
+        elif args.into is not None:
+            target = args.into
+        kind = args.kind or _kind_of(args.into)
+        imported = import_read(project, read, display, kind_name=kind, year=args.year, target=target)
+        if args.into is not None:
+            return _into(args, project, imported, display, emit)
+        if args.output == "-":
+            sys.stdout.write(imported.text)
+            sys.stdout.flush()
+            _print_notes(imported.notes, display)
+            return EXIT_OK
+        if target is None:
+            target = default_target(project, imported, args.file)
+            imported = import_read(project, read, display, kind_name=kind, year=args.year, target=target)
+        if target.is_dir():
+            raise ReportgenError([Diagnostic(_("{path} is a folder; name the file to write", path=str(target)))],
+                                 EXIT_USAGE)
+        if target.exists() and not args.force:
+            raise ReportgenError([Diagnostic(_("{path} exists already; not overwriting it (use --force)",
+                                               path=project.display(target.resolve())))])
+        target.parent.mkdir(parents=True, exist_ok=True) if target.parent.resolve().is_relative_to(
+            project.data_dir.resolve()) else parent_exists(target)
+        from ..output import write_atomic
+
+        try:
+            write_atomic(target, imported.text.encode("utf-8"))
+        except OSError as e:
+            raise ReportgenError([Diagnostic(_("cannot write the file: {reason}", reason=os_reason(e)),
+                                             file=str(target))]) from None
+    except ReportgenError as e:
+        emit(e.diagnostics, args.json)
+        return e.exit_code
+    shown = project.display(target.resolve())
+    if args.json:
+        print(json.dumps(_result_json(imported, display, shown), ensure_ascii=False, indent=2))
+    else:
+        _print_notes(imported.notes, display)
+        _print_summary(imported, shown)
+    return EXIT_OK
+
+
+def _kind_of(into: Path | None) -> str:
+    """An --into file's own kind (a reply taken into a reply)."""
+    if into is None or not into.is_file():
+        return ""
+    import yaml
+
+    try:
+        data = yaml.safe_load(into.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return ""
+    kind = data.get("kind") if isinstance(data, dict) else None
+    return kind if isinstance(kind, str) else ""
+
+
+def _result_json(imported, display: str, shown: str | None) -> dict:
+    return {"ok": True, "output": shown, "format": imported.format, "producer": imported.producer or None,
+            "kind": imported.kind, "paragraphs": imported.paragraphs,
+            "notes": _notes_json(imported.notes, display),
+            "differences": [{"paragraph": n or None, "source": a, "rebuilt": b} for n, a, b in imported.differences],
+            "errors": [], "warnings": []}
+
+
+def _print_summary(imported, shown: str) -> None:
+    print(_("wrote {path}: {n} paragraphs read from the {format} file, {notes} notes",
+            path=shown, n=imported.paragraphs, format=imported.format, notes=len(imported.notes)))
+    if imported.differences:
+        print(_("{n} paragraph(s) build differently from the source:", n=len(imported.differences)))
+        for number, source, rebuilt in imported.differences[:20]:
+            print(f"  ¶{number}: {source[:40]!r} → {rebuilt[:40]!r}")
+    else:
+        print(_("built, it gives the source's text paragraph for paragraph"))
+
+
+def _into(args, project, imported, display: str, emit) -> int:
+    """Show what the draft changed against the year file; with --write take it in (merge.py)."""
+    from ..output import write_atomic
+    from ..paths import os_reason
+    from ..source import read_document
+    from .merge import merge_into
+
+    year_file = args.into
+    shown = project.display(year_file.resolve()) if year_file.exists() else str(year_file)
+    try:
+        text = read_document(year_file, shown).decode("utf-8")
+    except UnicodeDecodeError:
+        raise ReportgenError([Diagnostic(_("{file} is not UTF-8 text", file=shown), file=shown)]) from None
+    merged = merge_into(text, imported.data, shown)
+    if args.json:
+        out = _result_json(imported, display, shown if args.write and merged.changes else None)
+        out["changes"] = [{"path": c.path, "change": c.kind, "old": c.old, "new": c.new} for c in merged.changes]
+        out["written"] = bool(args.write and merged.changes)
+    else:
+        _print_notes(imported.notes, display)
+        if not merged.changes:
+            print(_("{file} already holds the text of {draft}: nothing to take in", file=shown, draft=display))
+        for c in merged.changes:
+            label = {"changed": _("changed"), "added": _("added"), "removed": _("removed")}.get(c.kind, c.kind)
+            print(f"{label} {c.path}")
+            if c.old:
+                print(f"  - {c.old}")
+            if c.new:
+                print(f"  + {c.new}")
+    if args.write and merged.changes:
+        try:
+            write_atomic(year_file, merged.text.encode("utf-8"))
+        except OSError as e:
+            emit([Diagnostic(_("cannot write the file: {reason}", reason=os_reason(e)), file=shown)], args.json)
+            return EXIT_FAILED
+        if not args.json:
+            print(_("took {n} edit(s) into {file}", n=len(merged.changes), file=shown))
+    elif merged.changes and not args.json:
+        print(_("run again with --write to take these edits into {file}", file=shown))
+    if args.json:
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+    return EXIT_OK

@@ -1,0 +1,292 @@
+"""reportgen import: every output reportgen writes reads back into data that builds to the same text,
+paragraph for paragraph; the published seed 000 imports from its web text and from Markdown; a
+Word-edited draft goes back into the year file by --into; bad input writes nothing."""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import GOLDEN, ROOT, run_cli, seed_paragraphs
+
+CASES = {  # the project, its document id, the kind, and a --year where the text names none
+    "sample": (ROOT, "2023", "report", None),
+    "variant-b": (ROOT / "tests" / "cases" / "variant-b", "2024", "report", None),
+    "seed-001-npc-report": (ROOT / "examples" / "seed-001-npc-report", "2023", "report", None),
+    "seed-002-notice": (ROOT / "examples" / "seed-002-notice", "2023-ip-work-points", "notice", None),
+    "seed-003-outline": (ROOT / "examples" / "seed-003-outline", "ip-strong-city", "outline", 2021),
+    "seed-004-reply": (ROOT / "examples" / "seed-004-reply", "2020-0584", "reply", None),
+}
+
+
+def rebuilt(project: Path, text: str) -> list[str]:
+    """The paragraphs the imported YAML builds to, through the pipeline build uses."""
+    from reportgen.document import document_paragraphs
+    from reportgen.pipeline import load_bytes
+    from reportgen.project import Project
+
+    loaded = load_bytes(Project(project), text.encode("utf-8"), "imported.yaml")
+    return document_paragraphs(loaded.document)
+
+
+def imported(path: Path, project: Path, kind: str, year: int | None):
+    from reportgen.importer import import_read, read_file
+    from reportgen.project import Project
+
+    return import_read(Project(project), read_file(path, str(path)), str(path), kind_name=kind, year=year)
+
+
+@pytest.fixture(scope="module")
+def case_build(built, tmp_path_factory):
+    def get(name: str) -> dict:
+        source, id, _kind, _year = CASES[name]
+        if name == "sample":
+            from conftest import make_project
+
+            project = tmp_path_factory.mktemp("imp-sample") / "project"
+            if not project.exists():
+                make_project(project)
+                run_cli("build", cwd=project, check=True)
+            out = project / "output" / "2023"
+            return {"txt": out / "report-2023.txt", "docx": out / "report-2023.docx",
+                    "pdf": out / "report-2023.pdf", "project": project}
+        return {**built(source)[id], "project": source}
+    return get
+
+
+@pytest.mark.parametrize("fmt", ["txt", "docx", "pdf"])
+@pytest.mark.parametrize("name", list(CASES))
+def test_round_trip(case_build, name, fmt):
+    """Import the built DOCX, PDF and text: the data builds to the same text, paragraph for paragraph,
+    and the import itself found no difference."""
+    _source, _id, kind, year = CASES[name]
+    out = case_build(name)
+    expected = out["txt"].read_text(encoding="utf-8").splitlines()
+    result = imported(out[fmt], out["project"], kind, year)
+    assert rebuilt(out["project"], result.text) == expected
+    assert result.differences == []
+
+
+def test_sample_txt_is_the_sample_data(case_build):
+    """From the sample's text, the import writes the sample's structure: derived title left out, roles,
+    leads and texts as in data/years/2023.yaml (the metrics are not in the text)."""
+    import yaml
+
+    out = case_build("sample")
+    data = yaml.safe_load(imported(out["txt"], out["project"], "report", None).text)
+    sample = yaml.safe_load((ROOT / "data" / "years" / "2023.yaml").read_text(encoding="utf-8"))
+
+    def strip(node):
+        if isinstance(node, dict):
+            return {k: strip(v) for k, v in node.items() if k != "metrics"}
+        if isinstance(node, list):
+            return [strip(v) for v in node]
+        return node
+
+    assert data == strip(sample)
+
+
+def test_seed_000_from_web_text(tmp_path):
+    """The published text (blank lines between paragraphs, as on the website) imports and rebuilds exactly."""
+    result = imported(GOLDEN / "seed-000.txt", ROOT, "report", None)
+    assert rebuilt(ROOT, result.text) == seed_paragraphs()
+    assert result.notes == []
+
+
+SEED_MD = GOLDEN / "seed-000.md"
+
+
+def test_seed_000_from_markdown():
+    """A Markdown rendering (# title, ## headings, a numbered list, **bold** leads) imports to the same text."""
+    result = imported(SEED_MD, ROOT, "report", None)
+    assert rebuilt(ROOT, result.text) == seed_paragraphs()
+
+
+def test_cli_writes_once_and_refuses_to_overwrite(tmp_path, case_build):
+    out = case_build("variant-b")
+    project = tmp_path / "p"
+    (project / "data").mkdir(parents=True)
+    r = run_cli("import", str(out["docx"]), cwd=project)
+    assert r.returncode == 0, r.stderr
+    target = project / "data" / "years" / "2024.yaml"
+    assert target.is_file()
+    first = target.read_bytes()
+    assert first.startswith(b"# yaml-language-server: $schema=")
+    assert run_cli("check", cwd=project).returncode == 0
+    again = run_cli("import", str(out["docx"]), cwd=project)
+    assert again.returncode == 1 and "--force" in again.stderr
+    assert target.read_bytes() == first
+    forced = run_cli("import", str(out["txt"]), "--force", "--json", cwd=project)
+    assert forced.returncode == 0, forced.stderr
+    result = json.loads(forced.stdout)
+    assert result["ok"] and result["output"] == "data/years/2024.yaml" and result["differences"] == []
+
+
+@pytest.mark.parametrize("content,expected", [
+    (b"", "no text"),
+    (b"\x00\x01\x02binary\x00\x00", "text"),
+    (b"PK\x03\x04broken zip", "DOCX"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "encrypted"),
+    (b"%PDF-1.7\n%broken", "PDF"),
+])
+def test_bad_input_writes_nothing(tmp_path, content, expected):
+    project = tmp_path / "p"
+    (project / "data").mkdir(parents=True)
+    suffix = {b"PK": ".docx", b"%P": ".pdf", b"\xd0\xcf": ".docx"}.get(content[:2], ".txt")
+    bad = tmp_path / f"bad{suffix}"
+    bad.write_bytes(content)
+    r = run_cli("import", str(bad), "--year", "2023", "--lang", "en", cwd=project)
+    assert r.returncode != 0
+    assert "Traceback" not in r.stderr and expected.lower() in r.stderr.lower(), r.stderr
+    assert str(bad) in r.stderr
+    assert list((project / "data").rglob("*")) == []
+
+
+def test_typed_numbering_that_skips_is_reported(tmp_path):
+    text = ("某局2023年法治建设情况\n2023年，某局认真履职。\n一、工作开展情况\n（一）加强学习。学习了法律。\n"
+            "（三）严格执法。执法规范。\n二、存在的问题\n人员不足。\n")
+    src = tmp_path / "skip.txt"
+    src.write_text(text, encoding="utf-8")
+    result = imported(src, ROOT, "report", None)
+    skips = [n for n in result.notes if n.code == "numbering-skip"]
+    assert [n.para for n in skips] == [5]
+    assert "（二）" not in result.text and "（三）" not in result.text
+    assert rebuilt(ROOT, result.text)[4] == "（二）严格执法。执法规范。"
+
+
+def test_changes_are_reported_with_their_paragraph(tmp_path):
+    """A stray space, an ASCII comma and a soft line break are each changed and each noted."""
+    text = "某局2023年法治建设情况\n2023年, 某局认真 履职。\n一、工作开展情况\n（一）加强学习。学习了法律。\n"
+    src = tmp_path / "changes.txt"
+    src.write_text(text, encoding="utf-8")
+    result = imported(src, ROOT, "report", None)
+    codes = {(n.para, n.code) for n in result.notes}
+    assert (2, "space-removed") in codes and (2, "punct-fullwidth") in codes
+    assert "2023年，某局认真履职。" in result.text
+
+
+def test_diff_names_the_edits_of_a_word_draft(tmp_path, case_build):
+    """diff accepts a .docx side: the sample's DOCX with one figure changed and one sentence deleted."""
+    import docx
+
+    out = case_build("sample")
+    project = tmp_path / "p"
+    shutil.copytree(out["project"] / "data", project / "data")
+    draft = tmp_path / "2023.docx"
+    d = docx.Document(str(out["docx"]))
+    edit_figure_and_sentence(d)
+    d.save(str(draft))
+    r = run_cli("diff", "2023", str(draft), "--json", cwd=project)
+    assert r.returncode == 0, r.stderr
+    result = json.loads(r.stdout)
+    changes = json.dumps(result, ensure_ascii=False)
+    assert "1433" in changes and "1520" in changes
+    assert "探索开展中医药、数据知识产权保护规则研究。" in changes
+
+
+def edit_figure_and_sentence(d) -> None:
+    """The two edits a leader makes in Word: 1433 → 1520 in one paragraph, one sentence deleted in another."""
+    done = set()
+    for p in d.paragraphs:
+        for run in p.runs:
+            if "1433" in run.text:
+                run.text = run.text.replace("1433", "1520")
+                done.add("figure")
+            if "探索开展中医药、数据知识产权保护规则研究。" in run.text:
+                run.text = run.text.replace("探索开展中医药、数据知识产权保护规则研究。", "")
+                done.add("sentence")
+    assert done == {"figure", "sentence"}
+
+
+def test_into_takes_the_word_edits_and_keeps_the_rest(tmp_path, case_build):
+    """import --into shows the two edits; --write takes exactly them in, comments and metrics kept."""
+    import docx
+
+    out = case_build("sample")
+    project = tmp_path / "p"
+    shutil.copytree(out["project"] / "data", project / "data")
+    year_file = project / "data" / "years" / "2023.yaml"
+    before = year_file.read_text(encoding="utf-8")
+    draft = tmp_path / "draft.docx"
+    d = docx.Document(str(out["docx"]))
+    edit_figure_and_sentence(d)
+    d.save(str(draft))
+    shown = run_cli("import", str(draft), "--into", str(year_file), cwd=project)
+    assert shown.returncode == 0, shown.stderr
+    assert "1520" in shown.stdout and "--write" in shown.stdout
+    assert year_file.read_text(encoding="utf-8") == before
+    r = run_cli("import", str(draft), "--into", str(year_file), "--write", cwd=project)
+    assert r.returncode == 0, r.stderr
+    after = year_file.read_text(encoding="utf-8")
+    changed = [(a, b) for a, b in zip(before.splitlines(), after.splitlines()) if a != b]
+    assert len(before.splitlines()) == len(after.splitlines()) and len(changed) == 2
+    assert after.replace("1520件", "1433件").replace("加快推进《重庆市知识产权保护条例》和《重庆市地理标志条例》立法工作。",
+                         "加快推进《重庆市知识产权保护条例》和《重庆市地理标志条例》立法工作。探索开展中医药、数据知识产权保护规则研究。"
+                         ) == before
+
+
+def office_docx(path: Path) -> None:
+    """A report as an office types it in Word's default template: Normal style everywhere, numbering
+    typed, 　　 indents, bold leads, a soft line break, a stray space and an ASCII comma."""
+    import docx
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    d = docx.Document()
+    title = d.add_paragraph("某某区司法局2024年法治建设情况")
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    d.add_paragraph("　　2024年，某某区司法局坚持以习近平法治思想为指导，法治建设取得新成效。")
+    d.add_paragraph("　　一、工作开展情况")
+    p = d.add_paragraph("　　（一）")
+    p.add_run("加强组织领导。").bold = True
+    p.add_run("局党组召开专题会议3次, 研究部署法治建设工作。")
+    p = d.add_paragraph("　　（二）")
+    p.add_run("严格规范执法。").bold = True
+    run = p.add_run("全面落实行政执法三项制度，")
+    run.add_break()
+    p.add_run("案卷评查优秀率达到 95%。")
+    d.add_paragraph("　　二、存在的不足和原因")
+    d.add_paragraph("　　基层执法力量不足，究其原因，主要是编制 有限。")
+    d.add_paragraph("　　三、2025年工作计划")
+    p = d.add_paragraph("　　（一）")
+    p.add_run("深化法治宣传。").bold = True
+    p.add_run("开展“八五”普法总结验收。")
+    d.save(str(path))
+
+
+OFFICE_YAML = """\
+organ: 某某区司法局
+year: 2024
+opening:
+  - 2024年，某某区司法局坚持以习近平法治思想为指导，法治建设取得新成效。
+sections:
+  - role: work
+    heading: 工作开展情况
+    items:
+      - lead: 加强组织领导。
+        text: 局党组召开专题会议3次，研究部署法治建设工作。
+      - lead: 严格规范执法。
+        text: 全面落实行政执法三项制度，案卷评查优秀率达到95%。
+  - role: problems
+    heading: 存在的不足和原因
+    paragraphs:
+      - 基层执法力量不足，究其原因，主要是编制有限。
+  - role: plans
+    heading: 2025年工作计划
+    items:
+      - lead: 深化法治宣传。
+        text: 开展“八五”普法总结验收。
+"""
+
+
+def test_typical_office_docx(tmp_path):
+    """The hand-made DOCX imports to the expected YAML, each change reported with its paragraph."""
+    src = tmp_path / "office.docx"
+    office_docx(src)
+    result = imported(src, ROOT, "report", None)
+    body = "\n".join(line for line in result.text.splitlines() if not line.startswith("#")) + "\n"
+    assert body == OFFICE_YAML
+    codes = sorted((n.para, n.code) for n in result.notes)
+    assert codes == [(4, "punct-fullwidth"), (4, "space-removed"), (5, "joined-break"), (5, "space-removed"), (7, "space-removed")]
+    assert result.differences == []
