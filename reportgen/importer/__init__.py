@@ -117,7 +117,14 @@ def compare(project, imported: Imported, recogniser, display: str) -> list[tuple
 
     loaded = load_bytes(project, imported.text.encode("utf-8"), display + ".yaml")
     rebuilt = document_paragraphs(loaded.document)
-    source = [(ln.number, ln.text) for ln in recogniser.source_lines]
+    source: list[tuple[int, str]] = []
+    joined = {n: group for group in recogniser.joined for n in group}
+    for ln in recogniser.source_lines:
+        group = joined.get(ln.number)
+        if group and ln.number != group[0] and source and source[-1][0] == group[0]:
+            source[-1] = (source[-1][0], source[-1][1] + ln.text)
+        else:
+            source.append((ln.number, ln.text))
     out = []
     matcher = difflib.SequenceMatcher(None, [t for _, t in source], rebuilt, autojunk=False)
     for op, a1, a2, b1, b2 in matcher.get_opcodes():

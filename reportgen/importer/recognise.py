@@ -21,7 +21,11 @@ from .normalize import normalize
 from .paras import Note, Para, Read
 
 SENTENCE_END = "。！？"
-LIST = -100  # a Markdown list item's level before it is resolved
+LIST = -100
+# How a title's last line ends, and an organ's name (a title broken after the organ): for a .txt, whose
+# lines carry no alignment, these tell a title's second line from a short first paragraph.
+TITLE_ENDS = ("报告", "情况", "的函", "答复函", "通知", "意见", "纲要", "规划", "方案", "要点", "请示", "决定", "总结")
+ORGAN_ENDS = ("政府", "局", "委员会", "委", "办公室", "厅", "院", "部", "小组", "中心", "办")  # a Markdown list item's level before it is resolved
 LEAD_MAX = 40  # a first sentence longer than this is still taken as the lead, but said to be a guess
 TITLE_MAX = 120  # as validate.TITLE_MAX: longer than this, a first paragraph is no title
 _DATE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$")
@@ -41,6 +45,7 @@ _YEAR_IN = re.compile(r"(\d{4})年")
 _UNITS = (re.compile(r"（([^（），]+?)牵头，([^（）]+?)按职责分工负责）$"),
           re.compile(r"（()([^（）]+?)按职责分工负责）$"),
           re.compile(r"（([^（），]+?)负责）$"))
+ANNOUNCING = ("如下", "现将", "按照", "根据", "为了", "为")  # words of a sentence, not of a list of units
 DEFAULT_CLOSINGS = ("特此报告。", "专此报告。", "特此通知。", "特此函复。", "特此函告。", "特此说明。", "此复。")
 
 
@@ -136,6 +141,7 @@ class Recogniser:
         self.year = year
         self.organ = organ
         self.data: dict = {}
+        self.joined: list[list[int]] = []  # source paragraphs that print as one (a title in several lines)
 
     # ── helpers ────────────────────────────────────────────────────────────────────────────────
     def note(self, line: Line | int, code: str, message: str, path: str = "") -> None:
@@ -261,14 +267,14 @@ class Recogniser:
             ln = lines[i]
             if ln.para.role and ln.para.role != "title":
                 break
-            if title and (_WRAPPED.match(ln.text) or self._addressee(ln)):
+            if title and not (ln.para.role == "title" or self._title_continues(lines, i)):
                 break
-            if not self._title_like(ln, first=not title):
+            if not title and not self._title_like(ln):
                 break
             title.append(ln.text)
             i += 1
-            if ln.para.role != "title" and ln.para.align != "center" and not self._title_continues(lines, i):
-                break
+        if len(title) > 1:  # one printed paragraph in the text output, however many lines it has
+            self.joined.append([ln.number for ln in lines[i - len(title):i]])
         if part:
             self.data["_part_title"] = title[0] if len(title) == 1 else title
             return [], lines[i:]
@@ -288,23 +294,35 @@ class Recogniser:
             self.data["_masthead"] = masthead
         return lines[:i], lines[i:]
 
-    def _title_like(self, ln: Line, first: bool) -> bool:
+    def _title_like(self, ln: Line) -> bool:
         t = ln.text
         if ln.para.role == "title":
             return True
-        if len(t) > TITLE_MAX or t[-1] in SENTENCE_END + "；：，" or ln.point:
-            return False
-        return first or ln.para.align == "center"
+        return not (len(t) > TITLE_MAX or t[-1] in SENTENCE_END + "；：，" or ln.point or _DATE.match(t))
 
     def _title_continues(self, lines: list[Line], i: int) -> bool:
-        """Without hints a title is one paragraph; a further centred one belongs to it."""
-        return i < len(lines) and lines[i].para.align == "center" and lines[i].para.role in ("", "title") \
-            and not _WRAPPED.match(lines[i].text)
+        """A further centred paragraph belongs to the title; without hints (a .txt), a short line with no
+        end punctuation that a title line is broken into (天津市静海区人民政府 / 关于2024年…的报告)."""
+        if i >= len(lines) or lines[i].numbered or _WRAPPED.match(lines[i].text) or self._addressee(lines[i]):
+            return False
+        nxt = lines[i]
+        if nxt.para.role not in ("", "title"):
+            return False
+        if nxt.para.align == "center":
+            return True
+        if self.read.format not in ("txt", "md") or lines[i - 1].para.align:
+            return False
+        t = nxt.text
+        return i < 4 and len(t) <= 40 and t[-1] not in SENTENCE_END + "；：，、" and not _DATE.match(t) and (
+            t.startswith("关于") or t.endswith(TITLE_ENDS) or lines[i - 1].text.endswith(ORGAN_ENDS))
 
     def _addressee(self, ln: Line) -> bool:
+        """主送机关: a short line ending in ：, naming units (区委、区人大常委会：), not a sentence that
+        announces what follows (现将有关情况报告如下：)."""
         t = ln.text
         return ln.para.role == "addressee" or (
-            t.endswith("：") and len(t) <= 80 and not ln.numbered and not any(c in t[:-1] for c in "。：；"))
+            t.endswith("：") and len(t) <= 80 and not ln.numbered and not any(c in t[:-1] for c in "。：；")
+            and not any(w in t for w in ANNOUNCING) and not _YEAR_IN.match(t))
 
     # ── signature, date, 附注, the kind's labelled lines, 版记 ───────────────────────────────────
     def tail(self, lines: list[Line], part: bool = False) -> tuple[list[Line], list[Line]]:
@@ -623,9 +641,8 @@ class Recogniser:
 
     def point(self, ln: Line, text: str):
         m = re.search(f"[{SENTENCE_END}]", text)
-        if m and m.end() <= LEAD_MAX:
-            rest = text[m.end():]
-            return {"lead": text[:m.end()], "text": rest} if rest else {"lead": text[:m.end()]}
+        if m and m.end() <= LEAD_MAX and m.end() < len(text):
+            return {"lead": text[:m.end()], "text": text[m.end():]}
         return text
 
     # ── organ, year, title, roles ──────────────────────────────────────────────────────────────
@@ -640,8 +657,7 @@ class Recogniser:
         if matched:
             organ = organ or matched[0]
             year = year or matched[1]
-        organ = organ or issuer or (masthead or {}).get("_organs", [None])[0] or (
-            title_text.split("关于")[0] if "关于" in title_text else "")
+        organ = organ or issuer or (masthead or {}).get("_organs", [None])[0] or _organ_in(title_text)
         if not year:
             for text in (title_text, (masthead or {}).get("number", "")):
                 m = _YEAR_IN.search(text) or _NUMBER_YEAR.search(text)
@@ -726,6 +742,14 @@ class Recogniser:
             section_out = {"role": role, **section}
             section.clear()
             section.update(section_out)
+
+
+def _organ_in(title: str) -> str:
+    """The organ a title begins with: before 关于, or before the year (天津市静海区2023年度…报告)."""
+    for m in (re.match(r"^(.{2,40}?)关于", title), re.match(r"^(.{2,40}?)\d{4}年", title)):
+        if m:
+            return m.group(1)
+    return ""
 
 
 def _first_year(text: str) -> str:
