@@ -204,3 +204,48 @@ def test_malformed_yaml_is_the_projects_diagnostic():
         merge_into("organ: [a\n", {"organ": "a"}, "2023.yaml")
     assert e.value.diagnostics[0].file == "2023.yaml"
     assert e.value.diagnostics[0].line >= 1
+
+
+def test_a_title_in_lines_is_the_same_title_in_one_text():
+    reply = next(p for p in EXAMPLES if "reply" in str(p)).read_text(encoding="utf-8")
+    data = imported_from(reply, drop_title=False)
+    data["title"] = "".join(data["title"])  # the import read the three printed lines as one title
+    assert merge_into(reply, data, "2020-0584.yaml").changes == []
+
+
+def test_block_and_quoted_texts_keep_their_style():
+    text = ("organ: '某局'\nyear: 2023\nsections:\n  - heading: \"工作情况\"\n    paragraphs:\n"
+            "      - |-\n        第一段。\n")
+    data = imported_from(text)
+    assert merge_into(text, data, "x.yaml").text == text
+    data["organ"], data["sections"][0]["heading"] = "某某局", "工作开展情况"
+    data["sections"][0]["paragraphs"][0] = "第一段，改过。"
+    merged = merge_into(text, data, "x.yaml")
+    assert merged.text == ("organ: '某某局'\nyear: 2023\nsections:\n  - heading: \"工作开展情况\"\n    paragraphs:\n"
+                           "      - |-\n        第一段，改过。\n")
+
+
+def test_a_top_level_list_is_refused():
+    with pytest.raises(ReportgenError) as e:
+        merge_into("- a\n", {"organ": "a"}, "2023.yaml")
+    assert e.value.diagnostics[0].file == "2023.yaml"
+
+
+def test_a_moved_item_keeps_its_metrics(sample):
+    data = imported_from(sample)
+    items = data["sections"][0]["items"]
+    items.insert(0, items.pop(2))
+    merged = merge_into(sample, data, "2023.yaml")
+    assert [(c.path, c.kind) for c in merged.changes] == [("sections[0].items[0]", "added"),
+                                                          ("sections[0].items[2]", "removed")]
+    before, after = data_of(sample)["sections"][0]["items"], data_of(merged.text)["sections"][0]["items"]
+    assert after == [before[2], before[0], before[1], before[3], before[4]]
+
+
+def test_a_paragraph_given_a_lead_is_changed_in_place(sample):
+    data = imported_from(sample)
+    first = data["opening"][0]
+    data["opening"][0] = {"lead": "总体情况。", "text": first}
+    merged = merge_into(sample, data, "2023.yaml")
+    assert [(c.path, c.kind, c.old) for c in merged.changes] == [("opening[0]", "changed", first)]
+    assert line_diff(sample, merged.text) == (["  - " + first], ["  - lead: 总体情况。", "    text: " + first])

@@ -216,10 +216,23 @@ def _merge_list(old: list, new: list, path: tuple, shapes: set, changes: list) -
             pairs += zip(range(i1, i2), range(j1, j2))
         else:
             pairs += _pair(old, i1, i2, new, j1, j2, ids)
-    removed = []
+    # An entry moved: removed where it stood, added where it goes, with what the import does not know (metrics).
+    gone = {}
+    for i, j in pairs:
+        if j is None:
+            gone.setdefault(old_keys[i], []).append(i)
+    moved = {}
+    for i, j in pairs:
+        if i is None and gone.get(new_keys[j]):
+            moved[j] = gone[new_keys[j]].pop(0)
+    removed, added = [], {}
     for i, j in pairs:
         if i is None:
             changes.append(Change(format_path(path + (j,)), "added", "", _show(new[j])))
+            if j in moved:
+                added[j] = _merge(old[moved[j]], new[j], path + (j,), shapes, changes)
+            else:
+                added[j] = _ruamel(new[j])
         elif j is None:
             changes.append(Change(format_path(path + (i,)), "removed", _show(old[i]), ""))
             removed.append(i)
@@ -229,9 +242,8 @@ def _merge_list(old: list, new: list, path: tuple, shapes: set, changes: list) -
                 old[i] = value
     for i in sorted(removed, reverse=True):
         del old[i]
-    for i, j in pairs:  # ascending j: each lands at its place among the kept entries
-        if i is None:
-            old.insert(j, _ruamel(new[j]))
+    for j in sorted(added):  # ascending: each lands at its place among the kept entries
+        old.insert(j, added[j])
 
 
 def _pair(old: list, i1: int, i2: int, new: list, j1: int, j2: int, ids: list) -> list:
@@ -334,6 +346,9 @@ def _same(old, new) -> bool:
         return isinstance(o, bool) and isinstance(new, bool) and o == new
     if o == new:
         return True
+    if isinstance(o, list) and isinstance(new, str) or isinstance(o, str) and isinstance(new, list):
+        lines, one = (o, new) if isinstance(o, list) else (new, o)  # a title's lines, or the same in one text
+        return all(isinstance(x, str) for x in lines) and "".join(lines) == one
     if isinstance(o, str) and isinstance(new, str) and _block(old):
         return o.rstrip("\n") == new.rstrip("\n")  # a | block's line break at its end: no edit
     if isinstance(o, (str, int, float)) and isinstance(new, (str, int, float)) and type(o) is not type(new):
