@@ -57,9 +57,9 @@ class Merged:
 
 def merge_into(yaml_text: str, imported: dict, display: str) -> Merged:
     """``yaml_text`` (the year file shown as ``display`` in messages) with the data of ``imported`` taken in."""
-    parse_source(yaml_text, display)  # malformed YAML, aliases, duplicate keys: the project's own diagnostics
     bom = "\ufeff" if yaml_text.startswith("\ufeff") else ""
     text = yaml_text[len(bom):]
+    parse_source(text, display)  # malformed YAML, aliases, duplicate keys: the project's own diagnostics
     crlf = "\r\n" in text
     if crlf:
         text = text.replace("\r\n", "\n")
