@@ -82,6 +82,7 @@ class Line:
     text: str
     numbered: Numbered | None = None
     point: bool = False  # starts with 一是
+    title_lines: list[str] = field(default_factory=list)  # a title paragraph broken into its lines
 
     @property
     def number(self) -> int:
@@ -151,10 +152,16 @@ class Recogniser:
     def lines(self) -> list[Line]:
         out = []
         for para in self.read.paras:
-            text = normalize(para, self.notes)
+            broken = []
+            if para.role == "title" and "\n" in para.text.strip():  # a title's lines, as the format breaks them
+                broken = [normalize(Para(para.number, part), self.notes) for part in para.text.split("\n")]
+                broken = [part for part in broken if part]
+                text = "".join(broken)
+            else:
+                text = normalize(para, self.notes)
             if not text:
                 continue
-            line = Line(para, text)
+            line = Line(para, text, title_lines=broken)
             typed = self.rules.number_of(text)
             if typed:
                 line.numbered = typed
@@ -263,6 +270,7 @@ class Recogniser:
                 masthead = masthead  # 份号/密级/紧急程度 without a 发文机关标志: kept as they are
         # The title: its lines until the subtitle, the addressee or the body.
         title: list[str] = []
+        start = i
         while i < len(lines) and not lines[i].numbered:
             ln = lines[i]
             if ln.para.role and ln.para.role != "title":
@@ -271,10 +279,11 @@ class Recogniser:
                 break
             if not title and not self._title_like(ln):
                 break
-            title.append(ln.text)
+            title += ln.title_lines or [ln.text]
             i += 1
-        if len(title) > 1:  # one printed paragraph in the text output, however many lines it has
-            self.joined.append([ln.number for ln in lines[i - len(title):i]])
+        titled = [ln.number for ln in lines[start:i]]
+        if len(titled) > 1:  # one printed paragraph in the text output, however many lines it has
+            self.joined.append(titled)
         if part:
             self.data["_part_title"] = title[0] if len(title) == 1 else title
             return [], lines[i:]
