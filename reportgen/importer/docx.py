@@ -12,7 +12,12 @@ office file alike, straight from the package's XML (lxml, no entity expansion, n
 - tracked changes accepted (insertions and moves-to kept, deletions and moves-from dropped, a deleted
   paragraph mark joins the paragraph to the next, which then keeps the first one's properties), with
   one ``tracked-accepted`` Note per paragraph that had any; formatting changes are taken as they now
-  are and not counted;
+  are and not counted; hidden text (w:vanish) is left out with a ``hidden-dropped`` Note, and a
+  footnote reference with a ``footnote-dropped`` one; what a paragraph that ends up empty had is noted
+  on the next paragraph given;
+- page breaks: a w:br of type page (on the next paragraph, or on its own when no text precedes it in
+  the paragraph), w:pageBreakBefore (paragraph or style), a section that starts on a new page (the
+  w:type of the sectPr that ends it; none means nextPage); never on the first paragraph;
 - the hints the format carries (paras.Para): lead, heading, list label and level (numbering.xml, as
   Word counts), alignment, first-line indent, font, size, bold, red, page break, role, style name.
 """
@@ -427,7 +432,7 @@ class _Numbering:
             return format_number(value, fmt)
 
         if level.fmt == "bullet":
-            return level.text
+            return "".join(_symbol(ord(c)) for c in level.text)
         return re.sub(r"%([1-9])", number, level.text)
 
 
@@ -443,6 +448,7 @@ class _Seg:
     font: str = ""
     size: float = 0.0
     red: bool = False
+    hidden: bool = False
 
 
 @dataclass
@@ -452,6 +458,8 @@ class _Raw:
     ppr: object
     segs: list[_Seg] = field(default_factory=list)
     changes: int = 0
+    hidden: int = 0  # characters of hidden text (w:vanish) left out
+    notes_refs: int = 0  # footnote and endnote references (their notes are not read)
     mark_deleted: bool = False
     break_before: bool = False  # a page break before any of its text
     break_after: bool = False  # a page break after some of its text: the next paragraph starts a page
@@ -460,6 +468,13 @@ class _Raw:
     @property
     def text(self) -> str:
         return "".join(s.text for s in self.segs)
+
+
+def _symbol(code: int) -> str:
+    """A w:sym character: Word puts a symbol font's characters in the private range F000–F0FF."""
+    if 0xF020 <= code <= 0xF0FF:
+        code -= 0xF000
+    return chr(code) if 0 < code < 0x110000 and not 0xD800 <= code < 0xE000 else ""
 
 
 def _is_red(value: str) -> bool:
@@ -615,6 +630,8 @@ class _Reader:
                 text = self._sym(child)
             elif tag in (w + "drawing", w + "pict", w + "object", f"{{{MC}}}AlternateContent"):
                 boxes.extend(self._text_boxes(child))
+            elif tag in (w + "footnoteReference", w + "endnoteReference"):
+                raw.notes_refs += 1
             elif tag == w + "ruby":
                 base = child.find(w + "rubyBase")
                 if base is not None:
@@ -622,15 +639,18 @@ class _Reader:
             if text and self.visible:
                 if seg is None:
                     seg = self._seg(rpr, base_chain)
-                    raw.segs.append(seg)
-                seg.text += text
+                    if seg.hidden:
+                        seg = _Seg("", hidden=True)  # not in the paragraph
+                    else:
+                        raw.segs.append(seg)
+                if seg.hidden:
+                    raw.hidden += len(text)
+                else:
+                    seg.text += text
 
     def _sym(self, sym) -> str:
-        code = _int(int(sym.get(self.w + "char", "0"), 16) if re.fullmatch(r"[0-9A-Fa-f]{1,6}",
-                                                                            sym.get(self.w + "char", "")) else 0)
-        if 0xF000 <= code <= 0xF0FF:  # a symbol font's character in Word's private range
-            code -= 0xF000
-        return chr(code) if 0 < code < 0x110000 else ""
+        char = sym.get(self.w + "char", "")
+        return _symbol(int(char, 16)) if re.fullmatch(r"[0-9A-Fa-f]{1,6}", char) else ""
 
     def _text_boxes(self, el) -> list:
         """The text boxes' contents in a drawing, once each (one branch of every mc:AlternateContent)."""
@@ -684,6 +704,7 @@ class _Reader:
         sz = first("sz")
         color = first("color")
         return _Seg("", bold=_on(first("b"), w), kai=_is_kai(font), lead_style=lead_style, font=font,
+                    hidden=_on(first("vanish"), w) or _on(first("specVanish"), w),
                     size=_int(sz.get(w + "val"), 0) / 2 if sz is not None else 0.0,
                     red=_is_red((color.get(w + "val", "") if color is not None else "").upper()))
 
@@ -692,6 +713,13 @@ def _is_lead_style(st: _Style) -> bool:
     """reportgen's lead character styles: GWLeadN (公文X级标题（段首）) and GWRunLead (公文段首引导句)."""
     return (st.type == "character" and (st.id.startswith("GWLead") or st.id == "GWRunLead"
                                          or st.name.endswith("（段首）") or st.name == "公文段首引导句"))
+
+
+def _ui_name(name: str) -> str:
+    """A style's name as Word shows it: styles.xml spells some built-ins in lower case ("heading 1")."""
+    if re.fullmatch(r"heading [1-9]|caption|header|footer", name):
+        return name[0].upper() + name[1:]
+    return name
 
 
 def _lead(segs: list[_Seg], flag: str) -> tuple[str, bool]:
@@ -734,6 +762,8 @@ def _merge(raws: list[_Raw]) -> list[_Raw]:
             head = out[-1]
             head.segs += raw.segs
             head.changes += raw.changes
+            head.hidden += raw.hidden
+            head.notes_refs += raw.notes_refs
             head.break_after = head.break_after or raw.break_after or raw.break_before and bool(head.text.strip(SPACES))
             head.sect = raw.sect if raw.sect is not None else head.sect
             joining = raw.mark_deleted
@@ -779,8 +809,8 @@ def read(raw: bytes, display: str) -> Read:
     root = pkg.xml(main)
     w = root.tag.split("}", 1)[0] + "}" if root.tag.startswith("{") else ""
     if w not in ("{" + W_TRANSITIONAL + "}", "{" + W_STRICT + "}"):
-        raise _fail(display, _("this zip archive is not a Word document: it has no word/document.xml"),
-                    _("open it in Word or WPS and save it as .docx"))
+        raise _fail(display, _("the DOCX file is damaged: {part} is not a Word document's text", part=main),
+                    _("open it in Word or WPS and save it again"))
     rels = pkg.rels(main)
     folder = posixpath.dirname(main)
 
@@ -806,7 +836,8 @@ def read(raw: bytes, display: str) -> Read:
         roles[sid] = roles[name] = key
 
     out = Read(format="docx", producer=_producer(pkg, styles))
-    pending, carried = False, 0
+    # what an empty paragraph (say, one wholly deleted or hidden) had goes to the next one given
+    pending, carried, carried_hidden = False, 0, 0
     for raw in raws:
         hints = _hints(raw, reader, roles)  # numbering advances for empty paragraphs too, as in Word
         starts_section = False
@@ -820,6 +851,7 @@ def read(raw: bytes, display: str) -> Read:
         if not text.strip(SPACES):
             pending = pending or before or raw.break_after or starts_section
             carried += raw.changes
+            carried_hidden += raw.hidden
             continue
         number = len(out.paras) + 1
         page_break = (pending or before) and bool(out.paras)
@@ -828,7 +860,13 @@ def read(raw: bytes, display: str) -> Read:
         if changes:
             out.notes.append(Note(para=number, code="tracked-accepted",
                                   message=_("tracked changes accepted ({n})", n=changes)))
-        pending, carried = raw.break_after or starts_section, 0
+        if raw.hidden + carried_hidden:
+            out.notes.append(Note(para=number, code="hidden-dropped",
+                                  message=_("hidden text left out ({n} characters)", n=raw.hidden + carried_hidden)))
+        if raw.notes_refs:
+            out.notes.append(Note(para=number, code="footnote-dropped",
+                                  message=_("footnotes are not imported ({n} here)", n=raw.notes_refs)))
+        pending, carried, carried_hidden = raw.break_after or starts_section, 0, 0
     if not out.paras:
         raise _fail(display, _("the document has no text"))
     return out
@@ -925,5 +963,5 @@ def _hints(raw: _Raw, reader: _Reader, roles: dict[str, str]) -> dict:
         role = roles.get(style.id) or roles.get(style.name) or BUILTIN_ROLES.get(style.name.lower(), "")
     return {"lead": lead, "heading": heading, "label": label, "level": level, "align": align, "indent": indent,
             "font": _majority(segs, "font") or "", "size": float(_majority(segs, "size") or 0.0), "bold": bold,
-            "red": bool(_majority(segs, "red")), "role": role, "style": style.name if style is not None else "",
+            "red": bool(_majority(segs, "red")), "role": role, "style": _ui_name(style.name) if style is not None else "",
             "page_break": _on(first("pageBreakBefore"), w)}
