@@ -80,8 +80,8 @@ def rewrite(data: bytes, names: dict[str, bytes | None]) -> bytes:
 @pytest.fixture(scope="module")
 def sample(sample_build):
     docx = sample_build["docx"]
-    return {"read": read(docx.read_bytes(), str(docx)), "lines": sample_build["txt"].read_text(encoding="utf-8").splitlines(),
-            "docx": docx}
+    lines = sample_build["txt"].read_text(encoding="utf-8").splitlines()
+    return {"read": read(docx.read_bytes(), str(docx)), "lines": lines, "docx": docx}
 
 
 def test_sample_texts_are_the_text_output(sample):
@@ -119,6 +119,22 @@ def test_reply_masthead_signature_and_notes(built):
     assert number.role == "doc_number" and not number.red
     assert title.role == "title" and title.text.count("\n") == 2
     assert [para.role for para in got.paras[-5:]] == ["signature", "signature", "note", "note", "note"]
+
+
+def test_imprint_table_and_its_own_page(built):
+    """The 版记 is a floating table; on its own (even) page it starts a section of its own."""
+    from conftest import ROOT
+
+    docs = built(ROOT / "tests" / "cases" / "imprint")
+    for doc_id in ("2024-01", "2024-02", "2024-03"):
+        out = docs[doc_id]
+        got = read(out["docx"].read_bytes(), doc_id + ".docx").paras
+        lines = out["txt"].read_text(encoding="utf-8").splitlines()
+        assert [para.text.replace("\n", "") for para in got] == lines  # the title's lines: soft breaks
+        imprint = [para for para in got if para.role == "imprint"]
+        assert imprint and imprint == got[-len(imprint):] and "\t" in imprint[-1].text  # 印发机关 → 印发日期
+        assert imprint[0].page_break == (doc_id != "2024-01"), doc_id
+        assert not any(para.page_break for para in imprint[1:])
 
 
 # ── (b) the sample after LibreOffice saved it ─────────────────────────────────────────────────────
@@ -244,7 +260,8 @@ def test_text_as_word_shows_it():
            '<w:r><w:fldChar w:fldCharType="separate"/></w:r>' + r("2024年1月2日")
            + '<w:r><w:fldChar w:fldCharType="end"/></w:r>')
     body = (p(r("日期：") + fld)
-            + p('<w:hyperlink r:id="rId99" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+            + p('<w:hyperlink r:id="rId99" '
+                'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
                 + r("网站") + "</w:hyperlink>" + r("链接") + '<w:r><w:tab/><w:t>甲</w:t><w:noBreakHyphen/>'
                 '<w:t>乙</w:t><w:sym w:font="Wingdings" w:char="F0FC"/><w:lastRenderedPageBreak/></w:r>')
             + p(r("第一页末") + '<w:r><w:br w:type="page"/></w:r>')

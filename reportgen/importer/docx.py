@@ -156,7 +156,10 @@ class _Package:
             kind, target = rel.get("Type", "").rsplit("/", 1)[-1], rel.get("Target", "")
             if not target or kind in out:
                 continue
-            target = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
+            if target.startswith("/"):
+                target = target.lstrip("/")
+            else:
+                target = posixpath.normpath(posixpath.join(folder, target))
             out[kind] = target
         return out
 
@@ -498,8 +501,6 @@ class _Reader:
         self.numbering = numbering
         self.fields: list[str] = []  # the open fields: "code" until w:fldChar separate, then "result"
         self.raws: list[_Raw] = []
-        self.lead_style_ids = set()
-        self.role_of: dict[str, str] = {}
 
     # walking the body
     def blocks(self, el) -> None:
@@ -548,7 +549,7 @@ class _Reader:
     def _para_style(self, ppr) -> str:
         if ppr is not None:
             ps = ppr.find(self.w + "pStyle")
-            if ps is not None and ps.get(self.w + "val"):
+            if ps is not None and ps.get(self.w + "val") in self.styles.by_id:  # Word: an unknown one is Normal
                 return ps.get(self.w + "val")
         return self.styles.default_para
 
@@ -723,49 +724,52 @@ def _ui_name(name: str) -> str:
 
 
 def _lead(segs: list[_Seg], flag: str) -> tuple[str, bool]:
-    """The prefix of the text set apart by ``flag`` and whether all the text is so set."""
-    text, end, seen_flagged, rest = "", 0, False, False
+    """The prefix of the text set apart by ``flag`` (spaces count either way), and whether all of it is."""
+    done, end = 0, 0  # characters before the current segment; the end of the set-apart prefix
     for seg in segs:
-        on = getattr(seg, flag)
-        for ch in seg.text:
-            text += ch
-            if ch in SPACES:
-                continue
-            if on and not rest:
-                seen_flagged, end = True, len(text)
-            elif not on:
-                if not seen_flagged:
-                    return "", False
-                rest = True
-    if not seen_flagged:
-        return "", False
-    if not rest:
-        return "", True
-    return text[:end], False
+        if getattr(seg, flag):
+            if seg.text.strip(SPACES):
+                end = done + len(seg.text.rstrip(SPACES))
+        elif seg.text.strip(SPACES):
+            if not end:
+                return "", False
+            return "".join(s.text for s in segs)[:end], False
+        done += len(seg.text)
+    return "", bool(end)
+
+
+def _visible_chars(text: str) -> int:
+    return len(text) - sum(text.count(c) for c in SPACES)
 
 
 def _majority(segs: list[_Seg], attr: str):
     counts: Counter = Counter()
     for seg in segs:
-        n = sum(1 for ch in seg.text if ch not in SPACES)
+        n = _visible_chars(seg.text)
         if n:
             counts[getattr(seg, attr)] += n
     return counts.most_common(1)[0][0] if counts else None
 
 
 def _merge(raws: list[_Raw]) -> list[_Raw]:
-    """Accept deleted paragraph marks: such a paragraph and the next become one (the first's properties)."""
+    """Accept deleted paragraph marks: such a paragraph and the next become one, with the first one's
+    properties (the next one's when the first is empty) and the next one's mark (its section break)."""
     out: list[_Raw] = []
     joining = False
     for raw in raws:
         if joining:
             head = out[-1]
+            if not head.text.strip(SPACES):
+                head.ppr = raw.ppr
+                head.break_before = head.break_before or raw.break_before
+            elif raw.break_before:  # a page break inside the joined paragraph: the next one starts the page
+                head.break_after = True
             head.segs += raw.segs
             head.changes += raw.changes
             head.hidden += raw.hidden
             head.notes_refs += raw.notes_refs
-            head.break_after = head.break_after or raw.break_after or raw.break_before and bool(head.text.strip(SPACES))
-            head.sect = raw.sect if raw.sect is not None else head.sect
+            head.break_after = head.break_after or raw.break_after
+            head.sect = raw.sect
             joining = raw.mark_deleted
             continue
         out.append(raw)
@@ -963,5 +967,6 @@ def _hints(raw: _Raw, reader: _Reader, roles: dict[str, str]) -> dict:
         role = roles.get(style.id) or roles.get(style.name) or BUILTIN_ROLES.get(style.name.lower(), "")
     return {"lead": lead, "heading": heading, "label": label, "level": level, "align": align, "indent": indent,
             "font": _majority(segs, "font") or "", "size": float(_majority(segs, "size") or 0.0), "bold": bold,
-            "red": bool(_majority(segs, "red")), "role": role, "style": _ui_name(style.name) if style is not None else "",
+            "red": bool(_majority(segs, "red")), "role": role,
+            "style": _ui_name(style.name) if style is not None else "",
             "page_break": _on(first("pageBreakBefore"), w)}
