@@ -447,3 +447,9 @@ def test_entities_are_not_expanded():
     data = rewrite(body_docx(p(r("正文"))), {"word/document.xml": doc.encode()})
     texts = [x.text for x in read(data, "t.docx").paras]
     assert texts == ["正文"]
+
+
+def test_a_field_without_its_end_hides_no_more_than_its_paragraph():
+    body = (p(r("前文") + '<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText> PAGE </w:instrText></w:r>')
+            + p(r("后文")))
+    assert [x.text for x in read(body_docx(body), "t.docx").paras] == ["前文", "后文"]

@@ -542,6 +542,9 @@ class _Reader:
             raw.sect = ppr.find(w + "sectPr")
         base_chain = self._para_rpr_chain(ppr)
         self.inline(p, raw, base_chain, boxes)
+        # a field's result may run over paragraphs (a TOC), its code does not: a field still in its
+        # code here lacks its separate (damaged, or a field without a result) and would hide the rest
+        self.fields = ["result" for _state in self.fields]
         self.raws.append(raw)
         for box in boxes:
             self.blocks(box)
