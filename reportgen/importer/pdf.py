@@ -19,14 +19,15 @@ lines into paragraphs by the rules a GB/T 9704 document follows:
 * a line starts a paragraph when: its font or size differs from the end of the line before (the last
   CJK character, so that Latin digits in another font do not count); its colour changes (red or not);
   it lies more than 1.6 line pitches below the line before; it is centred and the paragraph so far is
-  not; the paragraph so far is centred and it is not; the line before ends more than an em short of the
-  right edge; or it begins more than half an em right of the left edge (a first-line indent, a
+  not; the paragraph so far is centred and it is not; the line before ends short of the right edge by
+  more than what begins this line (a Latin word, a character with its closing punctuation) and a
+  quarter em; or it begins more than half an em right of the left edge (a first-line indent, a
   signature). Consecutive centred lines of one font and size are one paragraph (a title's lines).
 * a paragraph's lines are joined with nothing between them, except one space between two Latin letters
   or digits (a line never breaks inside a Latin word or a number).
 * hints: ``align`` "center" (every line centred on the text block, not at the indent position in the
-  body font, without a tab), "right" (a line beginning past the indent and centred right of the middle: a signature, a
-  date); ``indent`` (the first line begins 1.5 ems or more right of the left edge); ``font`` (the role
+  body font, without a tab), "right" (a line beginning past the indent and centred right of the
+  middle: a signature, a date); ``indent`` (the first line begins 1.5 ems or more right of the left edge); ``font`` (the role
   of the East-Asian font most of the paragraph is in, :func:`font_role`); ``size`` (pt); ``bold``;
   ``red`` (most characters filled red, CMYK or RGB); ``lead`` (the paragraph begins in another font
   than the rest: a 楷体 or 黑体 lead in 仿宋); ``page_break`` (the paragraph begins a page after a page
@@ -96,7 +97,7 @@ def font_role(fontname: str, size: float) -> str:
         return "小标宋" if _is_bold_name(name) and size >= 20 else "仿宋"
     if "hei" in low or "黑" in name or "sans" in low:
         return "黑体"
-    if "song" in low or "sung" in low or "ming" in low or "宋" in name:
+    if "song" in low or "sung" in low or "simsun" in low or "ming" in low or "宋" in name:
         return "宋体"
     return ""
 
@@ -488,9 +489,25 @@ def _continues(group: list[_Line], line: _Line, left: float, right: float, em: f
         return line.kind == "centre" and centred
     if prev.kind == "right" or line.kind == "right":
         return False
-    if prev.x1 < right - em:
-        return False
+    if right - prev.x1 > _first_unit(line) + 0.25 * em:
+        return False  # the line before ended short, and not because what follows did not fit
     return line.x0 <= left + 0.5 * em
+
+
+_NO_LINE_START = set("，。、；：？！”’）》〉」』】〕…—·,.;:?!)]}%")
+
+
+def _first_unit(line: _Line) -> float:
+    """The width of what a line break cannot split at the start of ``line``: a Latin word or number,
+    or a character with the punctuation that cannot begin a line after it."""
+    chars = line.chars
+    end = 1
+    if _latin(chars[0].text[0]):
+        while end < len(chars) and not chars[end].text.isspace() and chars[end].text.isascii():
+            end += 1
+    while end < len(chars) and chars[end].text in _NO_LINE_START:
+        end += 1
+    return chars[end - 1].x1 - chars[0].x0
 
 
 def _para(number: int, group: list[_Line], left: float, em: float) -> Para:
