@@ -167,23 +167,28 @@ def test_changes_are_reported_with_their_paragraph(tmp_path):
     assert "2023年，某局认真履职。" in result.text
 
 
-def test_diff_names_the_edits_of_a_word_draft(tmp_path, case_build):
-    """diff accepts a .docx side: the sample's DOCX with one figure changed and one sentence deleted."""
+@pytest.fixture(scope="module")
+def word_draft(case_build, tmp_path_factory):
+    """The sample's DOCX as Word would hold it after a round trip through LibreOffice, then edited with
+    python-docx: one figure changed (1433 → 1520), one sentence deleted."""
+    import subprocess
+
     import docx
 
+    if shutil.which("soffice") is None:
+        pytest.skip("LibreOffice (soffice) is not installed")
     out = case_build("sample")
-    project = tmp_path / "p"
-    shutil.copytree(out["project"] / "data", project / "data")
-    draft = tmp_path / "2023.docx"
-    d = docx.Document(str(out["docx"]))
+    work = tmp_path_factory.mktemp("word-draft")
+    proc = subprocess.run(["soffice", "--headless", f"-env:UserInstallation={(work / 'profile').as_uri()}",
+                           "--convert-to", "docx", "--outdir", str(work / "lo"), str(out["docx"])],
+                          capture_output=True, text=True, timeout=180)
+    converted = work / "lo" / out["docx"].name
+    assert converted.is_file(), proc.stderr
+    d = docx.Document(str(converted))
     edit_figure_and_sentence(d)
+    draft = work / "2023.docx"
     d.save(str(draft))
-    r = run_cli("diff", "2023", str(draft), "--json", cwd=project)
-    assert r.returncode == 0, r.stderr
-    result = json.loads(r.stdout)
-    changes = json.dumps(result, ensure_ascii=False)
-    assert "1433" in changes and "1520" in changes
-    assert "探索开展中医药、数据知识产权保护规则研究。" in changes
+    return draft
 
 
 def edit_figure_and_sentence(d) -> None:
@@ -194,37 +199,63 @@ def edit_figure_and_sentence(d) -> None:
             if "1433" in run.text:
                 run.text = run.text.replace("1433", "1520")
                 done.add("figure")
-            if "探索开展中医药、数据知识产权保护规则研究。" in run.text:
-                run.text = run.text.replace("探索开展中医药、数据知识产权保护规则研究。", "")
+            if DELETED in run.text:
+                run.text = run.text.replace(DELETED, "")
                 done.add("sentence")
     assert done == {"figure", "sentence"}
 
 
-def test_into_takes_the_word_edits_and_keeps_the_rest(tmp_path, case_build):
-    """import --into shows the two edits; --write takes exactly them in, comments and metrics kept."""
-    import docx
+DELETED = "探索开展中医药、数据知识产权保护规则研究。"
 
-    out = case_build("sample")
+
+def project_copy(tmp_path: Path, case_build) -> Path:
     project = tmp_path / "p"
-    shutil.copytree(out["project"] / "data", project / "data")
+    shutil.copytree(case_build("sample")["project"] / "data", project / "data")
+    return project
+
+
+def test_word_draft_imports_to_the_sample_with_exactly_the_edits(word_draft, case_build):
+    out = case_build("sample")
+    sample = out["txt"].read_text(encoding="utf-8").splitlines()
+    text = rebuilt(ROOT, imported(word_draft, ROOT, "report", None).text)
+    expected = [p.replace("1433件", "1520件").replace(DELETED, "") for p in sample]
+    assert text == expected and text != sample
+
+
+def test_diff_names_the_edits_of_a_word_draft(tmp_path, case_build, word_draft):
+    """diff accepts a .docx side: the two edits and nothing else; the draft is read into the year file of
+    its name, so the metrics are the file's and only the edited one changes."""
+    project = project_copy(tmp_path, case_build)
+    r = run_cli("diff", "2023", str(word_draft), "--json", cwd=project)
+    assert r.returncode == 0, r.stderr
+    result = json.loads(r.stdout)
+    assert result["stats"]["changed"] == 2 and result["stats"]["added"] == result["stats"]["removed"] == 0
+    summary = result["summary"]
+    assert [(m["name"], m["old"], m["new"]) for m in summary["metrics_changed"]] == [
+        ("立案查办侵犯知识产权案件", 1433, 1520)]
+    assert summary["metrics_removed"] == [] and summary["metrics_added"] == []
+    assert DELETED in json.dumps(result, ensure_ascii=False)
+
+
+def test_into_takes_the_word_edits_and_keeps_the_rest(tmp_path, case_build, word_draft):
+    """import --into shows the two edits; --write takes exactly them in (the metric of the changed figure
+    follows it), comments and the other metrics kept."""
+    project = project_copy(tmp_path, case_build)
     year_file = project / "data" / "years" / "2023.yaml"
     before = year_file.read_text(encoding="utf-8")
-    draft = tmp_path / "draft.docx"
-    d = docx.Document(str(out["docx"]))
-    edit_figure_and_sentence(d)
-    d.save(str(draft))
-    shown = run_cli("import", str(draft), "--into", str(year_file), cwd=project)
+    shown = run_cli("import", str(word_draft), "--into", str(year_file), cwd=project)
     assert shown.returncode == 0, shown.stderr
-    assert "1520" in shown.stdout and "--write" in shown.stdout
+    assert "[-1433-]{+1520+}" in shown.stdout and "--write" in shown.stdout
     assert year_file.read_text(encoding="utf-8") == before
-    r = run_cli("import", str(draft), "--into", str(year_file), "--write", cwd=project)
+    r = run_cli("import", str(word_draft), "--into", str(year_file), "--write", cwd=project)
     assert r.returncode == 0, r.stderr
     after = year_file.read_text(encoding="utf-8")
     changed = [(a, b) for a, b in zip(before.splitlines(), after.splitlines()) if a != b]
-    assert len(before.splitlines()) == len(after.splitlines()) and len(changed) == 2
-    assert after.replace("1520件", "1433件").replace("加快推进《重庆市知识产权保护条例》和《重庆市地理标志条例》立法工作。",
-                         "加快推进《重庆市知识产权保护条例》和《重庆市地理标志条例》立法工作。探索开展中医药、数据知识产权保护规则研究。"
-                         ) == before
+    assert len(before.splitlines()) == len(after.splitlines()) and len(changed) == 3
+    assert after.replace("1520", "1433").replace("立法工作。印发实施", "立法工作。" + DELETED + "印发实施") == before
+    assert run_cli("check", cwd=project).returncode == 0
+    again = run_cli("import", str(word_draft), "--into", str(year_file), "--json", cwd=project)
+    assert json.loads(again.stdout)["changes"] == []
 
 
 def office_docx(path: Path) -> None:

@@ -160,13 +160,13 @@ def _into(args, project, imported, display: str, emit) -> int:
         _print_notes(imported.notes, display)
         if not merged.changes:
             print(_("{file} already holds the text of {draft}: nothing to take in", file=shown, draft=display))
+        else:
+            _show_review(args, project, year_file, shown, merged.text, display)
         for c in merged.changes:
             label = {"changed": _("changed"), "added": _("added"), "removed": _("removed")}.get(c.kind, c.kind)
-            print(f"{label} {c.path}")
-            if c.old:
-                print(f"  - {c.old}")
-            if c.new:
-                print(f"  + {c.new}")
+            short = [v for v in (c.old, c.new) if v]
+            detail = f": {c.old or '∅'} → {c.new or '∅'}" if all(len(v) <= 40 for v in short) and short else ""
+            print(f"  {label} {c.path}{detail}")
     if args.write and merged.changes:
         try:
             write_atomic(year_file, merged.text.encode("utf-8"))
@@ -180,3 +180,19 @@ def _into(args, project, imported, display: str, emit) -> int:
     if args.json:
         print(json.dumps(out, ensure_ascii=False, indent=2))
     return EXIT_OK
+
+
+def _show_review(args, project, year_file: Path, shown: str, merged: str, display: str) -> None:
+    """The edits as ``reportgen diff`` shows them: the year file against it with the draft taken in."""
+    from ..pipeline import load_document
+    from ..project import DocumentRef
+    from ..review.compare import compare
+    from ..review.sides import Side
+    from ..review.textdiff import Painter, use_color
+
+    ref = project.ref_for_path(year_file, check_id=False)
+    a = Side(shown, shown, load_document(project, ref))
+    b = Side(display, f"{shown} ← {display}", load_document(project, DocumentRef(ref.id, ref.path, ref.folder),
+                                                          raw=merged.encode("utf-8"),
+                                                          display=f"{shown} ← {display}"))
+    sys.stdout.write(compare(a, b).terminal(Painter(use_color(sys.stdout, "auto")), 24))

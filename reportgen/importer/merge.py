@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from ..errors import Diagnostic, ReportgenError
 from ..messages import _
 from ..source import format_path, parse_source
+from ..validate import format_number, own_text
 
 # The keys that identify a list entry when old and new lists are aligned, in the order they are compared.
 IDENTITY = ("lead", "heading", "text", "title", "name", "role")
@@ -80,7 +81,9 @@ def merge_into(yaml_text: str, imported: dict, display: str) -> Merged:
                                          file=display)])
 
     changes: list[Change] = []
+    before = {id(owner["metrics"]): own_text(owner) for _path, owner in _owners(data, ())}
     _merge_map(data, imported, (), _shapes(imported), changes)
+    _follow_metrics(data, before, changes)
     if not changes:
         return Merged(yaml_text, [])
     new = _dump(yaml, data)
@@ -440,3 +443,61 @@ def _three_way(text: str, base: str, new: str) -> str:
         at = hi
     out += b[at:]
     return "".join(out)
+
+
+# --- metrics that follow an edited figure ------------------------------------------------------------
+
+
+def _owners(node, path: tuple):
+    """(path, mapping) of every part that carries metrics."""
+    if isinstance(node, dict):
+        if isinstance(node.get("metrics"), list):
+            yield path, node
+        for k, v in node.items():
+            if k != "metrics":
+                yield from _owners(v, path + (k,))
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            yield from _owners(v, path + (i,))
+
+
+def _follow_metrics(data, before: dict, changes: list) -> None:
+    """A figure the draft changed in the text (1433件 → 1520件) changes the metric that records it, when the
+    change is unambiguous: the old figure stood once in the old text, and the new text has one figure of
+    the same unit where it stood. Otherwise the metric is kept, and ``check`` says that it no longer
+    appears in its text."""
+    import difflib
+
+    for path, owner in _owners(data, ()):
+        old_text = before.get(id(owner["metrics"]))
+        new_text = own_text(owner)
+        if old_text is None or old_text == new_text:
+            continue
+        opcodes = difflib.SequenceMatcher(None, old_text, new_text, autojunk=False).get_opcodes()
+        for i, metric in enumerate(owner["metrics"]):
+            if not isinstance(metric, dict) or not isinstance(metric.get("value"), (int, float)):
+                continue
+            unit = str(metric.get("unit", ""))
+            written = format_number(metric["value"]) + unit
+            if written in new_text or old_text.count(written) != 1:
+                continue
+            start = old_text.index(written)
+            end = start + len(written)
+            new_start = _mapped(opcodes, start)
+            new_end = _mapped(opcodes, end)
+            window = new_text[max(0, new_start - 1):new_end + 1]
+            found = re.findall(r"(?<![\d.])(\d+(?:\.\d+)?)" + re.escape(unit), window)
+            if len(found) != 1 or not unit:
+                continue
+            value = float(found[0]) if "." in found[0] else int(found[0])
+            changes.append(Change(format_path(path + ("metrics", i, "value")), "changed",
+                                  format_number(metric["value"]), format_number(value)))
+            metric["value"] = value
+
+
+def _mapped(opcodes, position: int) -> int:
+    """Where ``position`` of the old text lies in the new one."""
+    for op, i1, i2, j1, j2 in opcodes:
+        if i1 <= position < i2 or (position == i2 and op != "equal"):
+            return j1 + (position - i1 if op == "equal" else 0)
+    return opcodes[-1][4] if opcodes else position

@@ -114,10 +114,21 @@ def _document_file(project: Project, id: str) -> DocumentRef:
                          EXIT_USAGE)
 
 
+def read_bounded_text(path: Path, shown: str) -> str:
+    from ..source import read_document
+
+    try:
+        return read_document(path, shown).decode("utf-8")
+    except UnicodeDecodeError:
+        raise ReportgenError([Diagnostic(_("{file} is not UTF-8 text", file=shown), file=shown)]) from None
+
+
 def _imported_side(project: Project, spec: str) -> Side:
     """A Word-edited draft (or a .txt, .pdf, .md): imported as ``reportgen import`` would, then taken
-    through the pipeline like any other side. The kind and year come from the project's document of the
-    file's name when there is one (2023.docx beside data/years/2023.yaml)."""
+    through the pipeline like any other side. When the project has a document of the file's name
+    (2023.docx beside data/years/2023.yaml), the draft is taken into that file as ``import --into`` takes
+    it, so what the import cannot know (metrics, ids, settings) is the file's and the diff shows the
+    draft's edits only."""
     from ..importer import import_read, read_file
 
     path = Path(spec)
@@ -134,8 +145,14 @@ def _imported_side(project: Project, spec: str) -> Side:
         except (OSError, UnicodeDecodeError, yaml.YAMLError):
             pass
     imported = import_read(project, read, spec, kind_name=kind if isinstance(kind, str) else "", year=year)
+    text = imported.text
+    if today is not None:  # the draft's text in the document's file: its metrics, ids and settings kept
+        from ..importer.merge import merge_into
+
+        shown = project.display(today.path)
+        text = merge_into(read_bounded_text(today.path, shown), imported.data, shown).text
     ref = DocumentRef(path.stem, path, today.folder if today is not None else None)
-    loaded = load_document(project, ref, raw=imported.text.encode("utf-8"), display=spec)
+    loaded = load_document(project, ref, raw=text.encode("utf-8"), display=spec)
     return Side(spec, f"{spec} ({_('imported')})", loaded)
 
 
