@@ -321,3 +321,52 @@ def test_typical_office_docx(tmp_path):
     codes = sorted((n.para, n.code) for n in result.notes)
     assert codes == [(4, "punct-fullwidth"), (4, "space-removed"), (5, "joined-break"), (5, "space-removed"), (7, "space-removed")]
     assert result.differences == []
+
+
+def test_scanned_and_empty_documents_write_nothing(tmp_path):
+    """A scanned PDF (no text layer) and an empty Word document: a clear error each, exit 1, nothing written."""
+    import docx
+    from PIL import Image, ImageDraw
+
+    project = tmp_path / "p"
+    (project / "data").mkdir(parents=True)
+    scan = tmp_path / "scan.pdf"
+    image = Image.new("RGB", (600, 800), "white")
+    ImageDraw.Draw(image).rectangle((100, 100, 500, 140), fill="black")
+    image.save(str(scan), "PDF")
+    empty = tmp_path / "empty.docx"
+    docx.Document().save(str(empty))
+    for path, expected in ((scan, "OCR"), (empty, "no text")):
+        r = run_cli("import", str(path), "--lang", "en", cwd=project)
+        assert r.returncode == 1 and expected in r.stderr and "Traceback" not in r.stderr, r.stderr
+    assert list((project / "data").rglob("*")) == []
+
+
+def test_extract_on_a_docx_points_at_import(tmp_path, case_build):
+    r = run_cli("extract", str(case_build("sample")["docx"]), "--lang", "en", cwd=tmp_path)
+    assert r.returncode == 1 and "reportgen import" in r.stderr and "Traceback" not in r.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_bold_lead_with_its_typed_number(tmp_path):
+    """Word users often set the typed number bold with the lead: the lead is still the sentence."""
+    import docx
+
+    d = docx.Document()
+    d.add_paragraph("某局2024年法治建设情况").alignment = 1
+    d.add_paragraph("2024年，某局认真履职。")
+    d.add_paragraph("一、工作开展情况")
+    p = d.add_paragraph()
+    p.add_run("（一）" + LONG_LEAD).bold = True
+    p.add_run("召开专题会议。")
+    src = tmp_path / "bold.docx"
+    d.save(str(src))
+    import yaml
+
+    result = imported(src, ROOT, "report", None)
+    data = yaml.safe_load(result.text)
+    assert data["sections"][0]["items"] == [{"lead": LONG_LEAD, "text": "召开专题会议。"}]
+    assert [n for n in result.notes if n.code == "guess-lead"] == []  # the format said where the lead ends
+
+
+LONG_LEAD = "坚持把加强组织领导作为推进法治建设的首要任务，层层压实工作责任，确保各项任务落地见效。"

@@ -29,6 +29,7 @@ class Imported:
     kind: str = ""
     paragraphs: int = 0  # the source's paragraphs
     differences: list[tuple[int, str, str]] = field(default_factory=list)  # (source para, source, rebuilt)
+    problems: list[Diagnostic] = field(default_factory=list)  # check's errors, when not strict
 
 
 def sniff(raw: bytes, path: Path) -> str:
@@ -37,8 +38,13 @@ def sniff(raw: bytes, path: Path) -> str:
         return "docx"
     if raw.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
         return "docx"  # an encrypted OOXML file or an old .doc: the DOCX reader says which
-    if raw.lstrip()[:5] == b"%PDF-" or raw[:1024].find(b"%PDF-") >= 0 and path.suffix.lower() == ".pdf":
+    if b"%PDF-" in raw[:1024]:
         return "pdf"
+    head = raw[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if head.startswith(b"{\\rtf"):
+        return "docx"  # the DOCX reader names it and says how to save it as .docx
+    if head.startswith((b"<!doctype html", b"<html")) or path.suffix.lower() in (".html", ".htm"):
+        return "html"
     if path.suffix.lower() in (".md", ".markdown"):
         return "md"
     return "txt"
@@ -62,6 +68,10 @@ def read_file(path: Path, display: str) -> Read:
 
 
 def read_bytes(raw: bytes, display: str, fmt: str) -> Read:
+    if fmt == "html":
+        raise ReportgenError([Diagnostic(_("{file} is a web page (HTML), which import does not read", file=display),
+                                         file=display, hint=_("save the report's text from the page as .txt "
+                                                              "(one paragraph per line) and import that"))])
     if fmt == "docx":
         from .docx import read
     elif fmt == "pdf":
@@ -78,8 +88,9 @@ def read_bytes(raw: bytes, display: str, fmt: str) -> Read:
 
 
 def import_read(project, read: Read, display: str, *, kind_name: str = "", year: int | None = None,
-                target: Path | None = None, header: list[str] | None = None) -> Imported:
-    """The recognised data of what a reader read, as YAML, checked by the pipeline ``build`` uses."""
+                target: Path | None = None, header: list[str] | None = None, strict: bool = True) -> Imported:
+    """The recognised data of what a reader read, as YAML, checked by the pipeline ``build`` uses. Data that
+    does not pass check raises (``strict``), or is returned with the check's diagnostics in ``problems``."""
     from ..kinds import DEFAULT_KIND, available, find_file, load_kind
     from .recognise import Recogniser, Rules
     from .yamlout import dump, schema_line
@@ -99,11 +110,21 @@ def import_read(project, read: Read, display: str, *, kind_name: str = "", year:
     if name != DEFAULT_KIND:
         data = {"kind": name, **data}
     schema = find_file(project.root, f"{name}/schema.json")
-    lines = [schema_line(schema, target or project.years_dir / "import.yaml"),
+    lines = [schema_line(schema, target or project.years_dir / "import.yaml", project.root),
              _("# Imported by `reportgen import` from {file}; review the notes it printed.", file=display)]
     text = dump(data, kind, lines + (header or []))
     imported = Imported(data, text, recogniser.notes, read.format, read.producer, name, len(read.paras))
-    imported.differences = compare(project, imported, recogniser, display)
+    shown = str(target) if target is not None else _("the imported data")
+    try:
+        imported.differences = compare(project, imported, recogniser, shown)
+    except ReportgenError as e:  # what was read does not make a document that passes check: nothing is written
+        if not strict:
+            imported.problems = e.diagnostics
+            return imported
+        raise ReportgenError(e.diagnostics + [Diagnostic(
+            _("{file} was read, but the data made of it does not pass check; nothing was written", file=display),
+            file=display, hint=_("reportgen import {file} -o - prints the data as read, to correct by hand",
+                                 file=display))], e.exit_code) from None
     return imported
 
 
@@ -115,7 +136,7 @@ def compare(project, imported: Imported, recogniser, display: str) -> list[tuple
     from ..document import document_paragraphs
     from ..pipeline import load_bytes
 
-    loaded = load_bytes(project, imported.text.encode("utf-8"), display + ".yaml")
+    loaded = load_bytes(project, imported.text.encode("utf-8"), display)
     rebuilt = document_paragraphs(loaded.document)
     source: list[tuple[int, str]] = []
     joined = {n: group for group in recogniser.joined for n in group}

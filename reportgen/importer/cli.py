@@ -35,7 +35,7 @@ def _notes_json(notes, display: str) -> list[dict]:
 def _print_notes(notes, display: str) -> None:
     for n in notes:
         where = f"{display}:¶{n.para}" if n.para else display
-        print(f"{where}: {_('note')}: {n.message}" + (f" [{n.path}]" if n.path else "") + f" ({n.code})",
+        print(f"{where}: {_('remark')}: {n.message}" + (f" [{n.path}]" if n.path else "") + f" ({n.code})",
               file=sys.stderr)
 
 
@@ -67,14 +67,17 @@ def cmd_import(args, project_of, emit) -> int:
         elif args.into is not None:
             target = args.into
         kind = args.kind or _kind_of(args.into)
-        imported = import_read(project, read, display, kind_name=kind, year=args.year, target=target)
+        stdout = args.output == "-" and args.into is None
+        imported = import_read(project, read, display, kind_name=kind, year=args.year, target=target,
+                               strict=not stdout)
         if args.into is not None:
             return _into(args, project, imported, display, emit)
-        if args.output == "-":
+        if stdout:  # the data as read, even when it does not pass check: to correct by hand
             sys.stdout.write(imported.text)
             sys.stdout.flush()
             _print_notes(imported.notes, display)
-            return EXIT_OK
+            emit(imported.problems, False)
+            return EXIT_FAILED if imported.problems else EXIT_OK
         if target is None:
             target = default_target(project, imported, args.file)
             imported = import_read(project, read, display, kind_name=kind, year=args.year, target=target)

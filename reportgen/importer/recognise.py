@@ -555,7 +555,12 @@ class Recogniser:
         hint = ln.para.lead.strip()
         if hint:
             hint_n = normalize(Para(0, hint), [])
-            if text.startswith(hint_n) and hint_n[-1:] in SENTENCE_END:
+            typed = self.rules.number_of(hint_n) or self.rules.point.match(hint_n)
+            if isinstance(typed, Numbered):  # the typed number set bold with the lead: （一）加强组织领导。
+                hint_n = typed.rest
+            elif typed:
+                hint_n = hint_n[typed.end():]
+            if hint_n and text.startswith(hint_n) and hint_n[-1:] in SENTENCE_END:
                 return hint_n, text[len(hint_n):]
         m = re.search(f"[{SENTENCE_END}]", text)
         if not m:

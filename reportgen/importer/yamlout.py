@@ -117,12 +117,16 @@ def _entry(key: str, value, level: int, defs, out: list[str]) -> None:
         out.append(f"{pad}{key}: {scalar(value)}")
 
 
-def schema_line(kind_schema: Path | None, target: Path) -> str:
-    """The editor's pointer to the kind's schema, relative to where the file is written."""
+def schema_line(kind_schema: Path | None, target: Path, project_root: Path) -> str:
+    """The editor's pointer to the kind's schema: relative to where the file is written when both are in
+    the project (as in the sample), else the schema's own path (a kind built into reportgen)."""
     if kind_schema is None:
         return ""
-    rel = os.path.relpath(kind_schema.resolve(), target.resolve().parent)
-    return f"# yaml-language-server: $schema={Path(rel).as_posix()}"
+    schema = kind_schema.resolve()
+    folder = target.resolve().parent
+    inside = schema.is_relative_to(project_root.resolve()) and folder.is_relative_to(project_root.resolve())
+    shown = Path(os.path.relpath(schema, folder)).as_posix() if inside else schema.as_posix()
+    return f"# yaml-language-server: $schema={shown}"
 
 
 def dump(data: dict, kind, header: list[str]) -> str:
