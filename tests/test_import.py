@@ -18,6 +18,15 @@ CASES = {  # the project, its document id, the kind, and a --year where the text
     "seed-002-notice": (ROOT / "examples" / "seed-002-notice", "2023-ip-work-points", "notice", None),
     "seed-003-outline": (ROOT / "examples" / "seed-003-outline", "ip-strong-city", "outline", 2021),
     "seed-004-reply": (ROOT / "examples" / "seed-004-reply", "2020-0584", "reply", None),
+    # beyond the acceptance list: 版头 (joint organs, 份号, 密级, 紧急程度), 附件, 版记, deeper levels, a kind
+    # that a project defines (请示, with 签发人)
+    "imprint/2024-01": (ROOT / "tests" / "cases" / "imprint", "2024-01", "notice", None),
+    "imprint/2024-02": (ROOT / "tests" / "cases" / "imprint", "2024-02", "notice", None),
+    "imprint/2024-03": (ROOT / "tests" / "cases" / "imprint", "2024-03", "notice", None),
+    "structures/2024": (ROOT / "tests" / "cases" / "structures", "2024", "report", None),
+    "structures/2025": (ROOT / "tests" / "cases" / "structures", "2025", "report", None),
+    "structures/plan": (ROOT / "tests" / "cases" / "structures", "plan", "outline", 2024),
+    "kind-request": (ROOT / "tests" / "cases" / "kind-request", "2024-01", "request", None),
 }
 
 

@@ -30,7 +30,7 @@ LEAD_MAX = 40  # a first sentence longer than this is still taken as the lead, b
 TITLE_MAX = 120  # as validate.TITLE_MAX: longer than this, a first paragraph is no title
 _DATE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$")
 _CN_DATE = re.compile(r"^([〇零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日$")
-_DOC_NUMBER = re.compile(r"^(\S*〔\d{4}〕\d+号)(?:\t+签发人：(.+))?$")
+_DOC_NUMBER = re.compile(r"^(\S*〔\d{4}〕\d+号)(?:[\t 　]+签发人：(.+))?$")
 _NUMBER_YEAR = re.compile(r"〔(\d{4})〕")
 _COPY = re.compile(r"^\d{6}$")
 _SECRECY = re.compile(r"^(绝密|机密|秘密)(★.*)?$")
@@ -103,6 +103,7 @@ class Rules:
     part: str = ""  # the data key of a document on a new page after the signature (the notice's issued)
     titles: dict = field(default_factory=dict)  # the kind's title patterns, and which one is the default
     title_setting: str = ""
+    keys: frozenset = frozenset()  # the kind's top-level data keys: nothing else is recognised
 
     @classmethod
     def of(cls, kind) -> "Rules":
@@ -124,6 +125,7 @@ class Rules:
             part=spec.get("part", ""),
             titles=dict(kind.titles),
             title_setting=str(kind.settings.get("title", "")),
+            keys=frozenset(kind.schema.get("properties", {})),
         )
 
     def number_of(self, text: str) -> Numbered | None:
@@ -233,41 +235,7 @@ class Recogniser:
         i = 0
         masthead: dict = {}
         if not part:
-            while i < len(lines) and not lines[i].numbered:
-                t, para = lines[i].text, lines[i].para
-                if _COPY.match(t):
-                    masthead["copy_number"] = t
-                elif _SECRECY.match(t):
-                    masthead["secrecy"] = t
-                elif t in _URGENCY:
-                    masthead["urgency"] = t
-                else:
-                    break
-                i += 1
-            organs = []
-            j = i
-            while j < len(lines) and j - i < 4 and not _DOC_NUMBER.match(lines[j].text) and (
-                    lines[j].para.red or lines[j].para.role == "mark" or lines[j].text == "文件"
-                    or any(_DOC_NUMBER.match(x.text) for x in lines[j + 1:j + 4])):
-                if len(lines[j].text) > 40 or any(c in lines[j].text for c in "。，："):
-                    break
-                organs.append(lines[j].text)
-                j += 1
-            if j < len(lines) and _DOC_NUMBER.match(lines[j].text) and organs:
-                m = _DOC_NUMBER.match(lines[j].text)
-                if organs[-1] == "文件" or (len(organs) == 1 and organs[0].endswith("文件") and len(organs[0]) > 2):
-                    masthead["suffix"] = "文件"
-                    organs[-1] = organs[-1][:-2] if organs[-1] != "文件" else ""
-                    organs = [o for o in organs if o]
-                masthead["_organs"] = organs
-                masthead["number"] = m.group(1)
-                if m.group(2):
-                    masthead["signers"] = [s for s in re.split(r"[\t 　]+", m.group(2)) if s]
-                i = j + 1
-            elif masthead or organs:
-                pass
-            if masthead and "number" not in masthead and "_organs" not in masthead:
-                masthead = masthead  # 份号/密级/紧急程度 without a 发文机关标志: kept as they are
+            i = self.masthead(lines, masthead)
         # The title: its lines until the subtitle, the addressee or the body.
         title: list[str] = []
         start = i
@@ -302,6 +270,49 @@ class Recogniser:
         if masthead:
             self.data["_masthead"] = masthead
         return lines[:i], lines[i:]
+
+    def masthead(self, lines: list[Line], masthead: dict) -> int:
+        """版头 [GB/T 9704 7.2]: 份号, 密级, 紧急程度 on the first lines, then the 发文机关标志 (red in a
+        DOCX or PDF; in a .txt, the short lines just above a 发文字号), the number and 签发人. Returns the
+        index of the first line after it."""
+        i = 0
+        while i < len(lines) and not lines[i].numbered:
+            t = lines[i].text
+            if _COPY.match(t):
+                masthead["copy_number"] = t
+            elif _SECRECY.match(t):
+                masthead["secrecy"] = t
+            elif t in _URGENCY:
+                masthead["urgency"] = t
+            else:
+                break
+            i += 1
+        organs: list[str] = []
+        j = i
+        while j < len(lines) and j - i < 4 and not lines[j].numbered and not _DOC_NUMBER.match(lines[j].text):
+            ln = lines[j]
+            marked = ln.para.red or ln.para.role == "mark" or (ln.text == "文件" and organs)
+            if not (marked or any(_DOC_NUMBER.match(x.text) for x in lines[j + 1:j + 4])) or len(ln.text) > 40 \
+                    or any(c in ln.text for c in "。，：；"):
+                break
+            organs.append(ln.text)
+            j += 1
+        number = _DOC_NUMBER.match(lines[j].text) if j < len(lines) else None
+        if not organs or not (number or all(x.para.red or x.para.role == "mark" for x in lines[i:j])):
+            return i
+        if organs[-1] == "文件":
+            organs.pop()
+            masthead["suffix"] = "文件"
+        elif len(organs) == 1 and organs[0].endswith("文件") and len(organs[0]) > 4:
+            organs[0] = organs[0][:-2]
+            masthead["suffix"] = "文件"
+        masthead["_organs"] = organs
+        if number:
+            masthead["number"] = number.group(1)
+            if number.group(2):
+                masthead["signers"] = [s for s in re.split(r"[\t 　]+", number.group(2)) if s]
+            j += 1
+        return j
 
     def _title_like(self, ln: Line) -> bool:
         t = ln.text
@@ -359,8 +370,6 @@ class Recogniser:
                 self.note(lines[date_at], "date-written", _("the date {text} is printed as reportgen writes "
                                                              "dates", text=lines[date_at].text), "date")
             self.data["_issuer"] = issuer
-            if part:
-                pass
         # 附件说明 at the end of the body
         if body and _ATTACH_NOTE.match(body[-1].text) or (len(body) > 1 and _ATTACH_NOTE.match(body[-2].text)
                                                          and re.match(r"^\d+[.．]", body[-1].text)):
@@ -375,7 +384,8 @@ class Recogniser:
         if body and (body[-1].text in self.rules.closings or body[-1].para.role == "closing"):
             self.data["closing"] = body.pop().text
         k = 0
-        if after and date_at is not None and _WRAPPED.match(after[0].text) and not self._labelled(after[0], dry=True):
+        if after and date_at is not None and _WRAPPED.match(after[0].text) and not self._labelled(after[0], dry=True) \
+                and "note" in self.rules.keys:
             self.data["note"] = after[0].text
             k = 1
         while k < len(after) and self._labelled(after[k]):
@@ -413,10 +423,14 @@ class Recogniser:
             c in t for c in "。，；：！？") and not t.startswith("（"))
 
     def _labelled(self, ln: Line, dry: bool = False) -> bool:
+        """A line the kind's template prints around one value: ``联系人：`` before it, or a pattern with
+        ``{}`` where the value stands (``（联系人：{}）``)."""
         for path, label in self.rules.labels.items():
-            if ln.text.startswith(label) and len(ln.text) > len(label):
+            before, _sep, after = label.partition("{}")
+            t = ln.text
+            if t.startswith(before) and t.endswith(after) and len(t) > len(before) + len(after):
                 if not dry:
-                    _set(self.data, path, ln.text[len(label):])
+                    _set(self.data, path, t[len(before):len(t) - len(after)])
                 return True
         return False
 
@@ -470,7 +484,7 @@ class Recogniser:
             ln = lines[i]
             n = ln.numbered
             if n and n.level == 1:
-                section = {"heading": self._heading_text(ln, n.rest)}
+                section = {"heading": n.rest}
                 sections.append(section)
                 stack = [(1, section)]
                 self._count(ln, n, counts)
@@ -532,9 +546,6 @@ class Recogniser:
             into["opening"] = opening
         if sections:
             into["sections"] = sections
-
-    def _heading_text(self, ln: Line, text: str) -> str:
-        return text
 
     def _count(self, ln: Line, n: Numbered, counts: dict[int, int]) -> None:
         """Typed or listed numbers that skip or repeat are reported, never silently renumbered."""
@@ -714,7 +725,7 @@ class Recogniser:
         for key, value in d.items():
             if key not in out and not key.startswith("_") and key != "title":
                 out[key] = value
-        if "date" in out and "_issuer_set" not in d:
+        if "date" in out:
             out["signature"] = True if issuer in (None, out["organ"]) else {"issuer": issuer}
         self.roles(out)
         self.data = out
