@@ -33,9 +33,10 @@ def _notes_json(notes, display: str) -> list[dict]:
 
 
 def _print_notes(notes, display: str) -> None:
+    remark = _("remark")
     for n in notes:
         where = f"{display}:¶{n.para}" if n.para else display
-        print(f"{where}: {_('remark')}: {n.message}" + (f" [{n.path}]" if n.path else "") + f" ({n.code})",
+        print(f"{where}: {remark}: {n.message}" + (f" [{n.path}]" if n.path else "") + f" ({n.code})",
               file=sys.stderr)
 
 

@@ -153,7 +153,8 @@ def _imported_side(project: Project, spec: str) -> Side:
         text = merge_into(read_bounded_text(today.path, shown), imported.data, shown).text
     ref = DocumentRef(path.stem, path, today.folder if today is not None else None)
     loaded = load_document(project, ref, raw=text.encode("utf-8"), display=spec)
-    return Side(spec, f"{spec} ({_('imported')})", loaded)
+    imported_label = _("imported")
+    return Side(spec, f"{spec} ({imported_label})", loaded)
 
 
 def load_side(project: Project, spec: str) -> Side:
