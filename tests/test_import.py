@@ -379,3 +379,64 @@ def test_a_bold_lead_with_its_typed_number(tmp_path):
 
 
 LONG_LEAD = "坚持把加强组织领导作为推进法治建设的首要任务，层层压实工作责任，确保各项任务落地见效。"
+
+
+VARIANTS = {  # the outline variants of real reports (reference: domain.md §4–5), as their websites print them
+    "heading lines with 一是 paragraphs": """\
+深圳市某某区人民政府2021年法治政府建设年度报告
+2021年，某某区坚持以习近平新时代中国特色社会主义思想为指导，法治政府建设取得新成效。现将有关情况报告如下：
+一、推进法治政府建设的主要举措和成效
+（一）深入学习贯彻习近平法治思想，法治政府建设在党的正确领导下全面铺开
+一是健全学法制度。区政府常务会议会前学法12次。
+二是强化述法考核。将述法纳入年度考核。
+（二）深入推进严格规范公正文明执法，行政执法公信力和执行力双向提升
+全面落实行政执法三项制度，案卷评查优秀率达到95%。
+二、存在问题
+2021年，我区法治政府建设取得一定成效，但也存在一些薄弱环节，一是推进不平衡；二是创新亮点不多；三是法治队伍力量薄弱。
+三、2022年工作计划
+2022年，某某区将认真贯彻落实党中央决策部署，为经济社会发展提供有力法治保障。
+（一）坚持党的领导。严格落实第一责任人职责。
+（二）深化法治政府建设示范创建。巩固示范创建成果。
+特此报告。
+深圳市某某区人民政府
+2022年3月25日
+""",
+    "thematic, no problems section": """\
+某区2019年法治政府建设工作报告
+一、加强部署监督
+（一）强化组织领导。成立法治政府建设领导小组。
+（二）加强督察考核。开展专项督察2次。
+二、深化放管服改革
+（一）精简审批事项。取消审批事项12项。
+三、2020年法治政府建设工作计划
+（一）持续深化改革。推进一网通办。
+""",
+    "three levels with leads": """\
+某局2023年度法治政府建设情况报告
+一、主要举措和成效
+（一）深入学习贯彻习近平法治思想，不断推动法治政府建设。
+1.抓好理论学习。局党组会议会前学法10次。
+2.加强成果转化。将学习成果转化为具体举措。
+（二）严格规范执法。全面落实行政执法三项制度。
+二、存在的不足和原因
+（一）法治队伍建设有待加强。究其原因，主要是培训的系统性不够。
+三、2024年工作安排
+（一）持续强化党的领导。严格落实第一责任人职责。
+""",
+}
+
+
+@pytest.mark.parametrize("name", list(VARIANTS))
+def test_outline_variants_rebuild_exactly(tmp_path, name):
+    import yaml
+
+    src = tmp_path / "variant.txt"
+    src.write_text(VARIANTS[name], encoding="utf-8")
+    result = imported(src, ROOT, "report", None)
+    assert rebuilt(ROOT, result.text) == VARIANTS[name].splitlines()
+    assert result.differences == []
+    data = yaml.safe_load(result.text)
+    roles = [s["role"] for s in data["sections"]]
+    year = data["year"]
+    assert roles[-1] == "plans" and str(year + 1) in data["sections"][-1]["heading"]
+    assert ("problems" in roles) == (name != "thematic, no problems section")

@@ -498,7 +498,10 @@ class Recogniser:
                 parent = stack[-1][1]
                 self._count(ln, n, counts)
                 nxt = lines[i + 1] if i + 1 < len(lines) else None
-                item = self.item(ln, n.rest, followed=bool(nxt and not nxt.numbered and not nxt.point))
+                # a heading line (its text on the next lines, or its sub-items) or a run-in lead
+                followed = bool(nxt and (not nxt.numbered and not nxt.point or nxt.numbered
+                                         and nxt.numbered.level > n.level))
+                item = self.item(ln, n.rest, followed=followed)
                 parent.setdefault("items", []).append(item)
                 stack.append((n.level, item))
                 i += 1
@@ -506,43 +509,37 @@ class Recogniser:
             if n and n.level >= 2 and not stack:
                 self.note(ln, "numbering-level", _("a numbered paragraph before the first heading is kept as "
                                                    "text"))
-            # a body paragraph, or a run of 一是 … point paragraphs
-            owner = stack[-1][1] if stack else None
-            if ln.point:
+            # a body paragraph, or a run of 一是 … point paragraphs: they belong to the part printed last
+            # (the deepest last item), since what a part holds prints in the order paragraphs, points, items
+            leaf = stack[-1][1] if stack else None
+            while leaf is not None and leaf.get("items"):
+                leaf = leaf["items"][-1]
+            if ln.point and leaf is not None and not leaf.get("points"):
                 run = [ln]
                 while i + len(run) < len(lines) and lines[i + len(run)].point and not lines[i + len(run)].numbered:
                     run.append(lines[i + len(run)])
                 points = self.points_of(run)
-                if points is not None and owner is not None and not owner.get("points") and not owner.get("items"):
-                    owner["points"] = points
-                    owner["point_paragraphs"] = True
+                if points is not None:
+                    leaf["points"] = points
+                    leaf["point_paragraphs"] = True
                     i += len(run)
                     continue
             para = self.paragraph(ln)
-            if owner is None:
+            blocked = leaf is not None and leaf.get("points") and (leaf.get("point_paragraphs") or not leaf.get("lead"))
+            if leaf is None:
                 opening.append(para)
-            elif owner.get("points") or owner.get("items"):
-                # after points or sub-items nothing more prints in this node: the last leaf takes it
-                leaf = owner
-                while leaf.get("items"):
-                    leaf = leaf["items"][-1]
-                if leaf.get("points") and leaf is owner:
-                    self.note(ln, "unplaced", _("a paragraph after the points is kept as the closing"))
-                    if "closing" not in self.data and i == len(lines) - 1 and prefix == "":
-                        self.data["closing"] = ln.text
-                    else:
-                        opening.append(para) if owner is None else leaf.setdefault("paragraphs", []).append(para)
-                else:
-                    if leaf is not owner and not leaf.get("points"):
-                        leaf.setdefault("paragraphs", []).append(para)
-                    elif i == len(lines) - 1 and "closing" not in self.data and prefix == "":
-                        self.data["closing"] = ln.text
-                    else:
-                        leaf.setdefault("paragraphs", []).append(para)
+            elif blocked and i == len(lines) - 1 and prefix == "" and "closing" in self.rules.keys \
+                    and "closing" not in self.data:
+                self.data["closing"] = ln.text
+                self.note(ln, "guess-closing", _("the paragraph after the last points is taken as the closing"),
+                          "closing")
             else:
-                owner.setdefault("paragraphs", []).append(para)
+                if blocked:
+                    self.note(ln, "order", _("a paragraph after points cannot follow them in the data; it is "
+                                             "placed before them"))
+                leaf.setdefault("paragraphs", []).append(para)
             i += 1
-        if opening or prefix == "":
+        if opening:
             into["opening"] = opening
         if sections:
             into["sections"] = sections
