@@ -77,7 +77,7 @@ def test_one_text_edit_changes_that_line_only(sample):
     assert data_of(merged.text)["sections"][0]["items"][2]["metrics"] == data_of(sample)["sections"][0]["items"][2]["metrics"]
 
 
-def test_a_deleted_sentence_and_a_changed_figure_change_two_lines_and_keep_the_metrics(sample):
+def test_a_deleted_sentence_and_a_changed_figure_change_those_lines_and_the_figures_metric(sample):
     data = imported_from(sample)
     items = data["sections"][0]["items"]
     sentence = "深入学习贯彻《宪法》《民法典》《立法法》《专利法》等重要法律。"
@@ -85,15 +85,29 @@ def test_a_deleted_sentence_and_a_changed_figure_change_two_lines_and_keep_the_m
     items[0]["text"] = items[0]["text"].replace(sentence, "")
     items[3]["text"] = items[3]["text"].replace("对接会14场", "对接会15场")
     merged = merge_into(sample, data, "2023.yaml")
-    assert [(c.path, c.kind) for c in merged.changes] == [("sections[0].items[0].text", "changed"),
-                                                          ("sections[0].items[3].text", "changed")]
+    assert [(c.path, c.kind, c.old, c.new) for c in merged.changes][-1] == (
+        "sections[0].items[3].metrics[1].value", "changed", "14", "15")
+    assert [(c.path, c.kind) for c in merged.changes][:2] == [("sections[0].items[0].text", "changed"),
+                                                              ("sections[0].items[3].text", "changed")]
     gone, came = line_diff(sample, merged.text)
-    assert len(gone) == len(came) == 2
-    assert came == ["        text: " + items[0]["text"], "        text: " + items[3]["text"]]
+    assert len(gone) == len(came) == 3
+    assert came == ["        text: " + items[0]["text"], "        text: " + items[3]["text"],
+                    "          - {name: 线上线下供需对接会, value: 15, unit: 场}"]
     before, after = data_of(sample), data_of(merged.text)
-    for i in range(5):  # every item keeps its metrics (check will say 14 is no longer in the text)
-        assert after["sections"][0]["items"][i].get("metrics") == before["sections"][0]["items"][i].get("metrics")
-    assert "{name: 线上线下供需对接会, value: 14, unit: 场}" in merged.text
+    for i in range(5):  # every other metric is kept as it was
+        if i != 3:
+            assert after["sections"][0]["items"][i].get("metrics") == before["sections"][0]["items"][i].get("metrics")
+
+
+def test_an_ambiguous_figure_keeps_its_metric(sample):
+    """A figure the text names twice is not followed: the metric stays, and check will say so."""
+    data = imported_from(sample)
+    items = data["sections"][0]["items"]
+    items[0]["text"] = items[0]["text"].replace("报告1次", "报告2次")  # 1次 … and the text has 4次 too: still one
+    text = sample.replace("专题辅导报告1次", "专题辅导报告1次（另1次）")
+    merged = merge_into(text, imported_from(text) | {"sections": data["sections"]}, "2023.yaml")
+    assert not any(c.path.endswith("metrics[0].value") for c in merged.changes)
+    assert "{name: 专家专题辅导报告, value: 1, unit: 次}" in merged.text
 
 
 def test_an_item_removed_from_the_middle_removes_its_lines_only(sample):

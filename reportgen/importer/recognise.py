@@ -21,6 +21,7 @@ from .normalize import normalize
 from .paras import Note, Para, Read
 
 SENTENCE_END = "。！？"
+TODO = "【待填写】"  # where the office must write (as reportgen new marks it; check warns until it is replaced)
 LIST = -100
 # How a title's last line ends, and an organ's name (a title broken after the organ): for a .txt, whose
 # lines carry no alignment, these tell a title's second line from a short first paragraph.
@@ -104,6 +105,7 @@ class Rules:
     titles: dict = field(default_factory=dict)  # the kind's title patterns, and which one is the default
     title_setting: str = ""
     keys: frozenset = frozenset()  # the kind's top-level data keys: nothing else is recognised
+    kind: str = ""
 
     @classmethod
     def of(cls, kind) -> "Rules":
@@ -126,6 +128,7 @@ class Rules:
             titles=dict(kind.titles),
             title_setting=str(kind.settings.get("title", "")),
             keys=frozenset(kind.schema.get("properties", {})),
+            kind=kind.name,
         )
 
     def number_of(self, text: str) -> Numbered | None:
@@ -221,7 +224,11 @@ class Recogniser:
             part_body, part_tail = self.tail(part_body, part=True)
             part = {}
             self.body(part_body, part, f"{self.rules.part}.")
-            self.data[self.rules.part] = {"title": self.data.pop("_part_title"), **part}
+            title = self.data.pop("_part_title") or TODO
+            if title == TODO:
+                self.note(part_lines[0] if part_lines else 0, "no-title",
+                          _("the document on a new page has no title: fill it in"), f"{self.rules.part}.title")
+            self.data[self.rules.part] = {"title": title, **part}
             for ln in part_tail:
                 self.note(ln, "unplaced", _("not placed in the data: {text}", text=_short(ln.text)))
         self.body(body, self.data, "")
@@ -408,14 +415,23 @@ class Recogniser:
         return body, rest
 
     def _date(self, text: str) -> str:
+        """A date line (2024年3月28日, 二〇二四年三月二十八日) as 2024-03-28; "" when it is none (or no real day)."""
+        import datetime as dt
+
         m = _DATE.match(text)
         if m:
-            return f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d}"
-        m = _CN_DATE.match(text)
-        if m:
-            year = "".join(str("〇一二三四五六七八九".index(c) if c in "〇一二三四五六七八九" else 0) for c in m.group(1))
-            return f"{year}-{cn_value(m.group(2)):02d}-{cn_value(m.group(3)):02d}"
-        return ""
+            y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        else:
+            m = _CN_DATE.match(text)
+            if not m:
+                return ""
+            y = int("".join(str("〇一二三四五六七八九".index(c)) if c in "〇一二三四五六七八九" else "0"
+                            for c in m.group(1)))
+            mo, d = cn_value(m.group(2)), cn_value(m.group(3))
+        try:
+            return dt.date(y, mo, d).isoformat()
+        except ValueError:
+            return ""
 
     def _issuer_like(self, ln: Line) -> bool:
         t = ln.text
@@ -441,11 +457,12 @@ class Recogniser:
                 self.data.setdefault("imprint", {})["cc"] = [s for s in re.split("[，、]", m.group(1)) if s]
             return True
         m = _IMPRINT.match(ln.text)
-        if m:
+        date = self._date(f"{m.group(2)}年{m.group(3)}月{m.group(4)}日") if m else ""
+        if m and date:
             if not dry:
                 imprint = self.data.setdefault("imprint", {})
                 imprint["issuer"] = m.group(1)
-                imprint["date"] = f"{m.group(2)}-{int(m.group(3)):02d}-{int(m.group(4)):02d}"
+                imprint["date"] = date
             return True
         return False
 
@@ -456,11 +473,13 @@ class Recogniser:
             end = next((n for n in range(1, len(after)) if _ATTACH_LABEL.match(after[n].text)
                         or self._imprint(after[n], dry=True)), len(after))
             chunk = after[1:end]
+            if not chunk or "attachments" not in self.rules.keys:  # a label with no title: left for the user
+                break
             attachment: dict = {"title": chunk[0].text}
             self.body(chunk[1:], attachment, f"attachments[{len(found)}].")
             found.append(attachment)
             after = after[end:]
-        if found or names:
+        if (found or names) and "attachments" in self.rules.keys:
             if names and len(names) == len(found) and all(
                     (a["title"] if isinstance(a["title"], str) else "".join(a["title"])) == n
                     for a, n in zip(found, names)):
@@ -679,7 +698,7 @@ class Recogniser:
         if matched:
             organ = organ or matched[0]
             year = year or matched[1]
-        organ = organ or issuer or (masthead or {}).get("_organs", [None])[0] or _organ_in(title_text)
+        organ = organ or issuer or ((masthead or {}).get("_organs") or [""])[0] or _organ_in(title_text)
         if not year:
             for text in (title_text, (masthead or {}).get("number", "")):
                 m = _YEAR_IN.search(text) or _NUMBER_YEAR.search(text)
@@ -694,7 +713,7 @@ class Recogniser:
                 self.note(0, "guess-year", _("the year {year} is a guess (from the date or the first year the "
                                              "text names): check it", year=year), "year")
         out: dict = {}
-        out["organ"] = organ or "【待填写】"
+        out["organ"] = organ or TODO
         if not organ:
             self.note(0, "no-organ", _("the organ was not found: fill in organ"), "organ")
         if not year:
@@ -707,7 +726,7 @@ class Recogniser:
             if derived != title_text or isinstance(title, list):
                 out["title"] = title
         elif d.get("show_title") is False:
-            out["title"] = "【待填写】"
+            out["title"] = TODO
         for key in ("show_title", "subtitle", "addressee"):
             if key in d:
                 out[key] = d[key]
@@ -725,6 +744,9 @@ class Recogniser:
         if "date" in out:
             out["signature"] = True if issuer in (None, out["organ"]) else {"issuer": issuer}
         self.roles(out)
+        for key in [k for k in out if k not in self.rules.keys]:  # what this kind has no place for
+            self.note(0, "unplaced", _("the kind {kind} has no {key}: left out", kind=self.rules.kind, key=key), key)
+            del out[key]
         self.data = out
 
     def _title_pattern(self, title: str):

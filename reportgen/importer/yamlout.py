@@ -60,7 +60,7 @@ def scalar(value) -> str:
         try:
             if yaml.safe_load(text) == text:
                 return text
-        except yaml.YAMLError:
+        except (yaml.YAMLError, ValueError, OverflowError):  # 2024-13-05 reads as a bad date: quote it
             pass
     return json.dumps(text, ensure_ascii=False)
 
