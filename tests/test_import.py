@@ -440,3 +440,58 @@ def test_outline_variants_rebuild_exactly(tmp_path, name):
     year = data["year"]
     assert roles[-1] == "plans" and str(year + 1) in data["sections"][-1]["heading"]
     assert ("problems" in roles) == (name != "thematic, no problems section")
+
+
+def test_mangled_texts_never_break_the_import(case_build):
+    """Seeded: lines of the built texts deleted, doubled, shuffled and sprinkled with numbering, dates and
+    punctuation, imported as each kind: a result or a located ReportgenError, never a traceback."""
+    import os
+    import random
+
+    from reportgen.errors import ReportgenError
+    from reportgen.importer import import_read, read_bytes
+    from reportgen.project import Project
+
+    seed = int(os.environ.get("REPORTGEN_FUZZ_SEED", "9704"))
+    texts = [(GOLDEN / "seed-000.txt").read_text(encoding="utf-8")] + [
+        case_build(name)["txt"].read_text(encoding="utf-8") for name in ("seed-002-notice", "seed-004-reply",
+                                                                          "imprint/2024-02", "variant-b")]
+    alphabet = "一二三四五六七八九十（）()、，。：:；;是年月日 　\t\n1234567890.特此报告附件抄送印发〔〕号文件★"
+    project = Project(ROOT)
+    failures = []
+    for case in range(120):
+        rng = random.Random(f"{seed}:import:{case}")
+        lines = rng.choice(texts).splitlines()
+        for _ in range(rng.randint(1, 6)):
+            op = rng.random()
+            if op < 0.25 and lines:
+                del lines[rng.randrange(len(lines))]
+            elif op < 0.45 and lines:
+                i = rng.randrange(len(lines))
+                lines.insert(i, lines[i])
+            elif op < 0.6:
+                rng.shuffle(lines)
+            elif lines:
+                i = rng.randrange(len(lines))
+                j = rng.randint(0, len(lines[i]))
+                lines[i] = lines[i][:j] + "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 5))) + lines[i][j:]
+        try:
+            read = read_bytes("\n".join(lines).encode("utf-8"), "f.txt", "txt")
+            import_read(project, read, "f.txt", kind_name=rng.choice(["", "reply", "notice", "outline"]),
+                        year=rng.choice([None, 2023]), strict=False)
+        except ReportgenError:
+            pass
+        except Exception as e:  # noqa: BLE001 - what the test is for
+            failures.append(f"case {case}: {type(e).__name__}: {e}")
+    assert failures == [], f"seed {seed}:\n" + "\n".join(failures)
+
+
+def test_the_kind_is_taken_from_the_title(case_build):
+    """Without --kind, a reply's title (…的答复函) makes it a reply, and the import says so."""
+    import yaml
+
+    out = case_build("seed-004-reply")
+    result = imported(out["txt"], out["project"], "", None)
+    assert yaml.safe_load(result.text)["kind"] == "reply"
+    assert [n.code for n in result.notes if n.code == "guess-kind"] == ["guess-kind"]
+    assert rebuilt(out["project"], result.text) == out["txt"].read_text(encoding="utf-8").splitlines()

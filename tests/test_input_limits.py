@@ -337,7 +337,7 @@ def test_many_duplicate_keys_take_linear_time():
 
     small, large = duplicates(2000), duplicates(8000)
     ratio = _ratio(lambda: parse_source(small, "y.yaml"), lambda: parse_source(large, "y.yaml"))
-    assert ratio[0] <= 6, ratio
+    assert ratio[0] <= 9, ratio  # 4× the input: linear is about 4×, quadratic 16× (slack for a loaded machine)
 
 
 def test_many_schema_errors_take_linear_time(tmp_path):
@@ -353,7 +353,7 @@ def test_many_schema_errors_take_linear_time(tmp_path):
         return lambda: load_year(Project(project), project / YEAR, 2023)
 
     ratio = _ratio(loader(1000), loader(4000), runs=5)  # it was 12× with the old excerpts
-    assert ratio[0] <= 6, ratio
+    assert ratio[0] <= 9, ratio  # 4× the input: linear is about 4×, quadratic 16× (slack for a loaded machine)
 
 
 def test_a_check_reports_at_most_a_thousand_schema_errors(tmp_path):

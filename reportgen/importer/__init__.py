@@ -87,6 +87,21 @@ def read_bytes(raw: bytes, display: str, fmt: str) -> Read:
     return result
 
 
+def guess_kind(project, read: Read) -> str:
+    """The kind whose ``[import] titles`` (how its titles end: 答复函, 的通知) one of the document's first
+    paragraphs ends with; "" when none or several do."""
+    from ..kinds import available, load_kind
+
+    heads = [p.text.strip().replace("\n", "") for p in read.paras[:8] if p.text.strip()]
+    found = set()
+    for name in available(project.root):
+        kind = load_kind(project.root, name)
+        ends = tuple(kind.imports.get("titles", ())) if kind is not None else ()
+        if ends and any(len(h) <= 120 and h.endswith(ends) for h in heads):
+            found.add(name)
+    return found.pop() if len(found) == 1 else ""
+
+
 def import_read(project, read: Read, display: str, *, kind_name: str = "", year: int | None = None,
                 target: Path | None = None, header: list[str] | None = None, strict: bool = True) -> Imported:
     """The recognised data of what a reader read, as YAML, checked by the pipeline ``build`` uses. Data that
@@ -95,12 +110,16 @@ def import_read(project, read: Read, display: str, *, kind_name: str = "", year:
     from .recognise import Recogniser, Rules
     from .yamlout import dump, schema_line
 
-    name = kind_name or DEFAULT_KIND
+    guessed = "" if kind_name else guess_kind(project, read)
+    name = kind_name or guessed or DEFAULT_KIND
     kind = load_kind(project.root, name)
     if kind is None:
         raise ReportgenError([Diagnostic(_("no document kind {kind!r}", kind=name),
                                          hint=_("known kinds: {kinds}", kinds=", ".join(available(project.root))))])
     recogniser = Recogniser(read, Rules.of(kind), year=year)
+    if guessed:
+        recogniser.note(0, "guess-kind", _("the title names a {label}: imported as the kind {kind} (--kind chooses "
+                                           "another)", label=kind.label, kind=name), "kind")
     try:
         data = recogniser.run()
     except ReportgenError as e:
