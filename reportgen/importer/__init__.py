@@ -67,6 +67,15 @@ def read_file(path: Path, display: str) -> Read:
     return read_bytes(raw, display, fmt)
 
 
+def _carries_source(raw: bytes) -> bool:
+    from ..archive.extract import embedded_files
+
+    try:
+        return any(f.relationship == "Source" for f in embedded_files(raw))
+    except ValueError:
+        return False
+
+
 def read_bytes(raw: bytes, display: str, fmt: str) -> Read:
     if fmt == "html":
         raise ReportgenError([Diagnostic(_("{file} is a web page (HTML), which import does not read", file=display),
@@ -82,6 +91,10 @@ def read_bytes(raw: bytes, display: str, fmt: str) -> Read:
         from .text import read_txt as read
     result = read(raw, display)
     result.format = result.format or fmt
+    if fmt == "pdf" and _carries_source(raw):
+        result.notes.append(Note(0, "source-attached", _("this PDF carries the data file it was built from: "
+                                                          "reportgen extract gives it exactly, with its metrics "
+                                                          "and comments")))
     if not any(p.text.strip() for p in result.paras):
         raise ReportgenError([Diagnostic(_("{file} has no text", file=display), file=display)])
     return result
