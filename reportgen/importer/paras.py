@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 class Para:
     """One paragraph of the source, in reading order."""
 
-    number: int  # 1-based, as a person counts the file's paragraphs (a .txt: its non-blank lines; a .docx: w:p)
+    number: int  # 1-based: a .txt's line number; in a .docx, .pdf or .md the paragraph's place among the
+    #              non-empty paragraphs the reader returns (what a person counts, skipping blank ones)
     text: str  # its text; a soft line break (w:br, a Markdown hard break) is kept as "\n"
     lead: str = ""  # a prefix of ``text`` set apart by the format (bold, 楷体, **…**): a likely run-in lead
     heading: int = 0  # a heading level the format states (Word "Heading N" / "标题 N", Markdown #…): 1, 2 …
