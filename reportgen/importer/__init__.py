@@ -30,6 +30,7 @@ class Imported:
     paragraphs: int = 0  # the source's paragraphs
     differences: list[tuple[int, str, str]] = field(default_factory=list)  # (source para, source, rebuilt)
     problems: list[Diagnostic] = field(default_factory=list)  # check's errors, when not strict
+    source: str = ""  # the imported file, as named
 
 
 def sniff(raw: bytes, path: Path) -> str:
@@ -103,25 +104,31 @@ def read_bytes(raw: bytes, display: str, fmt: str) -> Read:
 def guess_kind(project, read: Read) -> str:
     """The kind whose ``[import] titles`` (how its titles end: 答复函, 的通知) one of the document's first
     paragraphs ends with; "" when none or several do."""
-    from ..kinds import available, load_kind
+    import tomllib
+
+    from ..kinds import KIND_FILE, available, find_file
 
     heads = [p.text.strip().replace("\n", "") for p in read.paras[:8] if p.text.strip()]
     found = set()
-    for name in available(project.root):
-        kind = load_kind(project.root, name)
-        ends = tuple(kind.imports.get("titles", ())) if kind is not None else ()
+    for name in available(project.root):  # only each kind.toml is read here; the chosen kind is loaded later
+        path = find_file(project.root, f"{name}/{KIND_FILE}")
+        try:
+            spec = tomllib.loads(path.read_text(encoding="utf-8")) if path is not None else {}
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            continue  # loading that kind says what is wrong with it, if it is the one chosen
+        ends = spec.get("import", {}).get("titles", []) if isinstance(spec.get("import"), dict) else []
+        ends = tuple(e for e in ends if isinstance(e, str) and e) if isinstance(ends, list) else ()
         if ends and any(len(h) <= 120 and h.endswith(ends) for h in heads):
             found.add(name)
     return found.pop() if len(found) == 1 else ""
 
 
 def import_read(project, read: Read, display: str, *, kind_name: str = "", year: int | None = None,
-                target: Path | None = None, header: list[str] | None = None, strict: bool = True) -> Imported:
+                target: Path | None = None, strict: bool = True) -> Imported:
     """The recognised data of what a reader read, as YAML, checked by the pipeline ``build`` uses. Data that
     does not pass check raises (``strict``), or is returned with the check's diagnostics in ``problems``."""
-    from ..kinds import DEFAULT_KIND, available, find_file, load_kind
+    from ..kinds import DEFAULT_KIND, available, load_kind
     from .recognise import Recogniser, Rules
-    from .yamlout import dump, schema_line
 
     guessed = "" if kind_name else guess_kind(project, read)
     name = kind_name or guessed or DEFAULT_KIND
@@ -141,11 +148,9 @@ def import_read(project, read: Read, display: str, *, kind_name: str = "", year:
         raise
     if name != DEFAULT_KIND:
         data = {"kind": name, **data}
-    schema = find_file(project.root, f"{name}/schema.json")
-    lines = [schema_line(schema, target or project.years_dir / "import.yaml", project.root),
-             _("# Imported by `reportgen import` from {file}; review the notes it printed.", file=display)]
-    text = dump(data, kind, lines + (header or []))
-    imported = Imported(data, text, recogniser.notes, read.format, read.producer, name, len(read.paras))
+    imported = Imported(data, "", recogniser.notes, read.format, read.producer, name, len(read.paras),
+                        source=display)
+    relocate(project, imported, target)
     shown = str(target) if target is not None else _("the imported data")
     try:
         imported.differences = compare(project, imported, recogniser, shown)
@@ -158,6 +163,17 @@ def import_read(project, read: Read, display: str, *, kind_name: str = "", year:
             file=display, hint=_("reportgen import {file} -o - prints the data as read, to correct by hand",
                                  file=display))], e.exit_code) from None
     return imported
+
+
+def relocate(project, imported: Imported, target: Path | None) -> None:
+    """The YAML text for the file ``target`` (its schema line is relative to where it is written)."""
+    from ..kinds import find_file, load_kind
+    from .yamlout import dump, schema_line
+
+    schema = find_file(project.root, f"{imported.kind}/schema.json")
+    header = [schema_line(schema, target or project.years_dir / "import.yaml", project.root),
+              _("# Imported by `reportgen import` from {file}; review the notes it printed.", file=imported.source)]
+    imported.text = dump(imported.data, load_kind(project.root, imported.kind), header)
 
 
 def compare(project, imported: Imported, recogniser, display: str) -> list[tuple[int, str, str]]:

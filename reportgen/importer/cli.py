@@ -54,7 +54,7 @@ def default_target(project, imported, file: Path) -> Path:
 
 def cmd_import(args, project_of, emit) -> int:
     from ..paths import os_reason, parent_exists
-    from . import import_read, read_file
+    from . import import_read, read_file, relocate
 
     display = str(args.file)
     try:
@@ -81,7 +81,7 @@ def cmd_import(args, project_of, emit) -> int:
             return EXIT_FAILED if imported.problems else EXIT_OK
         if target is None:
             target = default_target(project, imported, args.file)
-            imported = import_read(project, read, display, kind_name=kind, year=args.year, target=target)
+            relocate(project, imported, target)
         if target.is_dir():
             raise ReportgenError([Diagnostic(_("{path} is a folder; name the file to write", path=str(target)))],
                                  EXIT_USAGE)
