@@ -495,3 +495,14 @@ def test_the_kind_is_taken_from_the_title(case_build):
     assert yaml.safe_load(result.text)["kind"] == "reply"
     assert [n.code for n in result.notes if n.code == "guess-kind"] == ["guess-kind"]
     assert rebuilt(out["project"], result.text) == out["txt"].read_text(encoding="utf-8").splitlines()
+
+
+def test_diff_of_the_built_text_against_its_document_is_empty(tmp_path, case_build):
+    """A draft whose name names no document is read into the other side's: the sample's own text and PDF
+    diff as identical to data/years/2023.yaml (metrics included), in either order."""
+    out = case_build("sample")
+    project = project_copy(tmp_path, case_build)
+    for a, b in (("2023", str(out["txt"])), (str(out["pdf"]), "2023")):
+        r = run_cli("diff", a, b, "--json", "--exit-code", cwd=project)
+        assert r.returncode == 0, r.stdout + r.stderr
+        assert json.loads(r.stdout)["identical"] is True

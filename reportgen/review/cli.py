@@ -60,8 +60,8 @@ def run_diff(args, project, emit) -> int:
         # The options first: a bad one is a usage error before any side is loaded.
         check_xml_text("--author", args.author)
         date_option = parse_date(args.date) if args.date else None
-        a = load_side(project, args.a)
-        b = load_side(project, args.b)
+        a = load_side(project, args.a, args.b)
+        b = load_side(project, args.b, args.a)
         date = date_option or revision_date(None, b.loaded)
         result = compare(a, b)
         # Render every output first, then write them all: a failure (e.g. in the font check) leaves

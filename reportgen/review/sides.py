@@ -123,17 +123,20 @@ def read_bounded_text(path: Path, shown: str) -> str:
         raise ReportgenError([Diagnostic(_("{file} is not UTF-8 text", file=shown), file=shown)]) from None
 
 
-def _imported_side(project: Project, spec: str) -> Side:
+def _imported_side(project: Project, spec: str, other: str = "") -> Side:
     """A Word-edited draft (or a .txt, .pdf, .md): imported as ``reportgen import`` would, then taken
     through the pipeline like any other side. When the project has a document of the file's name
-    (2023.docx beside data/years/2023.yaml), the draft is taken into that file as ``import --into`` takes
-    it, so what the import cannot know (metrics, ids, settings) is the file's and the diff shows the
-    draft's edits only."""
+    (2023.docx beside data/years/2023.yaml), or when the other side names one, the draft is taken into that
+    file as ``import --into`` takes it, so what the import cannot know (metrics, ids, settings) is the
+    file's and the diff shows the draft's edits only."""
     from ..importer import import_read, read_file
 
     path = Path(spec)
     read = read_file(path, spec)
-    today = project.document(path.stem)
+    m = SPEC.match(other)
+    partner = m.group(1) if m else other
+    today = project.document(path.stem) or (project.document(partner) if partner and id_problem(partner) is None
+                                            else None)
     kind, year = "", None
     if today is not None:
         try:
@@ -151,13 +154,15 @@ def _imported_side(project: Project, spec: str) -> Side:
 
         shown = project.display(today.path)
         text = merge_into(read_bounded_text(today.path, shown), imported.data, shown).text
-    ref = DocumentRef(path.stem, path, today.folder if today is not None else None)
+    ref = DocumentRef(today.id, path, today.folder) if today is not None else DocumentRef(path.stem, path, None)
     loaded = load_document(project, ref, raw=text.encode("utf-8"), display=spec)
     imported_label = _("imported")
     return Side(spec, f"{spec} ({imported_label})", loaded)
 
 
-def load_side(project: Project, spec: str) -> Side:
+def load_side(project: Project, spec: str, other: str = "") -> Side:
+    """A side of the diff; ``other`` is the other side's spec: a draft compared with a document (``diff 2023
+    draft.docx``) is read into that document's file when its own name names none."""
     m = SPEC.match(spec)
     if m and id_problem(m.group(1)) is None and not Path(spec).is_file():
         id, rev = m.group(1), m.group(2)
@@ -177,7 +182,7 @@ def load_side(project: Project, spec: str) -> Side:
         raw, commit = _git_show(project, spec, rel, rev)
         return Side(spec, f"{spec} ({commit})", load_document(project, ref, raw=raw, display=f"{rel}@{rev}"))
     if Path(spec).suffix.lower() in IMPORTED and Path(spec).is_file():
-        return _imported_side(project, spec)
+        return _imported_side(project, spec, other)
     ref, = project.resolve([spec], check_id=False)  # a file to compare may have any name: nothing is written
     if not ref.path.is_file():
         raise ReportgenError([Diagnostic(_("no such data file: {path}", path=spec))], EXIT_USAGE)
