@@ -506,3 +506,47 @@ def test_diff_of_the_built_text_against_its_document_is_empty(tmp_path, case_bui
         r = run_cli("diff", a, b, "--json", "--exit-code", cwd=project)
         assert r.returncode == 0, r.stdout + r.stderr
         assert json.loads(r.stdout)["identical"] is True
+
+
+REVIEW_CASES = {  # what a second pair of eyes found in documents typed as offices type them
+    "a problems paragraph of 一是…；二是…": ("某某局2023年法治建设情况\n一、工作开展情况\n（一）加强学习。组织学习5次。\n二、存在问题\n"
+                                      "一是学习不深入；二是执法不规范。\n", []),
+    "a title that starts with 关于": ("关于2023年度法治政府建设情况的报告\n一、工作开展情况\n（一）加强学习。组织学习5次。\n",
+                                 ["no-organ"]),
+    "a repeated number": ("某某局2023年法治建设情况\n一、工作开展情况\n（一）加强学习。组织学习5次。\n（一）规范执法。开展培训。\n"
+                          "（三）强化监督。开展检查。\n", ["numbering-skip"]),
+    "the web page's lines": ("发布时间：2024-01-05　来源：区司法局\n某某局2023年法治建设情况\n一、工作开展情况\n"
+                             "（一）加强学习。组织学习5次。\n【字体：大 中 小】\n", ["web-line-dropped", "web-line-dropped"]),
+    "a date with no signature": ("某某局2023年法治建设情况\n一、工作开展情况\n（一）加强学习。组织学习5次。\n2024年1月5日\n",
+                                 ["date-unsigned"]),
+    "a work section naming the next year": ("某某局2023年法治建设情况\n一、服务保障2024年运动会筹办工作\n（一）加强学习。组织学习。\n"
+                                            "二、2024年工作打算\n（一）继续推进。落实责任。\n", []),
+    "a closing that asks for review": ("某某区人民政府2023年法治政府建设年度报告\n一、主要工作\n（一）加强学习。组织学习。\n"
+                                       "主任、各位副主任、秘书长、各位委员，以上报告，请予审议。\n", []),
+}
+
+
+@pytest.mark.parametrize("name", list(REVIEW_CASES))
+def test_documents_as_offices_type_them(tmp_path, name):
+    import yaml
+
+    text, codes = REVIEW_CASES[name]
+    src = tmp_path / "doc.txt"
+    src.write_text(text, encoding="utf-8")
+    result = imported(src, ROOT, "report", None)
+    assert [n.code for n in result.notes] == codes
+    data = yaml.safe_load(result.text)
+    if name == "a problems paragraph of 一是…；二是…":
+        assert data["sections"][1]["paragraphs"] == [{"points": ["学习不深入；", "执法不规范。"]}]
+    if name == "a title that starts with 关于":
+        assert data["organ"] == "【待填写】"
+    if name == "a repeated number":  # the note names the number reportgen prints: （二）, then （三） as typed
+        assert [n.message for n in result.notes] == [
+            "编号 1 跟在 1 之后：reportgen 将编为 2"] and len(result.differences) == 1
+    if name == "a work section naming the next year":
+        assert [s["role"] for s in data["sections"]] == ["work", "plans"]
+    if name == "a closing that asks for review":
+        assert data["closing"].endswith("以上报告，请予审议。")
+    if name != "a repeated number":
+        kept = [line.strip() for line in text.splitlines() if line.strip() and not line.startswith(("发布", "【"))]
+        assert rebuilt(ROOT, result.text) == [p.replace("　", "") for p in kept]

@@ -73,11 +73,19 @@ def cmd_import(args, project_of, emit) -> int:
                                strict=not stdout)
         if args.into is not None:
             return _into(args, project, imported, display, emit)
+        if stdout and args.json:  # the data as read, in the JSON with the notes
+            out = _result_json(imported, display, None)
+            out.update(ok=not imported.problems, yaml=imported.text,
+                       errors=[d.to_json() for d in imported.problems if d.level == "error"])
+            print(json.dumps(out, ensure_ascii=False, indent=2))
+            return EXIT_FAILED if imported.problems else EXIT_OK
         if stdout:  # the data as read, even when it does not pass check: to correct by hand
             sys.stdout.write(imported.text)
             sys.stdout.flush()
             _print_notes(imported.notes, display)
             emit(imported.problems, False)
+            if not imported.problems:
+                _print_verdict(imported, sys.stderr)
             return EXIT_FAILED if imported.problems else EXIT_OK
         if target is None:
             target = default_target(project, imported, args.file)
@@ -134,12 +142,16 @@ def _result_json(imported, display: str, shown: str | None) -> dict:
 def _print_summary(imported, shown: str) -> None:
     print(_("wrote {path}: {n} paragraphs read from the {format} file, {notes} notes",
             path=shown, n=imported.paragraphs, format=imported.format, notes=len(imported.notes)))
+    _print_verdict(imported, sys.stdout)
+
+
+def _print_verdict(imported, stream) -> None:
     if imported.differences:
-        print(_("{n} paragraph(s) build differently from the source:", n=len(imported.differences)))
+        print(_("{n} paragraph(s) build differently from the source:", n=len(imported.differences)), file=stream)
         for number, source, rebuilt in imported.differences[:20]:
-            print(f"  ¶{number}: {source[:40]!r} → {rebuilt[:40]!r}")
+            print(f"  ¶{number}: {source[:40]!r} → {rebuilt[:40]!r}", file=stream)
     else:
-        print(_("built, it gives the source's text paragraph for paragraph"))
+        print(_("built, it gives the source's text paragraph for paragraph"), file=stream)
 
 
 def _into(args, project, imported, display: str, emit) -> int:

@@ -31,17 +31,20 @@ LEAD_MAX = 40  # a first sentence longer than this is still taken as the lead, b
 TITLE_MAX = 120  # as validate.TITLE_MAX: longer than this, a first paragraph is no title
 _DATE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$")
 _CN_DATE = re.compile(r"^([〇零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日$")
-_DOC_NUMBER = re.compile(r"^(\S*〔\d{4}〕\d+号)(?:[\t 　]+签发人：(.+))?$")
+_DOC_NUMBER = re.compile(r"^(\S*〔\d{4}〕\d+号)(?:[\t 　]*签发人：(.+))?$")
 _NUMBER_YEAR = re.compile(r"〔(\d{4})〕")
 _COPY = re.compile(r"^\d{6}$")
 _SECRECY = re.compile(r"^(绝密|机密|秘密)(★.*)?$")
 _URGENCY = ("特急", "加急")
-_IMPRINT = re.compile(r"^(.+?)\t+(\d{4})年(\d{1,2})月(\d{1,2})日印发$")
+_IMPRINT = re.compile(r"^(.+?)\t*(\d{4})年(\d{1,2})月(\d{1,2})日印发$")
 _CC = re.compile(r"^抄送：(.+?)。?$")
 _WRAPPED = re.compile(r"^（[^（）]+）$")
 _ATTACH_NOTE = re.compile(r"^附件：(?:1[.．])?(.+)$")
 _ATTACH_LABEL = re.compile(r"^附件(\d*)$")
 _YEAR_IN = re.compile(r"(\d{4})年")
+# What a government web page prints around a report (its metadata and tools), copied with the text.
+_WEB_LINE = re.compile(r"^[【\[]?(发布时间|发布日期|发布机构|信息来源|来源|浏览次数|访问量|点击数|阅读次数|字体|字号|"
+                       r"分享到|打印本页|关闭窗口|扫一扫)[：:】\]\s]")
 # The responsibility note a 工作要点 item ends with, as templates/common/blocks.xml.j2 units_note prints it.
 _UNITS = (re.compile(r"（([^（），]+?)牵头，([^（）]+?)按职责分工负责）$"),
           re.compile(r"（()([^（）]+?)按职责分工负责）$"),
@@ -148,6 +151,8 @@ class Recogniser:
         self.organ = organ
         self.data: dict = {}
         self.joined: list[list[int]] = []  # source paragraphs that print as one (a title in several lines)
+        sizes = sorted(p.size for p in read.paras if p.size)
+        self.body_size = sizes[len(sizes) // 2] if sizes else 0.0  # the median: the body text's size
 
     # ── helpers ────────────────────────────────────────────────────────────────────────────────
     def note(self, line: Line | int, code: str, message: str, path: str = "") -> None:
@@ -157,6 +162,11 @@ class Recogniser:
     def lines(self) -> list[Line]:
         out = []
         for para in self.read.paras:
+            raw = para.text.strip()
+            if len(raw) <= 80 and _WEB_LINE.match(raw):  # the page around a report copied from a website
+                self.note(para.number, "web-line-dropped", _("left out as a line of the web page, not of the "
+                                                             "document: {text}", text=_short(raw)))
+                continue
             broken = []
             if para.role == "title" and "\n" in para.text.strip():  # a title's lines, as the format breaks them
                 broken = [normalize(Para(para.number, part), self.notes) for part in para.text.split("\n")]
@@ -173,8 +183,9 @@ class Recogniser:
             elif self._list_item(para):  # a Markdown list: its level is structural (resolved below)
                 value = re.sub(r"\D", "", unicode_digits(para.label))
                 line.numbered = Numbered(LIST, int(value) if value else 0, text)
-            elif para.label:  # a number Word generates: read it as if typed
-                line.numbered = self.rules.number_of(para.label.strip() + text)
+            elif para.label:  # a number Word generates: read it as if typed (it is printed text)
+                line.text = para.label.strip() + text
+                line.numbered = self.rules.number_of(line.text)
             elif para.heading:
                 line.numbered = Numbered(-para.heading, 0, text)  # resolved against the other headings
             line.point = bool(self.rules.point.match(line.numbered.rest if line.numbered else text))
@@ -335,9 +346,13 @@ class Recogniser:
         nxt = lines[i]
         if nxt.para.role not in ("", "title"):
             return False
+        prev = lines[i - 1].para
         if nxt.para.align == "center":
             return True
-        if self.read.format not in ("txt", "md") or lines[i - 1].para.align:
+        if prev.size and nxt.para.size == prev.size and nxt.para.font == prev.font and prev.size > self.body_size \
+                and not _DATE.match(nxt.text):  # set as the title is, larger than the body text
+            return True
+        if self.read.format not in ("txt", "md") or prev.align:
             return False
         t = nxt.text
         return i < 4 and len(t) <= 40 and t[-1] not in SENTENCE_END + "；：，、" and not _DATE.match(t) and (
@@ -363,6 +378,9 @@ class Recogniser:
                 date_at = k
                 break
         rest: list[Line] = []
+        if date_at is None and lines and self._date(lines[-1].text) and not lines[-1].numbered:
+            self.note(lines[-1], "date-unsigned", _("a date with no 署名 above it is kept as text: the data prints "
+                                                    "the date under a signature (signature: true and date)"))
         if date_at is None:
             body, after = lines, []
             # a 版记 or labelled lines may still end a document without a signature
@@ -388,7 +406,7 @@ class Recogniser:
             self.data["_attachment_names"] = names
             body = body[:start]
         # the closing: a closing phrase, or a paragraph after the last section that fits nowhere else
-        if body and (body[-1].text in self.rules.closings or body[-1].para.role == "closing"):
+        if body and (self._closing(body[-1].text) or body[-1].para.role == "closing") and "closing" in self.rules.keys:
             self.data["closing"] = body.pop().text
         k = 0
         if after and date_at is not None and _WRAPPED.match(after[0].text) and not self._labelled(after[0], dry=True) \
@@ -413,6 +431,11 @@ class Recogniser:
             after = after[1:]
         rest += after
         return body, rest
+
+    def _closing(self, text: str) -> bool:
+        """特此报告。, or a short last paragraph ending with a closing phrase (……以上报告，请予审议。)."""
+        return text in self.rules.closings or len(text) <= 60 and not self.rules.number_of(text) and any(
+            text.endswith("，" + c) or text.endswith(c) and len(c) >= 4 for c in self.rules.closings)
 
     def _date(self, text: str) -> str:
         """A date line (2024年3月28日, 二〇二四年三月二十八日) as 2024-03-28; "" when it is none (or no real day)."""
@@ -515,6 +538,11 @@ class Recogniser:
                 if not stack:
                     stack = [(1, sections[-1])]
                 parent = stack[-1][1]
+                if n.level > stack[-1][0] + 1:
+                    self.note(ln, "numbering-level", _("a level-{level} number under a level-{parent} part, with "
+                                                       "no level between: reportgen prints it one level up",
+                                                       level=n.level, parent=stack[-1][0]))
+                    n = Numbered(stack[-1][0] + 1, 0, n.rest)
                 self._count(ln, n, counts)
                 nxt = lines[i + 1] if i + 1 < len(lines) else None
                 # a heading line (its text on the next lines, or its sub-items) or a run-in lead
@@ -533,7 +561,8 @@ class Recogniser:
             leaf = stack[-1][1] if stack else None
             while leaf is not None and leaf.get("items"):
                 leaf = leaf["items"][-1]
-            if ln.point and leaf is not None and not leaf.get("points"):
+            inline = self.points_in(ln, ln.text) if ln.point else None
+            if ln.point and leaf is not None and not leaf.get("points") and not (inline and len(inline[1]) > 1):
                 run = [ln]
                 while i + len(run) < len(lines) and lines[i + len(run)].point and not lines[i + len(run)].numbered:
                     run.append(lines[i + len(run)])
@@ -563,18 +592,21 @@ class Recogniser:
         if sections:
             into["sections"] = sections
 
-    def _count(self, ln: Line, n: Numbered, counts: dict[int, int]) -> None:
-        """Typed or listed numbers that skip or repeat are reported, never silently renumbered."""
-        if not n.value:
-            return
+    def _count(self, ln: Line, n: Numbered, counts: dict) -> None:
+        """Typed or listed numbers that skip or repeat are reported, never silently renumbered: each is
+        compared with the number reportgen gives it (counted as the layout counts: restarting under the
+        level above, or running on through the part)."""
         expected = counts.get(n.level, 0) + 1
-        if n.value != expected:
+        previous = counts.get(("typed", n.level), 0)
+        if n.value and n.value != expected:
             self.note(ln, "numbering-skip", _("the number {typed} follows {previous}: reportgen numbers it {expected}",
-                                              typed=n.value, previous=expected - 1, expected=expected))
-        counts[n.level] = n.value
-        for deeper in list(counts):
-            if deeper > n.level and self.rules.resets[deeper - 1] == "parent":
+                                              typed=n.value, previous=previous, expected=expected))
+        counts[n.level] = expected
+        counts[("typed", n.level)] = n.value
+        for deeper in [k for k in counts if isinstance(k, int) and k > n.level]:
+            if self.rules.resets[deeper - 1] == "parent":
                 counts[deeper] = 0
+                counts[("typed", deeper)] = 0
 
     def split_lead(self, ln: Line, text: str) -> tuple[str, str]:
         """The run-in lead of a numbered or pointed text: the format's lead when it gives one, else the
@@ -774,13 +806,17 @@ class Recogniser:
             return
         default = roles.get("default", "work")
         year = out.get("year") or 0
-        for section in out.get("sections", []):
+        sections = out.get("sections", [])
+        for k, section in enumerate(sections):
             heading = section["heading"]
             role = default
+            last = k == len(sections) - 1
             for name, words in roles.items():
                 if name == "default":
                     continue
-                if any(w.replace("{next}", str(year + 1)) in heading for w in words):
+                # a word naming the next year ({next}年) tells the plans only in the last section: a work
+                # section may well name it (服务保障2024年…筹办工作)
+                if any(w.replace("{next}", str(year + 1)) in heading for w in words if last or "{next}" not in w):
                     role = name
                     break
             section_out = {"role": role, **section}
@@ -791,7 +827,7 @@ class Recogniser:
 def _organ_in(title: str) -> str:
     """The organ a title begins with: before 关于, or before the year (天津市静海区2023年度…报告)."""
     for m in (re.match(r"^(.{2,40}?)关于", title), re.match(r"^(.{2,40}?)\d{4}年", title)):
-        if m:
+        if m and not m.group(1).startswith("关于"):
             return m.group(1)
     return ""
 
