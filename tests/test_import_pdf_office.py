@@ -30,7 +30,11 @@ SPACED = [
     "短句。",
     FULL_TWO_LINES,
     "二、存在的不足和原因",
+    "严格规范执法。\n案卷评查优秀率达到95%。",  # a soft line break: no space after it
+    "某某区司法局",  # right-aligned, no space between them
+    "2024年12月31日",
 ]
+RIGHT = 2  # the last two
 
 
 def spaced_docx(path: Path) -> None:
@@ -38,11 +42,20 @@ def spaced_docx(path: Path) -> None:
     import docx
     from docx.shared import Pt
 
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
     d = docx.Document()
-    for text in SPACED:
-        p = d.add_paragraph(text)
+    for i, text in enumerate(SPACED):
+        p = d.add_paragraph()
+        for j, part in enumerate(text.split("\n")):
+            run = p.add_run(part)
+            if j < text.count("\n"):
+                run.add_break()
         p.paragraph_format.space_after = Pt(12)
         p.paragraph_format.first_line_indent = Pt(0)
+        if i >= len(SPACED) - RIGHT:
+            p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            p.paragraph_format.space_after = Pt(0)
     d.save(str(path))
 
 
@@ -98,4 +111,5 @@ def test_the_samples_docx_as_pdf_reads_as_its_txt(converted, sample_build):
 def test_paragraphs_set_apart_by_space(converted):
     read = _pdf(converted["spaced"]["pdf"])
     assert [p.text for p in read.paras] == SPACED
-    assert not any(p.indent or p.align for p in read.paras)
+    assert [p.align for p in read.paras] == [""] * (len(SPACED) - RIGHT) + ["right"] * RIGHT
+    assert not any(p.indent for p in read.paras)
