@@ -14,26 +14,40 @@ lines into paragraphs by the rules a GB/T 9704 document follows:
   header or footer repeated (digits aside) as the first or last line of three pages or more and half
   of them.
 * the text block: the body size is the size most characters are set in (an "em" below); of the lines
-  in that size, the left edge is the leftmost position two of them share, the right edge where the
-  longest ends.
+  in that size, the left edge is where the leftmost begins, the right edge where the widest ends —
+  unless no other line ends within an em of it (a short document of one-line paragraphs: no line was
+  broken for want of room), when the right margin is taken as wide as the left one on the page's crop
+  box (the page width most pages have). Centring is judged on that block.
+* the line pitch inside a paragraph: the closest two successive body lines below a line that fills
+  the block (without one, the closest two body lines); a line lies a gap below the one before when it
+  is more than 1.2 such pitches (scaled to the larger size, and at least a quarter em more) below.
+* how the document marks its paragraphs, from the lines that follow a line ending short: when nearly
+  all of them (three in four, two at least) begin indented, it marks them by a first-line indent
+  (typed 　　 or a paragraph indent); when nearly all lie a gap below, by space between paragraphs.
 * a line starts a paragraph when: its font or size differs from the end of the line before (the last
   CJK character, so that Latin digits in another font do not count); its colour changes (red or not);
-  it lies more than 1.6 line pitches below the line before; it is centred and the paragraph so far is
-  not; the paragraph so far is centred and it is not; the line before ends short of the right edge by
-  more than what begins this line (a Latin word, a character with its closing punctuation) and a
-  quarter em; or it begins more than half an em right of the left edge (a first-line indent, a
-  signature). Consecutive centred lines of one font and size are one paragraph (a title's lines).
+  it lies a gap below the line before; it is centred and the paragraph so far is not; the paragraph
+  so far is centred and it is not; either is right-aligned; it begins more than half an em right of
+  the left edge (a first-line indent); or the line before ends short of the right edge by more than
+  what begins this line (a Latin word, a character with its closing punctuation) and a quarter em —
+  except in a document that marks its paragraphs by indent or by space, where such a line, neither
+  indented nor a gap below, goes on the paragraph after a line break (a soft line break in Word).
+  Consecutive centred lines of one font and size are one paragraph (a title's lines).
 * a paragraph's lines are joined with nothing between them, except one space between two Latin letters
-  or digits (a line never breaks inside a Latin word or a number).
+  or digits (a line never breaks inside a Latin word or a number) and "\\n" after a soft line break.
+  The spaces drawn before its first character (a typed 　　) are kept, as a .docx reader gives them;
+  a space glyph a PDF maps to U+3000 but that advances less than half an em is a space.
 * hints: ``align`` "center" (every line centred on the text block, not at the indent position in the
   body font, without a tab), "right" (a line beginning past the indent and centred right of the
-  middle: a signature, a date); ``indent`` (the first line begins 1.5 ems or more right of the left edge); ``font`` (the role
-  of the East-Asian font most of the paragraph is in, :func:`font_role`); ``size`` (pt); ``bold``;
-  ``red`` (most characters filled red, CMYK or RGB); ``lead`` (the paragraph begins in another font
-  than the rest: a 楷体 or 黑体 lead in 仿宋); ``page_break`` (the paragraph begins a page after a page
-  whose text ended more than four line pitches above the lowest line of the document: an attachment or
-  a part set on a new page — a page that ends early by widow or keep-with-next control ends at most
-  three lines early). ``heading`` and ``role`` are never set: an untagged PDF states neither.
+  middle: a signature, a date); ``indent`` (the first line begins 1.5 ems or more right of the left
+  edge, without typed spaces before it); ``font`` (the role of the East-Asian font most of the
+  paragraph is in, :func:`font_role`); ``size`` (pt); ``bold``; ``red`` (most characters filled red,
+  CMYK or RGB); ``lead`` (the paragraph begins in another font than the rest: a 楷体 or 黑体 lead in
+  仿宋); ``page_break`` (the paragraph begins a page after a page whose text ended more than four
+  steps — the commonest distance from one line to the next — above the lowest line of the document:
+  an attachment or a part set on a new page; a page that ends early by widow or keep-with-next
+  control ends at most three lines early). ``heading`` and ``role`` are never set: an untagged PDF
+  states neither.
 * CJK radicals (U+2E80–U+2EFF, U+2F00–U+2FDF) some fonts map their glyphs to are kept as they are.
 * ``number`` is the paragraph's 1-based index in reading order; ``style`` is "page N" where it begins.
 * ``producer``: "reportgen" when the PDF's /Creator or /Producer says so, else the common office suites
