@@ -14,26 +14,40 @@ lines into paragraphs by the rules a GB/T 9704 document follows:
   header or footer repeated (digits aside) as the first or last line of three pages or more and half
   of them.
 * the text block: the body size is the size most characters are set in (an "em" below); of the lines
-  in that size, the left edge is the leftmost position two of them share, the right edge where the
-  longest ends.
+  in that size, the left edge is where the leftmost begins, the right edge where the widest ends —
+  unless no other line ends within an em of it (a short document of one-line paragraphs: no line was
+  broken for want of room), when the right margin is taken as wide as the left one on the page's crop
+  box (the page width most pages have). Centring is judged on that block.
+* the line pitch inside a paragraph: the closest two successive body lines below a line that fills
+  the block (without one, the closest two body lines); a line lies a gap below the one before when it
+  is more than 1.2 such pitches (scaled to the larger size, and at least a quarter em more) below.
+* how the document marks its paragraphs, from the lines that follow a line ending short: when nearly
+  all of them (three in four, two at least) begin indented, it marks them by a first-line indent
+  (typed 　　 or a paragraph indent); when nearly all lie a gap below, by space between paragraphs.
 * a line starts a paragraph when: its font or size differs from the end of the line before (the last
   CJK character, so that Latin digits in another font do not count); its colour changes (red or not);
-  it lies more than 1.6 line pitches below the line before; it is centred and the paragraph so far is
-  not; the paragraph so far is centred and it is not; the line before ends short of the right edge by
-  more than what begins this line (a Latin word, a character with its closing punctuation) and a
-  quarter em; or it begins more than half an em right of the left edge (a first-line indent, a
-  signature). Consecutive centred lines of one font and size are one paragraph (a title's lines).
+  it lies a gap below the line before; it is centred and the paragraph so far is not; the paragraph
+  so far is centred and it is not; either is right-aligned; it begins more than half an em right of
+  the left edge (a first-line indent); or the line before ends short of the right edge by more than
+  what begins this line (a Latin word, a character with its closing punctuation) and a quarter em —
+  except in a document that marks its paragraphs by indent or by space, where such a line, neither
+  indented nor a gap below, goes on the paragraph after a line break (a soft line break in Word).
+  Consecutive centred lines of one font and size are one paragraph (a title's lines).
 * a paragraph's lines are joined with nothing between them, except one space between two Latin letters
-  or digits (a line never breaks inside a Latin word or a number).
+  or digits (a line never breaks inside a Latin word or a number) and "\\n" after a soft line break.
+  The spaces drawn before its first character (a typed 　　) are kept, as a .docx reader gives them;
+  a space glyph a PDF maps to U+3000 but that advances less than half an em is a space.
 * hints: ``align`` "center" (every line centred on the text block, not at the indent position in the
   body font, without a tab), "right" (a line beginning past the indent and centred right of the
-  middle: a signature, a date); ``indent`` (the first line begins 1.5 ems or more right of the left edge); ``font`` (the role
-  of the East-Asian font most of the paragraph is in, :func:`font_role`); ``size`` (pt); ``bold``;
-  ``red`` (most characters filled red, CMYK or RGB); ``lead`` (the paragraph begins in another font
-  than the rest: a 楷体 or 黑体 lead in 仿宋); ``page_break`` (the paragraph begins a page after a page
-  whose text ended more than four line pitches above the lowest line of the document: an attachment or
-  a part set on a new page — a page that ends early by widow or keep-with-next control ends at most
-  three lines early). ``heading`` and ``role`` are never set: an untagged PDF states neither.
+  middle: a signature, a date); ``indent`` (the first line begins 1.5 ems or more right of the left
+  edge, without typed spaces before it); ``font`` (the role of the East-Asian font most of the
+  paragraph is in, :func:`font_role`); ``size`` (pt); ``bold``; ``red`` (most characters filled red,
+  CMYK or RGB); ``lead`` (the paragraph begins in another font than the rest: a 楷体 or 黑体 lead in
+  仿宋); ``page_break`` (the paragraph begins a page after a page whose text ended more than four
+  steps — the commonest distance from one line to the next — above the lowest line of the document:
+  an attachment or a part set on a new page; a page that ends early by widow or keep-with-next
+  control ends at most three lines early). ``heading`` and ``role`` are never set: an untagged PDF
+  states neither.
 * CJK radicals (U+2E80–U+2EFF, U+2F00–U+2FDF) some fonts map their glyphs to are kept as they are.
 * ``number`` is the paragraph's 1-based index in reading order; ``style`` is "page N" where it begins.
 * ``producer``: "reportgen" when the PDF's /Creator or /Producer says so, else the common office suites
@@ -150,6 +164,8 @@ class _Line:
     base: float = 0.0
     size: float = 0.0
     kind: str = ""  # "full", "centre", "right", "left"
+    pre: str = ""  # the spaces drawn before the first character (a typed 　　 indent)
+    join: str = ""  # what joins the line to the line before in its paragraph ("" or a soft break "\n")
 
     def style(self, end: bool) -> tuple[str, float]:
         """The font and size of the line's last (``end``) or first CJK character (any, without one)."""
@@ -169,13 +185,21 @@ def _build_line(page: int, chars: list[_Char]) -> _Line | None:
         if kept and c.text == kept[-1].text and abs(c.x0 - kept[-1].x0) < 0.2 * c.size:
             continue
         kept.append(c)
+    # A space glyph mapped to U+3000 but advancing less than half an em is a word space (LibreOffice
+    # maps one space glyph to both when the paragraph has typed 　 too).
+    for i, c in enumerate(kept):
+        if c.text == "\u3000":
+            advance = (kept[i + 1].x0 if i + 1 < len(kept) else c.x1) - c.x0
+            if advance < 0.5 * c.size:
+                c.text = " "
+    pre = []
     while kept and kept[0].text.isspace():
-        kept.pop(0)
+        pre.append(kept.pop(0).text)
     while kept and kept[-1].text.isspace():
         kept.pop()
     if not kept:
         return None
-    line = _Line(page, kept)
+    line = _Line(page, kept, pre="".join(pre))
     text: list[str] = []
     length = 0
     for i, c in enumerate(kept):
@@ -331,6 +355,24 @@ def _producer(doc) -> str:
     return creator or producer
 
 
+def _visible(page) -> tuple[float, float]:
+    """The left and right edges of the page's crop box, as pdfminer places the characters (its x
+    counts from the media box's edge, turned as the page's /Rotate turns it)."""
+    mx0, my0, mx1, my1 = page.mediabox
+    try:
+        cx0, cy0, cx1, cy1 = page.cropbox
+    except (TypeError, ValueError):
+        cx0, cy0, cx1, cy1 = mx0, my0, mx1, my1
+    rotate = (getattr(page, "rotate", 0) or 0) % 360
+    if rotate == 90:
+        return cy0 - my0, cy1 - my0
+    if rotate == 180:
+        return mx1 - cx1, mx1 - cx0
+    if rotate == 270:
+        return my1 - cy1, my1 - cy0
+    return cx0 - mx0, cx1 - mx0
+
+
 def _page_chars(doc, pages, display: str) -> tuple[list[list[_Char]], bool, int, int]:
     """Every page's upright characters; whether a page holds an image; rotated and unmapped counts."""
     from pdfminer.converter import PDFPageAggregator
@@ -411,7 +453,7 @@ def read(raw: bytes, display: str) -> Read:
         raise _fail(_("the PDF's fonts do not say which characters they draw: its text cannot be read"),
                     display, hint=_("export the document to PDF again, or import its .docx"))
     pages_lines = _drop_furniture([_lines(n, chars) for n, chars in enumerate(page_chars, 1)])
-    paras = _paragraphs(pages_lines)
+    paras = _paragraphs(pages_lines, [_visible(page) for page in pages])
     if not paras:
         raise _fail(_("the PDF has no text"), display)
     notes: list[Note] = []
@@ -427,16 +469,53 @@ def read(raw: bytes, display: str) -> Read:
 
 # -- paragraphs ----------------------------------------------------------------------------------------
 
-def _paragraphs(pages: list[list[_Line]]) -> list[Para]:
+@dataclass
+class _Layout:
+    """What the document's own lines say of its layout (see the module's docstring)."""
+
+    left: float  # the text block's left edge (where continuation lines begin)
+    right: float  # its right edge
+    em: float  # the body size
+    pitch: float  # the line pitch inside a paragraph
+    indented: bool = False  # paragraphs begin with a first-line indent
+    spaced: bool = False  # paragraphs are set apart by vertical space
+
+    def gap(self, prev: _Line, line: _Line) -> bool:
+        """Whether ``line`` lies further below ``prev`` than a line of the same paragraph would."""
+        if line.page != prev.page or line.base >= prev.base:
+            return False
+        expected = self.pitch * max(1.0, max(line.size, prev.size) / self.em)
+        return prev.base - line.base > max(1.2 * expected, expected + 0.25 * self.em)
+
+    def short(self, prev: _Line, line: _Line) -> bool:
+        """Whether ``prev`` ends short of the right edge, and not because what begins ``line`` did not fit."""
+        return self.right - prev.x1 > _first_unit(line) + 0.25 * self.em
+
+
+def _layout(lines: list[_Line], boxes: list[tuple[float, float]], em: float) -> _Layout:
+    in_body = [line for line in lines if line.size == em] or lines
+    left = min(line.x0 for line in in_body)
+    widest = max(line.x1 for line in in_body)
+    right = widest
+    # A line broken for want of room ends less than an em short of the edge. When no other line ends
+    # near the widest (a short document of one-line paragraphs), the lines do not show where the edge
+    # is: the right margin is taken as wide as the left one, on the common page width.
+    if boxes and sum(line.x1 >= widest - em for line in in_body) < 2:
+        box_left, box_right = Counter((round(a, 1), round(b, 1)) for a, b in boxes).most_common(1)[0][0]
+        if box_left <= left < box_right:
+            right = max(widest, box_right - (left - box_left))
+    return _Layout(left, right, em, 0.0)
+
+
+def _paragraphs(pages: list[list[_Line]], boxes: list[tuple[float, float]] | None = None) -> list[Para]:
     lines = [line for page in pages for line in page]
     if not lines:
         return []
     em = Counter(round(c.size * 2) / 2 for line in lines for c in line.chars).most_common(1)[0][0] or 12.0
     body = Counter((c.role or c.font) for line in lines for c in line.chars if _is_cjk(c.text)).most_common(1)
     body_font = body[0][0] if body else ""
-    in_body = [line for line in lines if line.size == em] or lines
-    left = _edge([line.x0 for line in in_body], lowest=True)
-    right = max(line.x1 for line in in_body)
+    lay = _layout(lines, boxes or [], em)
+    left, right = lay.left, lay.right
     centre = (left + right) / 2
     tol = 0.3 * em
     for line in lines:
@@ -452,18 +531,35 @@ def _paragraphs(pages: list[list[_Line]]) -> list[Para]:
             line.kind = "right"
         else:
             line.kind = "left"
-    deltas = Counter(round(a.base - b.base, 0) for a, b in zip(lines, lines[1:])
-                     if a.page == b.page and a.base > b.base)
-    pitch = deltas.most_common(1)[0][0] if deltas else 1.5 * em
+    pairs = [(a, b, round(a.base - b.base, 1)) for a, b in zip(lines, lines[1:])
+             if a.page == b.page and a.base - b.base >= 0.9 * max(a.size, b.size)]
+    deltas = Counter(round(d, 0) for _a, _b, d in pairs)
+    step = deltas.most_common(1)[0][0] if deltas else 1.5 * em  # from one paragraph's line to the next's
+    # The line pitch inside a paragraph: below a line that fills the measure (else the closest two
+    # lines of the body size: a document of one-line paragraphs set apart by space).
+    in_body = [d for a, b, d in pairs if a.size == em == b.size]
+    after_full = [d for a, b, d in pairs if a.kind == "full" and a.size == em == b.size]
+    lay.pitch = min(after_full or in_body or [step])
+    # How the document marks a paragraph: after a line that ends short, the next one begins indented, or
+    # lies a gap below. When nearly all do, a line that does neither goes on the paragraph: a soft break.
+    ends = [(a, b) for a, b, _d in pairs if a.kind in ("left", "full") and b.kind in ("left", "full")
+            and a.style(end=True) == b.style(end=False) and lay.short(a, b)]
+    indented = sum(b.x0 > left + 0.5 * em for _a, b in ends)
+    gapped = sum(lay.gap(a, b) for a, b in ends)
+    lay.indented = indented >= 2 and indented >= 3 * (len(ends) - indented)
+    lay.spaced = gapped >= 2 and gapped >= 3 * (len(ends) - gapped)
     bottom = min(line.base for line in lines)
     last_on_page = {line.page: line for line in lines}
 
     groups: list[list[_Line]] = []
     for line in lines:
-        if groups and _continues(groups[-1], line, left, right, em, pitch):
-            groups[-1].append(line)
-        else:
+        join = _continues(groups[-1], line, lay) if groups else None
+        if join is None:
+            line.join = ""
             groups.append([line])
+        else:
+            line.join = join
+            groups[-1].append(line)
 
     paras: list[Para] = []
     for number, group in enumerate(groups, 1):
@@ -471,27 +567,33 @@ def _paragraphs(pages: list[list[_Line]]) -> list[Para]:
         para = _para(number, group, left, em)
         prev = last_on_page.get(first.page - 1)
         if (first.page > 1 and prev is not None and groups[number - 2][-1] is prev and number > 1
-                and prev.base - bottom > 4 * pitch):
+                and prev.base - bottom > 4 * step):
             para.page_break = True
         paras.append(para)
     return paras
 
 
-def _continues(group: list[_Line], line: _Line, left: float, right: float, em: float, pitch: float) -> bool:
-    """Whether ``line`` goes on the paragraph ``group`` (see the module's docstring for the rules)."""
+def _continues(group: list[_Line], line: _Line, lay: _Layout) -> str | None:
+    """What joins ``line`` to the paragraph ``group`` ("", or "\n" for a soft break), or None when it
+    begins a paragraph (see the module's docstring for the rules)."""
     prev = group[-1]
     if line.style(end=False) != prev.style(end=True) or line.red != prev.red:
-        return False
-    if line.page == prev.page and prev.base - line.base > 1.6 * max(pitch, 1.2 * max(line.size, prev.size)):
-        return False
+        return None
+    if lay.gap(prev, line):
+        return None
     centred = all(g.kind in ("centre", "full") for g in group)
     if line.kind == "centre" or any(g.kind == "centre" for g in group):
-        return line.kind == "centre" and centred
+        return "" if line.kind == "centre" and centred else None
     if prev.kind == "right" or line.kind == "right":
-        return False
-    if right - prev.x1 > _first_unit(line) + 0.25 * em:
-        return False  # the line before ended short, and not because what follows did not fit
-    return line.x0 <= left + 0.5 * em
+        return None
+    if line.x0 > lay.left + 0.5 * lay.em:
+        return None  # a first-line indent
+    if lay.short(prev, line):
+        # The line before ended short, and not because what follows did not fit: the paragraph ends
+        # there, unless the document marks its paragraphs otherwise (an indent, a gap) and this line
+        # has no such mark: a line break inside the paragraph.
+        return "\n" if lay.indented or lay.spaced else None
+    return ""
 
 
 _NO_LINE_START = set("，。、；：？！”’）》〉」』】〕…—·,.;:?!)]}%")
@@ -515,7 +617,13 @@ def _para(number: int, group: list[_Line], left: float, em: float) -> Para:
     char_at: list[tuple[int, _Char]] = []  # (offset in the text, char)
     length = 0
     for line in group:
-        if parts and _latin(parts[-1][-1]) and _latin(line.text[0]):
+        if not parts and line.pre:  # the spaces typed before the paragraph's first character
+            parts.append(line.pre)
+            length += len(line.pre)
+        elif line.join:
+            parts.append(line.join)
+            length += len(line.join)
+        elif parts and _latin(parts[-1][-1]) and _latin(line.text[0]):
             parts.append(" ")
             length += 1
         for off, c in zip(line.offsets, line.chars):
@@ -534,7 +642,8 @@ def _para(number: int, group: list[_Line], left: float, em: float) -> Para:
         para.align = "center"
     elif first.kind == "right":
         para.align = "right"
-    para.indent = para.align == "" and first.x0 >= left + 1.5 * em
+    # (typed spaces before the first character are an indent the text holds, as a .docx gives them)
+    para.indent = para.align == "" and not first.pre and first.x0 >= left + 1.5 * em
     para.bold = all(c.bold for c in cjk) and role != "小标宋"
     para.red = sum(c.red for c in chars) * 2 > len(chars)
     para.lead = _lead(text, char_at)
