@@ -69,3 +69,14 @@ def built(tmp_path_factory):
         return cache[source]
 
     return get
+
+
+@pytest.fixture(autouse=True)
+def _environment_language():
+    """Each test starts in the environment's message language: an in-process ``main([... "--lang", "en"])``
+    sets it for the process, which must not reach the tests that run after it (in any order, on any worker)."""
+    from reportgen.messages import set_lang
+
+    set_lang(None)
+    yield
+    set_lang(None)
