@@ -64,9 +64,7 @@ def parser() -> argparse.ArgumentParser:
                    help="unchanged characters shown around a change (default: 24; -1 for all)")
     r.add_argument("--exit-code", action="store_true", help="exit with 1 when the versions differ (like git diff)")
     _archive_parsers(sub, common, document)
-    from .importer.cli import add_parser as add_import
-
-    add_import(sub, common)
+    _import_parser(sub, common)
     return top
 
 
@@ -97,6 +95,24 @@ def _archive_parsers(sub, common, document: str) -> None:
     x.add_argument("-o", "--output", type=Path, metavar="OUT",
                    help="where to write it ('-' for standard output; default: its own file name, here)")
     x.add_argument("--force", action="store_true", help="overwrite OUT if it exists")
+
+
+def _import_parser(sub, common) -> None:
+    """import (importer/: its module is loaded only when the command runs)."""
+    i = sub.add_parser("import", parents=[common],
+                       help="read a .docx, .pdf, .txt or .md document back into YAML data")
+    i.add_argument("file", type=Path, metavar="FILE", help="the document: .docx (Word, WPS, LibreOffice), "
+                   ".pdf with a text layer, .txt (one paragraph per line) or .md")
+    i.add_argument("-o", "--output", metavar="PATH", help="where to write the YAML ('-' for standard output; "
+                   "default: data/years/<year>.yaml for a report, data/<kind>/<name>.yaml for other kinds)")
+    i.add_argument("--kind", metavar="KIND", help="the document's kind (default: report)")
+    i.add_argument("--year", type=int, metavar="N", help="the document's year, when the text does not name it")
+    i.add_argument("--force", action="store_true", help="overwrite PATH if it exists (atomically)")
+    i.add_argument("--into", type=Path, metavar="YAML",
+                   help="compare with this year file and show what the draft changed; with --write, take the "
+                        "edits in, keeping the file's comments, metrics and settings")
+    i.add_argument("--write", action="store_true", help="with --into: write the merged year file")
+    i.add_argument("--json", action="store_true", help="print a machine-readable result")
 
 
 def _project(args) -> "Project":

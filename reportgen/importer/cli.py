@@ -10,23 +10,6 @@ from ..errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, Diagnostic, ReportgenErro
 from ..messages import _
 
 
-def add_parser(sub, common) -> None:
-    i = sub.add_parser("import", parents=[common],
-                       help="read a .docx, .pdf, .txt or .md document back into YAML data")
-    i.add_argument("file", type=Path, metavar="FILE", help="the document: .docx (Word, WPS, LibreOffice), "
-                   ".pdf with a text layer, .txt (one paragraph per line) or .md")
-    i.add_argument("-o", "--output", metavar="PATH", help="where to write the YAML ('-' for standard output; "
-                   "default: data/years/<year>.yaml for a report, data/<kind>/<name>.yaml for other kinds)")
-    i.add_argument("--kind", metavar="KIND", help="the document's kind (default: report)")
-    i.add_argument("--year", type=int, metavar="N", help="the document's year, when the text does not name it")
-    i.add_argument("--force", action="store_true", help="overwrite PATH if it exists (atomically)")
-    i.add_argument("--into", type=Path, metavar="YAML",
-                   help="compare with this year file and show what the draft changed; with --write, take the "
-                        "edits in, keeping the file's comments, metrics and settings")
-    i.add_argument("--write", action="store_true", help="with --into: write the merged year file")
-    i.add_argument("--json", action="store_true", help="print a machine-readable result")
-
-
 def _notes_json(notes, display: str) -> list[dict]:
     return [{"file": display, "paragraph": n.para or None, "code": n.code, "message": n.message,
              "path": n.path or None} for n in notes]
