@@ -16,7 +16,6 @@ from ..messages import _
 from .paras import Note, Read
 
 MAX_BYTES = 50_000_000  # a .docx or .pdf with images can be large; beyond this it is refused unread
-FORMATS = ("docx", "pdf", "txt", "md")
 
 
 @dataclass
@@ -31,6 +30,31 @@ class Imported:
     differences: list[tuple[int, str, str]] = field(default_factory=list)  # (source para, source, rebuilt)
     problems: list[Diagnostic] = field(default_factory=list)  # check's errors, when not strict
     source: str = ""  # the imported file, as named
+
+
+def read_yaml_text(path: Path, shown: str) -> str:
+    """A document's YAML file as text, read as check reads it (source.read_document: bounded, a regular file)."""
+    from ..source import read_document
+
+    try:
+        return read_document(path, shown).decode("utf-8")
+    except UnicodeDecodeError:
+        raise ReportgenError([Diagnostic(_("{file} is not UTF-8 text", file=shown), file=shown)]) from None
+
+
+def kind_and_year(text: str) -> tuple[str, int | None]:
+    """The ``kind:`` and ``year:`` a year file's text gives, to import a draft of it as the same document
+    ("" and None where it gives none, or is not a mapping; check tells what is wrong with the file)."""
+    import yaml
+
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return "", None
+    if not isinstance(data, dict):
+        return "", None
+    kind, year = data.get("kind"), data.get("year")
+    return (kind if isinstance(kind, str) else ""), (year if isinstance(year, int) else None)
 
 
 def sniff(raw: bytes, path: Path) -> str:

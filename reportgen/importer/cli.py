@@ -37,7 +37,7 @@ def default_target(project, imported, file: Path) -> Path:
 
 def cmd_import(args, project_of, emit) -> int:
     from ..paths import os_reason, parent_exists
-    from . import import_read, read_file, relocate
+    from . import import_read, kind_and_year, read_file, read_yaml_text, relocate
 
     display = str(args.file)
     try:
@@ -50,7 +50,8 @@ def cmd_import(args, project_of, emit) -> int:
             target = Path(args.output)
         elif args.into is not None:
             target = args.into
-        kind = args.kind or _kind_of(args.into)
+        kind = args.kind or (kind_and_year(read_yaml_text(args.into, str(args.into)))[0]
+                             if args.into is not None and args.into.is_file() else "")
         stdout = args.output == "-" and args.into is None
         imported = import_read(project, read, display, kind_name=kind, year=args.year, target=target,
                                strict=not stdout)
@@ -79,8 +80,10 @@ def cmd_import(args, project_of, emit) -> int:
         if target.exists() and not args.force:
             raise ReportgenError([Diagnostic(_("{path} exists already; not overwriting it (use --force)",
                                                path=project.display(target.resolve())))])
-        target.parent.mkdir(parents=True, exist_ok=True) if target.parent.resolve().is_relative_to(
-            project.data_dir.resolve()) else parent_exists(target)
+        if target.parent.resolve().is_relative_to(project.data_dir.resolve()):
+            target.parent.mkdir(parents=True, exist_ok=True)  # data/<folder>/ is the project's to make
+        else:
+            parent_exists(target)
         from ..output import write_atomic
 
         try:
@@ -98,20 +101,6 @@ def cmd_import(args, project_of, emit) -> int:
         _print_notes(imported.notes, display)
         _print_summary(imported, shown)
     return EXIT_OK
-
-
-def _kind_of(into: Path | None) -> str:
-    """An --into file's own kind (a reply taken into a reply)."""
-    if into is None or not into.is_file():
-        return ""
-    import yaml
-
-    try:
-        data = yaml.safe_load(into.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return ""
-    kind = data.get("kind") if isinstance(data, dict) else None
-    return kind if isinstance(kind, str) else ""
 
 
 def _result_json(imported, display: str, shown: str | None) -> dict:
@@ -141,16 +130,12 @@ def _into(args, project, imported, display: str, emit) -> int:
     """Show what the draft changed against the year file; with --write take it in (merge.py)."""
     from ..output import write_atomic
     from ..paths import os_reason
-    from ..source import read_document
+    from . import read_yaml_text
     from .merge import merge_into
 
     year_file = args.into
     shown = project.display(year_file.resolve()) if year_file.exists() else str(year_file)
-    try:
-        text = read_document(year_file, shown).decode("utf-8")
-    except UnicodeDecodeError:
-        raise ReportgenError([Diagnostic(_("{file} is not UTF-8 text", file=shown), file=shown)]) from None
-    merged = merge_into(text, imported.data, shown)
+    merged = merge_into(read_yaml_text(year_file, shown), imported.data, shown)
     if args.json:
         out = _result_json(imported, display, shown if args.write and merged.changes else None)
         out["changes"] = [{"path": c.path, "change": c.kind, "old": c.old, "new": c.new} for c in merged.changes]

@@ -17,16 +17,16 @@ from dataclasses import dataclass, field
 
 from ..messages import _
 from ..numbering import DIGITS, _pattern
+from ..scaffold import TODO  # where the office must write, as reportgen new marks it (check warns on it)
 from .normalize import normalize
 from .paras import Note, Para, Read
 
 SENTENCE_END = "。！？"
-TODO = "【待填写】"  # where the office must write (as reportgen new marks it; check warns until it is replaced)
-LIST = -100
+LIST = -100  # a Markdown list item's level before it is resolved
 # How a title's last line ends, and an organ's name (a title broken after the organ): for a .txt, whose
 # lines carry no alignment, these tell a title's second line from a short first paragraph.
 TITLE_ENDS = ("报告", "情况", "的函", "答复函", "通知", "意见", "纲要", "规划", "方案", "要点", "请示", "决定", "总结")
-ORGAN_ENDS = ("政府", "局", "委员会", "委", "办公室", "厅", "院", "部", "小组", "中心", "办")  # a Markdown list item's level before it is resolved
+ORGAN_ENDS = ("政府", "局", "委员会", "委", "办公室", "厅", "院", "部", "小组", "中心", "办")
 LEAD_MAX = 40  # a first sentence longer than this is still taken as the lead, but said to be a guess
 TITLE_MAX = 120  # as validate.TITLE_MAX: longer than this, a first paragraph is no title
 _DATE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$")
@@ -114,7 +114,7 @@ class Rules:
     def of(cls, kind) -> "Rules":
         levels = kind.layout.levels
         point = kind.layout.numbering.point
-        spec = getattr(kind, "imports", {}) or {}
+        spec = kind.imports
         return cls(
             levels=[re.compile(r"^\s*" + _pattern(level.format).replace("[一二三四五六七八九十百千零〇]+",
                                                                          "([一二三四五六七八九十百千零〇]+)", 1)

@@ -114,22 +114,13 @@ def _document_file(project: Project, id: str) -> DocumentRef:
                          EXIT_USAGE)
 
 
-def read_bounded_text(path: Path, shown: str) -> str:
-    from ..source import read_document
-
-    try:
-        return read_document(path, shown).decode("utf-8")
-    except UnicodeDecodeError:
-        raise ReportgenError([Diagnostic(_("{file} is not UTF-8 text", file=shown), file=shown)]) from None
-
-
 def _imported_side(project: Project, spec: str, other: str = "") -> Side:
     """A Word-edited draft (or a .txt, .pdf, .md): imported as ``reportgen import`` would, then taken
     through the pipeline like any other side. When the project has a document of the file's name
     (2023.docx beside data/years/2023.yaml), or when the other side names one, the draft is taken into that
     file as ``import --into`` takes it, so what the import cannot know (metrics, ids, settings) is the
     file's and the diff shows the draft's edits only."""
-    from ..importer import import_read, read_file
+    from ..importer import import_read, kind_and_year, read_file, read_yaml_text
 
     path = Path(spec)
     read = read_file(path, spec)
@@ -137,23 +128,14 @@ def _imported_side(project: Project, spec: str, other: str = "") -> Side:
     partner = m.group(1) if m else other
     today = project.document(path.stem) or (project.document(partner) if partner and id_problem(partner) is None
                                             else None)
-    kind, year = "", None
-    if today is not None:
-        try:
-            import yaml
-
-            data = yaml.safe_load(today.path.read_text(encoding="utf-8"))
-            kind = data.get("kind", "") if isinstance(data, dict) else ""
-            year = data.get("year") if isinstance(data, dict) and isinstance(data.get("year"), int) else None
-        except (OSError, UnicodeDecodeError, yaml.YAMLError):
-            pass
-    imported = import_read(project, read, spec, kind_name=kind if isinstance(kind, str) else "", year=year)
+    current = read_yaml_text(today.path, project.display(today.path)) if today is not None else ""
+    kind, year = kind_and_year(current) if today is not None else ("", None)
+    imported = import_read(project, read, spec, kind_name=kind, year=year)
     text = imported.text
     if today is not None:  # the draft's text in the document's file: its metrics, ids and settings kept
         from ..importer.merge import merge_into
 
-        shown = project.display(today.path)
-        text = merge_into(read_bounded_text(today.path, shown), imported.data, shown).text
+        text = merge_into(current, imported.data, project.display(today.path)).text
     ref = DocumentRef(today.id, path, today.folder) if today is not None else DocumentRef(path.stem, path, None)
     loaded = load_document(project, ref, raw=text.encode("utf-8"), display=spec)
     imported_label = _("imported")
