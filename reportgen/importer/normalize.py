@@ -18,9 +18,9 @@ from .paras import Note, Para
 CJK = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff01-\uff5e\u2e80-\u2fdf“”‘’…—·"
 _CJK = f"[{CJK}]"
 # ASCII punctuation → its full-width form, when a Chinese character stands on either side of it.
-FULL = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", "(": "（", ")": "）"}
+FULL = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！"}  # parentheses go in pairs (_PAREN)
 _PUNCT = re.compile(rf"(?<={_CJK})[,;:?!]|[,;:?!](?={_CJK})")
-_PAREN = re.compile(rf"\(([^()\n]*?)\)")
+_PAREN = re.compile(r"\(([^()\n]*?)\)")
 # Spaces (ASCII, full-width, no-break) with a Chinese character on at least one side: never meant in
 # Chinese text (a justified line in Word, a PDF's extracted gaps, a stray key press).
 _SPACES = re.compile(rf"(?<={_CJK})[ \u3000\u00a0]+|[ \u3000\u00a0]+(?={_CJK})")

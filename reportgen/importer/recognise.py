@@ -227,12 +227,10 @@ class Recogniser:
         if not lines:
             from ..errors import Diagnostic, ReportgenError
             raise ReportgenError([Diagnostic(_("the file has no text"))])
-        head, body = self.head(lines)
-        body, tail = self.tail(body)
+        body, tail = self.tail(self.head(lines))
         if self.rules.part and "_part" in self.data:
             part_lines = self.data.pop("_part")
-            part_head, part_body = self.head(part_lines, part=True)
-            part_body, part_tail = self.tail(part_body, part=True)
+            part_body, part_tail = self.tail(self.head(part_lines, part=True), part=True)
             part = {}
             self.body(part_body, part, f"{self.rules.part}.")
             title = self.data.pop("_part_title") or TODO
@@ -249,7 +247,8 @@ class Recogniser:
         return self.data
 
     # ── 版头 and the title block ───────────────────────────────────────────────────────────────
-    def head(self, lines: list[Line], part: bool = False) -> tuple[list[Line], list[Line]]:
+    def head(self, lines: list[Line], part: bool = False) -> list[Line]:
+        """Take the 版头, title, subtitle and 主送机关 into the data; the lines after them."""
         i = 0
         masthead: dict = {}
         if not part:
@@ -272,7 +271,7 @@ class Recogniser:
             self.joined.append(titled)
         if part:
             self.data["_part_title"] = title[0] if len(title) == 1 else title
-            return [], lines[i:]
+            return lines[i:]
         if title:
             self.data["title"] = title[0] if len(title) == 1 else title
         else:
@@ -287,7 +286,7 @@ class Recogniser:
             i += 1
         if masthead:
             self.data["_masthead"] = masthead
-        return lines[:i], lines[i:]
+        return lines[i:]
 
     def masthead(self, lines: list[Line], masthead: dict) -> int:
         """版头 [GB/T 9704 7.2]: 份号, 密级, 紧急程度 on the first lines, then the 发文机关标志 (red in a
