@@ -12,19 +12,9 @@ import unicodedata
 
 from ..messages import _
 from ..validate import INVISIBLE, OTHER_BREAK, RADICAL
+from ..typography import CJK_CHAR, FULL, PUNCT, SPACES, chinese_parens, chinese_quotes
 from .paras import Note, Para
 
-# A Chinese character or full-width punctuation: the context in which ASCII punctuation is a typo.
-CJK = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff01-\uff5e\u2e80-\u2fdf“”‘’…—·"
-_CJK = f"[{CJK}]"
-# ASCII punctuation → its full-width form, when a Chinese character stands on either side of it.
-FULL = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！"}  # parentheses go in pairs (_PAREN)
-_PUNCT = re.compile(rf"(?<={_CJK})[,;:?!]|[,;:?!](?={_CJK})")
-_PAREN = re.compile(r"\(([^()\n]*?)\)")
-# Spaces (ASCII, full-width, no-break) with a Chinese character on at least one side: never meant in
-# Chinese text (a justified line in Word, a PDF's extracted gaps, a stray key press).
-_SPACES = re.compile(rf"(?<={_CJK})[ \u3000\u00a0]+|[ \u3000\u00a0]+(?={_CJK})")
-_QUOTES = re.compile(r'"([^"\n]*)"')
 _BREAK = re.compile(r"[ \t]*\n[ \t]*")
 
 
@@ -52,24 +42,26 @@ def normalize(para: Para, notes: list[Note]) -> str:
               _("{n} CJK radical(s) replaced by the usual character ({pairs})", n=len(radicals),
                 pairs=", ".join(sorted({f"{c}→{unicodedata.normalize('NFKC', c)}" for c in radicals}))))
     stripped = text.strip(" \t\u3000\u00a0")
-    spaces = len(_SPACES.findall(stripped))
+    spaces = len(SPACES.findall(stripped))
     if spaces:
-        stripped = _SPACES.sub("", stripped)
+        stripped = SPACES.sub("", stripped)
         _note(notes, para, "space-removed", _("{n} space(s) beside Chinese characters removed", n=spaces))
     text = stripped
     changed: list[str] = []
-    if _QUOTES.search(text) and re.search(_CJK, text):
-        text = _QUOTES.sub(lambda m: f"“{m.group(1)}”" if re.search(_CJK, m.group(1) or "x") else m.group(0), text)
-        if "“" in text and "“" not in para.text:
+    quotes = chinese_quotes(text)
+    if quotes:
+        for m in reversed(quotes):
+            text = text[:m.start()] + "“" + m.group(1) + "”" + text[m.end():]
+        if "“" not in para.text:
             changed.append('"…" → “…”')
-    parens = [m for m in _PAREN.finditer(text) if re.search(_CJK, m.group(1)) or _beside_cjk(text, m)]
+    parens = chinese_parens(text)
     if parens:
         for m in reversed(parens):
             text = text[:m.start()] + "（" + m.group(1) + "）" + text[m.end():]
         changed.append("() → （）")
-    found = sorted({m.group(0) for m in _PUNCT.finditer(text)})
+    found = sorted({m.group(0) for m in PUNCT.finditer(text)})
     if found:
-        text = _PUNCT.sub(lambda m: FULL[m.group(0)], text)
+        text = PUNCT.sub(lambda m: FULL[m.group(0)], text)
         changed += [f"{c} → {FULL[c]}" for c in found]
     if changed:
         _note(notes, para, "punct-fullwidth", _("ASCII punctuation in Chinese text made full-width: {changes}",
@@ -81,10 +73,4 @@ def _joins_cjk(text: str, m: re.Match) -> bool:
     """A break between two Chinese characters joins them directly; between Latin words it is a space."""
     before = text[m.start() - 1] if m.start() else ""
     after = text[m.end()] if m.end() < len(text) else ""
-    return not before or not after or bool(re.match(_CJK, before) or re.match(_CJK, after))
-
-
-def _beside_cjk(text: str, m: re.Match) -> bool:
-    before = text[m.start() - 1] if m.start() else ""
-    after = text[m.end()] if m.end() < len(text) else ""
-    return bool(re.match(_CJK, before) or re.match(_CJK, after))
+    return not before or not after or bool(re.match(CJK_CHAR, before) or re.match(CJK_CHAR, after))

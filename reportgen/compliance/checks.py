@@ -1,0 +1,453 @@
+"""The tests a rule can run (a rules.toml's ``check``). Each reads the document's data and adds findings, at the
+data path they are about, to the rule's Outcome; what it looks for comes from the rule's parameters.
+
+``content``           a required content is present: by section role, heading words or text phrases
+``causes``            the problems part states causes (words or patterns), not only symptoms
+``plans-year``        the plans part names the year after the report's
+``date-window``       the 成文日期 lies after the year's end and before the deadline
+``todo``              no placeholder left
+``typed-numbering``   no numbering typed inside the text
+``spaces``            no stray spaces in Chinese text
+``ascii-punctuation`` no half-width punctuation (or parentheses) in Chinese text
+``zero-padded-date``  no 2024年01月05日
+``metric-in-text``    each metric's figure is written in its text
+``metric-jump``       a metric did not jump by more than ``factor`` since last year
+``secrecy``           no 密级 or secret matter in a document for publication
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from ..messages import _
+from ..typography import CJK_CHAR, PUNCT, SPACES, chinese_parens, chinese_quotes
+
+SENTENCE = "。？！；"
+
+
+# ── the document as parts ────────────────────────────────────────────────────────────────────────
+
+
+@dataclass(frozen=True)
+class Part:
+    """A section, an item or a paragraph of the body: its data path, its section's role, its heading (a
+    section's or item's heading, or an item's run-in lead; "" for a paragraph) and its own texts."""
+
+    key: tuple
+    role: str
+    heading: str
+    texts: tuple[tuple[tuple, str], ...]  # (data path, text) of its own paragraphs, text, points
+
+    @property
+    def text(self) -> str:
+        return "".join(t for _k, t in self.texts)
+
+
+def section_role(ctx, section: dict) -> str:
+    """A section's role: its ``role:``, else from its heading's words as ``import`` reads it (kind.toml's
+    [import.roles]), else the kind's default."""
+    if section.get("role"):
+        return section["role"]
+    roles = dict(ctx.kind.imports.get("roles", {}))
+    default = roles.pop("default", "work")
+    heading = section.get("heading", "")
+    for role, words in roles.items():
+        if any(w and w in heading for w in fill(words, ctx)):
+            return role
+    return default
+
+
+def fill(words, ctx) -> list[str]:
+    """Words with {next} (the year after the report's) and {year} filled in."""
+    out = []
+    for w in words:
+        if "{" in w:
+            if ctx.year is None:
+                continue
+            w = w.replace("{next}", str(ctx.year + 1)).replace("{year}", str(ctx.year))
+        out.append(w)
+    return out
+
+
+def _own(value: dict, key: tuple) -> list[tuple[tuple, str]]:
+    out = []
+    for name in ("text", "paragraphs", "points"):
+        v = value.get(name)
+        if isinstance(v, str):
+            out.append((key + (name,), v))
+        elif isinstance(v, list):
+            for i, p in enumerate(v):
+                if isinstance(p, str):
+                    out.append((key + (name, i), p))
+                elif isinstance(p, dict):  # a point: lead + text
+                    out += [(key + (name, i, k), p[k]) for k in ("lead", "text") if isinstance(p.get(k), str)]
+    return out
+
+
+def parts(ctx) -> list[Part]:
+    """Every section and item of the body, depth first, in order."""
+    out: list[Part] = []
+
+    def items(values, key, role):
+        for i, item in enumerate(values or []):
+            if not isinstance(item, dict):
+                continue
+            k = key + ("items", i)
+            out.append(Part(k, role, item.get("heading") or item.get("lead") or "", tuple(_own(item, k))))
+            items(item.get("items"), k, role)
+
+    for i, section in enumerate(ctx.data.get("sections") or []):
+        if not isinstance(section, dict):
+            continue
+        key = ("sections", i)
+        role = section_role(ctx, section)
+        out.append(Part(key, role, section.get("heading", ""), tuple(_own(section, key))))
+        items(section.get("items"), key, role)
+    return out
+
+
+def strings(value, key: tuple = ()):
+    """Every text of the data with its path (metric names and values, ids and roles left out)."""
+    if isinstance(value, str):
+        yield key, value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            if k not in ("id", "role", "kind", "date") and not (k == "metrics"):
+                yield from strings(v, key + (k,))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from strings(v, key + (i,))
+
+
+def place(ctx, key) -> dict:
+    """A data path as the checklist shows it: the path, its line and column."""
+    d = ctx.src.diagnostic(key, "")
+    return {"path": d.path, "line": d.line, "col": d.col}
+
+
+def add(ctx, rule, outcome, key, at_key: bool = False, **params) -> None:
+    level = "warning" if rule.severity == "warning" else "error"
+    d = ctx.src.diagnostic(key, rule.text("message", **params), hint=rule.text("hint", **params), level=level,
+                           at_key=at_key)
+    d.code = rule.id
+    outcome.findings.append(d)
+
+
+def only_todo(text: str) -> bool:
+    """A text that is nothing yet but the placeholder and a few words around it (the todo rule reports it)."""
+    from ..validate import TODO_MARK
+
+    return TODO_MARK in text and len(re.sub(r"\W", "", text.replace(TODO_MARK, ""))) <= 12
+
+
+# ── the tests ────────────────────────────────────────────────────────────────────────────────────
+
+
+class Check:
+    """A test: its parameters and their types (``validate`` refuses others), and ``run``."""
+
+    params: dict[str, type] = {}
+
+    def validate(self, id: str, params: dict, shown: str) -> None:
+        from . import _fail
+
+        for name, value in params.items():
+            want = self.params.get(name)
+            if want is None:
+                raise _fail(_("rule {id}: the test takes no parameter {key!r}", id=id, key=name), shown,
+                            hint=_("its parameters: {keys}", keys=", ".join(sorted(self.params)) or "—"))
+            if want is list and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+                raise _fail(_("rule {id}: {key} is a list of texts", id=id, key=name), shown)
+            if want is float and not (isinstance(value, (int, float)) and not isinstance(value, bool)):
+                raise _fail(_("rule {id}: {key} is a number", id=id, key=name), shown)
+            if want in (str, bool) and type(value) is not want:
+                raise _fail(_("rule {id}: {key} must be of the kind of its default", id=id, key=name), shown)
+
+    def run(self, ctx, rule, outcome) -> None:
+        raise NotImplementedError
+
+
+class Content(Check):
+    params = {"roles": list, "headings": list, "phrases": list, "outside": list}
+
+    def run(self, ctx, rule, outcome):
+        p = rule.params
+        roles, headings = p.get("roles", []), fill(p.get("headings", []), ctx)
+        phrases, outside = p.get("phrases", []), p.get("outside", [])
+        for part in parts(ctx):
+            if any(f["key"] == part.key[:2] for f in outcome.found):
+                continue  # its section holds the content already
+            how = ""
+            if len(part.key) == 2 and part.role in roles:
+                how = "role"
+            elif part.role in outside:
+                continue
+            elif any(w in part.heading for w in headings):
+                how = "heading"
+            elif any(w in part.text for w in phrases):
+                how = "text"
+            if how:
+                outcome.found.append({**place(ctx, part.key), "how": how, "heading": part.heading, "key": part.key})
+        for f in outcome.found:
+            del f["key"]
+        if not outcome.found:
+            add(ctx, rule, outcome, ("sections",), at_key=True)
+
+
+def _problem_parts(ctx, rule) -> list[Part]:
+    roles, headings = rule.params.get("roles", []), fill(rule.params.get("headings", []), ctx)
+    sections = [p for p in parts(ctx) if len(p.key) == 2 and (p.role in roles or any(w in p.heading for w in headings)
+                                                             and p.role not in ("plans",))]
+    keys = {s.key for s in sections}
+    return [p for p in parts(ctx) if p.key[:2] in keys]
+
+
+class Causes(Check):
+    params = {"roles": list, "headings": list, "words": list, "patterns": list}
+
+    def run(self, ctx, rule, outcome):
+        scope = _problem_parts(ctx, rule)
+        # The section's own heading (存在的不足和原因) names causes without stating any: only its text counts,
+        # and the headings and leads of its items.
+        texts = [(k, t) for part in scope for k, t in part.texts]
+        texts += [(part.key + ("heading" if "heading" in _value(ctx, part.key) else "lead",), part.heading)
+                  for part in scope if len(part.key) > 2 and part.heading]
+        written = [(k, t) for k, t in texts if not only_todo(t)]
+        if not written:
+            outcome.applies = False
+            return
+        words, patterns = rule.params.get("words", []), [re.compile(p) for p in rule.params.get("patterns", [])]
+        for key, text in written:
+            said = [w for w in words if w in text] + [m.group(0) for pat in patterns for m in pat.finditer(text)]
+            if said:
+                outcome.found.append({**place(ctx, key), "words": said})
+        if not outcome.found:
+            add(ctx, rule, outcome, sorted(written, key=lambda kt: _order(ctx, kt[0]))[0][0])
+
+
+def _value(ctx, key):
+    value = ctx.data
+    for k in key:
+        value = value[k]
+    return value
+
+
+def _order(ctx, key):
+    d = ctx.src.diagnostic(key, "")
+    return d.line, d.col
+
+
+YEAR = re.compile(r"(?<![\d—–\-－~～至到])(\d{4})(?=年)(?![^，。；]{0,2}[—–\-－~～至到]\d)")
+LEADING_YEAR = re.compile(r"^(\d{4})年")
+
+
+class PlansYear(Check):
+    params = {"roles": list, "headings": list}
+
+    def run(self, ctx, rule, outcome):
+        if ctx.year is None:
+            outcome.applies = False
+            return
+        roles, headings = rule.params.get("roles", []), fill(rule.params.get("headings", []), ctx)
+        expected = ctx.year + 1
+        sections = [(i, s) for i, s in enumerate(ctx.data.get("sections") or [])
+                    if isinstance(s, dict) and (section_role(ctx, s) in roles
+                                                or not s.get("role") and any(w in s.get("heading", "") for w in headings))]
+        if not sections:
+            outcome.applies = False
+            return
+        for i, s in sections:
+            key = ("sections", i)
+            for year in {int(y) for y in YEAR.findall(s.get("heading", ""))} - {expected}:
+                add(ctx, rule, outcome, key + ("heading",), found=year, year=ctx.year, next=expected)
+            first = (s.get("paragraphs") or [""])[0]
+            m = LEADING_YEAR.match(first) if isinstance(first, str) else None
+            if m and int(m.group(1)) != expected:
+                add(ctx, rule, outcome, key + ("paragraphs", 0), found=int(m.group(1)), year=ctx.year, next=expected)
+
+
+class DateWindow(Check):
+    params = {"deadline": str}
+
+    def validate(self, id, params, shown):
+        super().validate(id, params, shown)
+        from . import _fail
+
+        try:
+            dt.date.fromisoformat("2000-" + params.get("deadline", ""))
+        except ValueError:
+            raise _fail(_("rule {id}: deadline is a month and day such as \"04-01\"", id=id), shown) from None
+
+    def run(self, ctx, rule, outcome):
+        date = ctx.data.get("date")
+        if ctx.year is None or not isinstance(date, str):
+            outcome.applies = False
+            return
+        try:
+            day = dt.date.fromisoformat(date)
+            deadline = dt.date.fromisoformat(f"{ctx.year + 1}-{rule.params['deadline']}")
+        except ValueError:
+            outcome.applies = False  # check reports a date that is not one
+            return
+        if not dt.date(ctx.year, 12, 31) < day < deadline:
+            add(ctx, rule, outcome, ("date",), date=date, year=ctx.year, deadline=cn_or_iso(deadline))
+
+
+def cn_or_iso(day: dt.date) -> str:
+    from ..messages import current_lang
+
+    return day.isoformat() if current_lang() == "en" else f"{day.year}年{day.month}月{day.day}日"
+
+
+class Todo(Check):
+    params = {"mark": str}
+
+    def run(self, ctx, rule, outcome):
+        mark = rule.params.get("mark", "【待填写】")
+        for key, text in strings(ctx.data):
+            if mark in text:
+                add(ctx, rule, outcome, key, mark=mark)
+
+
+_INLINE = re.compile(r"（[一二三四五六七八九十]{1,3}）|（\d{1,2}）|\(\d{1,2}\)|[\u2460-\u2473]|(?:(?<=[。；：])|^)\d{1,2}[.．、](?!\d)")
+
+
+class TypedNumbering(Check):
+    params: dict = {}
+
+    def run(self, ctx, rule, outcome):
+        for key, text in strings(ctx.data):
+            if key[:1] in (("title",), ("masthead",), ("attachments",), ("imprint",)):
+                continue
+            found = list(dict.fromkeys(m.group(0) for m in _INLINE.finditer(text)))
+            if len(found) >= 2:
+                add(ctx, rule, outcome, key, numbers="、".join(found[:4]))
+
+
+class Spaces(Check):
+    params: dict = {}
+
+    def run(self, ctx, rule, outcome):
+        for key, text in strings(ctx.data):
+            if SPACES.search(text) or (re.search(CJK_CHAR, text) and text != text.strip(" \u3000\u00a0")):
+                add(ctx, rule, outcome, key)
+
+
+class AsciiPunctuation(Check):
+    params = {"marks": str}
+
+    def run(self, ctx, rule, outcome):
+        marks = rule.params.get("marks", "")
+        for key, text in strings(ctx.data):
+            found = set()
+            if set(marks) & set(",;:?!"):
+                found |= {m.group(0) for m in PUNCT.finditer(text) if m.group(0) in marks}
+            if "(" in marks or ")" in marks:
+                found |= {c for m in chinese_parens(text) for c in "()"}
+                found |= {c for c in "()" if re.search(rf"{CJK_CHAR}\{c}|\{c}{CJK_CHAR}", text)}
+            if '"' in marks and chinese_quotes(text):
+                found.add('"')
+            if found:
+                add(ctx, rule, outcome, key, marks=" ".join(sorted(found)))
+
+
+_DATE = re.compile(r"(\d{4})年(\d{1,2})月(?:(\d{1,2})日)?")
+
+
+class ZeroPaddedDate(Check):
+    params: dict = {}
+
+    def run(self, ctx, rule, outcome):
+        for key, text in strings(ctx.data):
+            for m in _DATE.finditer(text):
+                month, day = m.group(2), m.group(3)
+                if month.startswith("0") or (day or "").startswith("0"):
+                    fixed = f"{m.group(1)}年{int(month)}月" + (f"{int(day)}日" if day else "")
+                    add(ctx, rule, outcome, key, date=m.group(0), fixed=fixed)
+
+
+def metrics(data) -> list[tuple[tuple, dict, dict]]:
+    """Every metric of the data: (its owner's data path, the owner, the metric), in order."""
+    out = []
+
+    def walk(value, key):
+        if isinstance(value, dict):
+            for i, m in enumerate(value.get("metrics") or []):
+                if isinstance(m, dict) and "name" in m and isinstance(m.get("value"), (int, float)):
+                    out.append((key + ("metrics", i), value, m))
+            for k, v in value.items():
+                if k != "metrics":
+                    walk(v, key + (k,))
+        elif isinstance(value, list):
+            for i, v in enumerate(value):
+                walk(v, key + (i,))
+
+    walk(data, ())
+    return out
+
+
+class MetricInText(Check):
+    params: dict = {}
+
+    def run(self, ctx, rule, outcome):
+        from ..validate import format_number, own_text
+
+        for key, owner, m in metrics(ctx.data):
+            written = format_number(m["value"]) + m.get("unit", "")
+            if written not in own_text(owner):
+                add(ctx, rule, outcome, key + ("value",), name=m["name"], written=written)
+
+
+class MetricJump(Check):
+    params = {"factor": float}
+
+    def run(self, ctx, rule, outcome):
+        from ..validate import format_number
+
+        if ctx.previous is None:
+            outcome.applies = False
+            return
+        before = {(m["name"], m.get("unit", "")): m["value"] for _k, _o, m in metrics(ctx.previous)}
+        factor = float(rule.params.get("factor", 10.0))
+        for key, _owner, m in metrics(ctx.data):
+            old = before.get((m["name"], m.get("unit", "")))
+            if not old or not m["value"] or (old < 0) != (m["value"] < 0):
+                continue
+            ratio = m["value"] / old
+            if ratio > factor or ratio < 1 / factor:
+                change = f"×{ratio:.3g}" if ratio > 1 else f"÷{1 / ratio:.3g}"
+                unit = m.get("unit", "")
+                add(ctx, rule, outcome, key + ("value",), name=m["name"], before=format_number(old) + unit,
+                    after=format_number(m["value"]) + unit, change=change)
+
+
+class Secrecy(Check):
+    params = {"published": bool, "published_titles": list, "public": list, "private": list, "phrases": list}
+
+    def run(self, ctx, rule, outcome):
+        p = rule.params
+        note = ctx.data.get("note") if isinstance(ctx.data.get("note"), str) else ""
+        published = (p.get("published", False) or any(w in ctx.title for w in p.get("published_titles", []))
+                     or any(w in note for w in p.get("public", []))) and \
+            not any(w in note for w in p.get("private", []))
+        if not published:
+            outcome.applies = False
+            return
+        masthead = ctx.data.get("masthead")
+        if isinstance(masthead, dict) and masthead.get("secrecy"):
+            add(ctx, rule, outcome, ("masthead", "secrecy"), phrase=masthead["secrecy"])
+        for key, text in strings(ctx.data):
+            if key == ("masthead", "secrecy"):
+                continue
+            found = [w for w in p.get("phrases", []) if w in text]
+            if found:
+                add(ctx, rule, outcome, key, phrase="、".join(found))
+
+
+CHECKS: dict[str, Check] = {
+    "content": Content(), "causes": Causes(), "plans-year": PlansYear(), "date-window": DateWindow(),
+    "todo": Todo(), "typed-numbering": TypedNumbering(), "spaces": Spaces(), "ascii-punctuation": AsciiPunctuation(),
+    "zero-padded-date": ZeroPaddedDate(), "metric-in-text": MetricInText(), "metric-jump": MetricJump(),
+    "secrecy": Secrecy(),
+}
