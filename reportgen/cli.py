@@ -1,4 +1,4 @@
-"""The ``reportgen`` command: build, check, new, fonts, diff, finalize, verify, extract, keygen, import.
+"""The ``reportgen`` command: build, check, audit, new, fonts, diff, finalize, verify, extract, keygen, import.
 
 A document is named by its id (``2023``, ``2020-0584``: its file name in ``data/<folder>/``) or a path to
 its YAML file (project.Project.resolve).
@@ -44,6 +44,13 @@ def parser() -> argparse.ArgumentParser:
     c = sub.add_parser("check", parents=[common], help="validate the documents without writing anything")
     c.add_argument("documents", nargs="*", metavar="DOCUMENT", help=document)
     c.add_argument("--json", action="store_true", help="print a machine-readable result")
+    c.add_argument("--strict", action="store_true", help="fail (exit 1) on warnings too, compliance findings "
+                   "included (for CI)")
+    a = sub.add_parser("audit", parents=[common], help="the compliance checklist of the documents (default: all): "
+                       "required contents, rules, last year's plans followed through, metrics across the years")
+    a.add_argument("documents", nargs="*", metavar="DOCUMENT", help=document)
+    a.add_argument("--html", type=Path, metavar="FILE", help="also write the checklist as a self-contained web page")
+    a.add_argument("--json", action="store_true", help="print a machine-readable result")
     n = sub.add_parser("new", parents=[common], help="scaffold data/years/YEAR.yaml from the previous year")
     n.add_argument("year", type=int, metavar="YEAR")
     f = sub.add_parser("fonts", parents=[common], help="show which installed font serves each role")
@@ -75,6 +82,9 @@ def _archive_parsers(sub, common, document: str) -> None:
     z.add_argument("document", metavar="DOCUMENT", help=document)
     z.add_argument("--sign", type=Path, metavar="NAME.key",
                    help="sign the final's manifest with this private key (from reportgen keygen)")
+    z.add_argument("--force", action="store_true",
+                   help="freeze it although the compliance check found errors (needs --reason)")
+    z.add_argument("--reason", metavar="TEXT", help="with --force: why, recorded in the final's manifest")
     z.add_argument("--json", action="store_true", help="print a machine-readable result")
     v = sub.add_parser("verify", parents=[common],
                        help="recompute every hash in the manifests; exit 1 if an archived file changed or was lost")
@@ -172,16 +182,28 @@ def cmd_build(args) -> int:
 
 
 def cmd_check(args) -> int:
-    from .pipeline import check_documents, warnings
+    from .compliance.cli import check_warnings
+    from .pipeline import check_documents
 
     project = _project(args)
 
     def run():
         loaded, _chains = check_documents(project, args.documents)
         checked = [project.display(item.path) for item in loaded]
-        return checked, warnings(loaded), [_("{path}: OK", path=path) for path in checked]
+        found = [w for item in loaded for w in check_warnings(project, item)]
+        if args.strict and found:
+            for w in found:
+                w.level = "error"
+            raise ReportgenError(found + [Diagnostic(_("--strict: {n} warnings count as errors", n=len(found)))])
+        return checked, found, [_("{path}: OK", path=path) for path in checked]
 
     return _result(args, "checked", run)
+
+
+def cmd_audit(args) -> int:
+    from .compliance.cli import run_audit
+
+    return run_audit(args, _project(args))
 
 
 def cmd_new(args) -> int:
@@ -248,6 +270,11 @@ def cmd_finalize(args) -> int:
     from .paths import no_links
 
     try:
+        if args.reason is not None and not args.force:
+            raise ReportgenError([Diagnostic(_("--reason goes with --force"))], EXIT_USAGE)
+        if args.force and not (args.reason or "").strip():
+            raise ReportgenError([Diagnostic(_("--force needs --reason \"…\": why the final is frozen although the "
+                                               "compliance check found errors"))], EXIT_USAGE)
         project = _project(args)
         signer = None
         if args.sign is not None:  # the key is read before anything is locked or frozen
@@ -255,12 +282,15 @@ def cmd_finalize(args) -> int:
 
             signer = Signer(load_private_key(args.sign), args.sign)
         ref, = project.resolve([args.document])
+        from .compliance.cli import gate
+
+        compliance = gate(project, ref, args.force, args.reason)  # refuses a document with errors, unless forced
         # No link and no file in the way, checked before the lock is taken (and again by finalize).
         no_links(project.root, project.output_dir / LOCK_NAME, folders=False)
         no_links(project.root, project.output_folder(ref.id) / FINAL_DIR)
         with locked(project.output_dir):
             recover(project.output_dir, ref.id)
-            result = finalize(project, ref, signer)
+            result = finalize(project, ref, signer, compliance)
     except ReportgenError as e:
         _emit_diagnostics(e.diagnostics, args.json)
         return e.exit_code
@@ -392,7 +422,7 @@ def cmd_keygen(args) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"build": cmd_build, "check": cmd_check, "new": cmd_new, "fonts": cmd_fonts, "diff": cmd_diff,
+COMMANDS = {"build": cmd_build, "check": cmd_check, "audit": cmd_audit, "new": cmd_new, "fonts": cmd_fonts, "diff": cmd_diff,
             "finalize": cmd_finalize, "verify": cmd_verify, "extract": cmd_extract, "keygen": cmd_keygen,
             "import": cmd_import}
 

@@ -1,6 +1,7 @@
 """Diagnostics: every problem a user can cause, with file:line:col, data path and an excerpt."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from .messages import _
@@ -8,6 +9,7 @@ from .messages import _
 EXIT_OK = 0
 EXIT_FAILED = 1  # bad data or a build failure
 EXIT_USAGE = 2
+RULE_ID = re.compile(r"^[A-Z]{2,}\d+$")  # the code of a compliance rule's finding (compliance/: RG103)
 
 
 @dataclass
@@ -34,6 +36,8 @@ class Diagnostic:
 
     def format(self) -> str:
         level = _("error") if self.level == "error" else _("warning")
+        if RULE_ID.match(self.code):  # a compliance rule's finding: error[RG103]
+            level += f"[{self.code}]"
         head = ": ".join(p for p in (self.location(), level, self.path, self.message) if p)
         out = [head]
         if self.excerpt:

@@ -236,12 +236,14 @@ class _Checker:
         self.points = typed_points(layout.numbering.point)
         self.out: list[Diagnostic] = []
 
-    def add(self, key, message, **kw):
-        self.out.append(self.src.diagnostic(key, message, **kw))
+    def add(self, key, message, code: str = "", **kw):
+        d = self.src.diagnostic(key, message, **kw)
+        d.code = code  # the compliance test of the same name reports it too, with its rule's id (check)
+        self.out.append(d)
 
     def text(self, key, value: str):
         if TODO_MARK in value:
-            self.add(key, _("still to be written: {mark}", mark=TODO_MARK), level="warning")
+            self.add(key, _("still to be written: {mark}", mark=TODO_MARK), level="warning", code="todo")
         other = OTHER_BREAK.search(value)
         if "\n" in value.rstrip("\n"):  # inside, or at the start; one at the end is told apart below
             self.add(key, _("text contains a line break; write each paragraph as one line"),
@@ -258,7 +260,8 @@ class _Checker:
                      else _("remove the line break at its end"))
         elif CJK_SPACE.search(value):
             self.add(key, _("text has a space next to a Chinese character"),
-                     hint=_("official documents put no spaces between Chinese characters"), level="warning")
+                     hint=_("official documents put no spaces between Chinese characters"), level="warning",
+                     code="spaces")
         self.characters(key, value)
 
     def characters(self, key, value: str):

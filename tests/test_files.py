@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, make_project, run_cli
+from conftest import ROOT, finalizable_project as make_project, run_cli
 
 SECRET = "TOPSECRET-tpl-42"
 

@@ -14,7 +14,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, make_project, run_cli
+from conftest import ROOT, finalizable_project as make_project, run_cli
 
 SAMPLE = ROOT / "data" / "years" / "2023.yaml"
 IDS = ("2023", "2023-01", "2023-02")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import make_project, run_cli
+from conftest import finalizable_project as make_project, run_cli
 
 
 def sha256(path: Path) -> str:

@@ -148,8 +148,9 @@ def _record_from_frozen(folder: Path, version: int, vdir: Path) -> dict | None:
         files.append({"path": f"{rel}/{mf.SIGNATURE}", "sha256": mf.sha256_file(vdir / mf.SIGNATURE)})
     if (vdir / mf.SUMS).is_file():
         files.append({"path": f"{rel}/{mf.SUMS}", "sha256": mf.sha256_file(vdir / mf.SUMS)})
+    compliance = frozen.get("final", {}).get("compliance")  # what finalize's check found, a forced reason
     return {"version": version, "path": rel, "source_sha256": frozen.get("source", {}).get("sha256"),
-            "files": files}
+            "files": files, **({"compliance": compliance} if compliance is not None else {})}
 
 
 def _well_formed(record, version: int) -> bool:
@@ -227,9 +228,10 @@ class Finalized:
     signed: str | None = None  # the signing key's fingerprint, when finalize was given a signer
 
 
-def finalize(project, ref, signer=None) -> Finalized:
+def finalize(project, ref, signer=None, compliance: dict | None = None) -> Finalized:
     """Freeze the current build of the document ``ref`` (a project.DocumentRef) as its next final version
-    (call it under the lock). ``signer`` (a signing.Signer) signs the final's manifest (``--sign``)."""
+    (call it under the lock). ``signer`` (a signing.Signer) signs the final's manifest (``--sign``);
+    ``compliance`` (compliance.cli.gate: the errors, the warnings' rules, a forced reason) is recorded in it."""
     id = ref.id
     folder = project.output_folder(id)
     no_links(project.output_dir.parent, folder / FINAL_DIR)  # F13/F14: never through a link
@@ -285,7 +287,7 @@ def finalize(project, ref, signer=None) -> Finalized:
             shutil.rmtree(staging)
         staging.mkdir()
         try:
-            record_files = _freeze(staging, source, folder, current, manifest, version, rel, signer)
+            record_files = _freeze(staging, source, folder, current, manifest, version, rel, signer, compliance)
             os.rename(staging, target)  # fails if vN exists: a final is never replaced
         except BaseException:
             _make_writable(staging)
@@ -295,15 +297,16 @@ def finalize(project, ref, signer=None) -> Finalized:
         raise os_error(e, shown=project.display(staging)) from None
     # 4. Record it in the document's manifest and SHA256SUMS.
     finals.append({"version": version, "path": rel, "source_sha256": manifest["source"]["sha256"],
-                   "files": record_files})
+                   "files": record_files, **({"compliance": compliance} if compliance is not None else {})})
     _rewrite_manifest(folder, dict(manifest, finals=finals))
     return Finalized(id, version, target, signed=signer.fingerprint if signer is not None else None)
 
 
 def _freeze(staging: Path, source: Path, folder: Path, current: dict, manifest: dict, version: int,
-            rel: str, signer=None) -> list[dict]:
+            rel: str, signer=None, compliance: dict | None = None) -> list[dict]:
     """Copy the current build and its data file into ``staging``, check them, make them read-only."""
-    frozen_manifest = dict(manifest, finals=[], final={"version": version, "source_copy": source.name})
+    final = {"version": version, "source_copy": source.name, **({"compliance": compliance} if compliance else {})}
+    frozen_manifest = dict(manifest, finals=[], final=final)
     frozen_text = mf.dumps(frozen_manifest)
     copies = {**current, source.name: manifest["source"]["sha256"]}
     record_files = []

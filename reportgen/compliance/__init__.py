@@ -115,6 +115,7 @@ def _load_rules(root: Path, kind_name: str) -> RuleSet:
             raise _fail(_("[rules.{id}] changes the severity without a reason", id=id), SETTINGS_FILE,
                         hint=_('add reason = "…": why this project departs from the rule'))
         params = {k: v for k, v in table.items() if k not in RULE_KEYS}
+        CHECKS[check].validate(id, params, shown)
         for key, value in change.items():
             if key == "severity":
                 continue
@@ -138,7 +139,8 @@ def _load_rules(root: Path, kind_name: str) -> RuleSet:
                 raise _fail(_("rule {id}: {key} is a table of texts, such as {{zh = \"…\", en = \"…\"}}", id=id,
                               key=key), shown)
             texts[key] = value
-        CHECKS[check].validate(id, params, shown)
+        if change:
+            CHECKS[check].validate(id, params, SETTINGS_FILE)
         titles = table.get("titles", [])
         if not isinstance(titles, list) or not all(isinstance(t, str) for t in titles):
             raise _fail(_("rule {id}: {key} is a list of texts", id=id, key="titles"), shown)

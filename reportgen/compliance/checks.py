@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass
 
 from ..messages import _
+from ..source import format_path
 from ..typography import CJK_CHAR, PUNCT, SPACES, chinese_parens, chinese_quotes
 
 SENTENCE = "。？！；"
@@ -126,10 +127,19 @@ def place(ctx, key) -> dict:
     return {"path": d.path, "line": d.line, "col": d.col}
 
 
-def add(ctx, rule, outcome, key, at_key: bool = False, **params) -> None:
+def add(ctx, rule, outcome, key, at_key: bool = False, within: tuple[str, int] | None = None, **params) -> None:
+    """A finding of ``rule`` at the data path ``key``; ``within``: (the text at ``key``, an offset in it) puts it at
+    that character when the text stands on its line as written (a plain or quoted scalar without escapes)."""
     level = "warning" if rule.severity == "warning" else "error"
     d = ctx.src.diagnostic(key, rule.text("message", **params), hint=rule.text("hint", **params), level=level,
                            at_key=at_key)
+    if within is not None and within[1] > 0 and d.path == format_path(key):
+        text, offset = within
+        line = ctx.src.line_text(d.line)
+        start = d.col - 1 + (1 if line[d.col - 1:d.col] in ("'", '"') else 0)
+        if line[start:start + offset] == text[:offset]:
+            d.col = start + offset + 1
+            d.excerpt, d.caret = ctx.src.excerpt(d.line, d.col)
     d.code = rule.id
     outcome.findings.append(d)
 
@@ -307,7 +317,7 @@ class Todo(Check):
         mark = rule.params.get("mark", "【待填写】")
         for key, text in strings(ctx.data):
             if mark in text:
-                add(ctx, rule, outcome, key, mark=mark)
+                add(ctx, rule, outcome, key, within=(text, text.index(mark)), mark=mark)
 
 
 _INLINE = re.compile(r"（[一二三四五六七八九十]{1,3}）|（\d{1,2}）|\(\d{1,2}\)|[\u2460-\u2473]|(?:(?<=[。；：])|^)\d{1,2}[.．、](?!\d)")
@@ -320,9 +330,10 @@ class TypedNumbering(Check):
         for key, text in strings(ctx.data):
             if key[:1] in (("title",), ("masthead",), ("attachments",), ("imprint",)):
                 continue
-            found = list(dict.fromkeys(m.group(0) for m in _INLINE.finditer(text)))
+            matches = list(_INLINE.finditer(text))
+            found = list(dict.fromkeys(m.group(0) for m in matches))
             if len(found) >= 2:
-                add(ctx, rule, outcome, key, numbers="、".join(found[:4]))
+                add(ctx, rule, outcome, key, within=(text, matches[0].start()), numbers="、".join(found[:4]))
 
 
 class Spaces(Check):
@@ -330,8 +341,9 @@ class Spaces(Check):
 
     def run(self, ctx, rule, outcome):
         for key, text in strings(ctx.data):
-            if SPACES.search(text) or (re.search(CJK_CHAR, text) and text != text.strip(" \u3000\u00a0")):
-                add(ctx, rule, outcome, key)
+            m = SPACES.search(text)
+            if m or (re.search(CJK_CHAR, text) and text != text.strip(" \u3000\u00a0")):
+                add(ctx, rule, outcome, key, within=(text, m.start() if m else 0))
 
 
 class AsciiPunctuation(Check):
@@ -340,16 +352,17 @@ class AsciiPunctuation(Check):
     def run(self, ctx, rule, outcome):
         marks = rule.params.get("marks", "")
         for key, text in strings(ctx.data):
-            found = set()
+            at = []  # (offset, mark)
             if set(marks) & set(",;:?!"):
-                found |= {m.group(0) for m in PUNCT.finditer(text) if m.group(0) in marks}
+                at += [(m.start(), m.group(0)) for m in PUNCT.finditer(text) if m.group(0) in marks]
             if "(" in marks or ")" in marks:
-                found |= {c for m in chinese_parens(text) for c in "()"}
-                found |= {c for c in "()" if re.search(rf"{CJK_CHAR}\{c}|\{c}{CJK_CHAR}", text)}
-            if '"' in marks and chinese_quotes(text):
-                found.add('"')
-            if found:
-                add(ctx, rule, outcome, key, marks=" ".join(sorted(found)))
+                at += [(m.start(), "(") for m in chinese_parens(text)]
+                at += [(m.start(), m.group(0)) for m in re.finditer(rf"(?<={CJK_CHAR})[()]|[()](?={CJK_CHAR})", text)]
+            if '"' in marks:
+                at += [(m.start(), '"') for m in chinese_quotes(text)]
+            if at:
+                found = sorted({mark for _o, mark in at} | ({")"} if "(" in {mark for _o, mark in at} else set()))
+                add(ctx, rule, outcome, key, within=(text, min(at)[0]), marks=" ".join(found))
 
 
 _DATE = re.compile(r"(\d{4})年(\d{1,2})月(?:(\d{1,2})日)?")
@@ -364,7 +377,7 @@ class ZeroPaddedDate(Check):
                 month, day = m.group(2), m.group(3)
                 if month.startswith("0") or (day or "").startswith("0"):
                     fixed = f"{m.group(1)}年{int(month)}月" + (f"{int(day)}日" if day else "")
-                    add(ctx, rule, outcome, key, date=m.group(0), fixed=fixed)
+                    add(ctx, rule, outcome, key, within=(text, m.start()), date=m.group(0), fixed=fixed)
 
 
 def metrics(data) -> list[tuple[tuple, dict, dict]]:
@@ -442,7 +455,7 @@ class Secrecy(Check):
                 continue
             found = [w for w in p.get("phrases", []) if w in text]
             if found:
-                add(ctx, rule, outcome, key, phrase="、".join(found))
+                add(ctx, rule, outcome, key, within=(text, min(text.index(w) for w in found)), phrase="、".join(found))
 
 
 CHECKS: dict[str, Check] = {

@@ -70,7 +70,7 @@ def run_diff(args, project, emit) -> int:
         if args.html:
             from .html import review_page
 
-            outputs.append((str(args.html), review_page(result).encode("utf-8")))
+            outputs.append((str(args.html), review_page(result, _followup(project, a.loaded, b.loaded)).encode("utf-8")))
         if args.docx:
             from ..pipeline import check_fonts
             from .redline import redline_docx
@@ -102,6 +102,16 @@ def run_diff(args, project, emit) -> int:
     if args.exit_code and not result.identical:
         return EXIT_FAILED
     return EXIT_OK
+
+
+def _followup(project, a, b) -> list[dict] | None:
+    """A's plans followed through in B, when B is the report of the year after A's (of one kind), else None."""
+    ya, yb = a.source.data.get("year"), b.source.data.get("year")
+    if a.kind != b.kind or not isinstance(ya, int) or not isinstance(yb, int) or yb != ya + 1:
+        return None
+    from ..compliance.cli import followup_of
+
+    return followup_of(project, a, b) or None
 
 
 def _abs(path):

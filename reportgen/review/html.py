@@ -40,6 +40,10 @@ nav h2 { font-size: 15px; margin: 10px 0 2px; }
 nav ol { margin: 0; padding-left: 24px; columns: 2; font-size: 14px; }
 nav a { color: #0b4f8a; text-decoration: none; } nav .kind { color: #57606a; }
 .legend { font: 13px/1.6 sans-serif; color: #57606a; margin: 0 0 12px; }
+.followup { border: 1px solid var(--rule); border-radius: 6px; padding: 10px 16px; margin-bottom: 20px; }
+.followup h2 { font-size: 17px; margin: 0 0 4px; }
+.followup li { margin: 4px 0; } .followup .path { color: #57606a; font: 13px/1.6 sans-serif; }
+.followup .none { color: #b3261e; font-weight: bold; }
 """
 
 
@@ -82,8 +86,22 @@ def _fold(run: list[Hunk]) -> str:
             + "".join(_row(h) for h in run) + "</details>")
 
 
-def review_page(result) -> str:
-    """The whole page as a string (deterministic: same inputs, same bytes)."""
+def _followup(entries: list[dict]) -> str:
+    """Last year's plans and the items of this year that report on them (compliance/followup.py)."""
+    title = _("Plans of {of} followed through in {document}", of=entries[0]["of"], document=entries[0]["document"])
+    rows = []
+    for e in entries:
+        found = "".join(f'<li>→ {escape(m["text"])} <span class="path">{escape(m["item"])} · '
+                        f'{round(m["score"] * 100)}% · {escape("、".join(m["words"]))}</span></li>' for m in e["matches"])
+        if not found:
+            found = f'<li class="none">{escape(_("not reported on"))}</li>'
+        rows.append(f'<li>{escape(e["plan_text"])} <span class="path">{escape(e["plan"])}</span><ul>{found}</ul></li>')
+    return f'<section class="followup"><h2>{escape(title)}</h2><ol>{"".join(rows)}</ol></section>'
+
+
+def review_page(result, followup: list[dict] | None = None) -> str:
+    """The whole page as a string (deterministic: same inputs, same bytes); ``followup``: A's plans followed
+    through in B, when B is the next year's report."""
     s = result.stats
     heading = escape(_("Review: {a} → {b}", a=result.a.spec, b=result.b.spec))
     summary_title, changes_title = escape(_("Summary")), escape(_("Changes"))
@@ -114,7 +132,10 @@ def review_page(result) -> str:
         parts.append(f'<nav><h2>{changes_title}</h2><ol>' + "".join(
             f'<li><a href="#change-{n}">{escape(h.label)}</a> <span class="kind">— {escape(kind_label(h.op))}</span></li>'
             for n, h in enumerate(changes, 1)) + "</ol></nav>")
-    parts.append("</section></header>")
+    parts.append("</section>")
+    if followup:
+        parts.append(_followup(followup))
+    parts.append("</header>")
     parts.append(f'<p class="legend"><del>{deleted}</del> <ins>{inserted}</ins></p>')
     parts.append("<main>")
     run: list[Hunk] = []
