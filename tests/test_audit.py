@@ -321,3 +321,22 @@ def test_the_review_page_of_consecutive_years_shows_the_follow_through(tmp_path)
 def test_audit_speaks_chinese_by_default(tmp_path):
     proc = run_cli("audit", cwd=make_project(tmp_path / "p"))
     assert "必备内容" in proc.stdout and "错误[RG103]" in proc.stderr and "缺少必备内容" in proc.stderr
+
+
+def test_every_built_in_rule_speaks_both_languages_with_the_same_placeholders():
+    import re
+    import tomllib
+
+    seen = set()
+    for path in sorted((ROOT / "templates").glob("*/rules.toml")):
+        spec = tomllib.loads(path.read_text(encoding="utf-8"))
+        for id, table in spec.items():
+            if id in ("defaults", "followup") or "check" not in table:
+                continue
+            assert re.fullmatch(r"RG\d{3}", id) and id not in seen, (path, id)
+            seen.add(id)
+            for key in ("title", "message", "hint"):
+                zh, en = table[key]["zh"], table[key]["en"]
+                assert zh and en and re.search(r"[\u4e00-\u9fff]", zh), (id, key)
+                assert set(re.findall(r"{(\w+)}", zh)) == set(re.findall(r"{(\w+)}", en)), (id, key)
+    assert len(seen) >= 17
