@@ -141,7 +141,7 @@ def test_page_shows_verdicts_checklist_rules_followup_and_metrics(zh):
     assert re.search(r"<code>RG106</code></td><td>存在的不足写明了原因</td><td>警告</td>"
                      r'<td class="result warn">', tables[0])
     assert re.search(r'<code>RG103</code></td><td>[^<]*</td><td>错误</td><td class="result fail">未通过</td>', tables[1])
-    assert re.search(r'<code>RG108</code>.*?<td class="result na">无可核对内容</td>', tables[0])
+    assert re.search(r'<code>RG108</code>.*?<td class="result na">无须检查</td>', tables[0])
     assert re.search(r'<code>RG105</code></td><td>[^<]*</td><td>可选</td>', tables[0])
     assert "已关闭" in tables[0] and "本单位另有规定" in tables[0]
     # follow-through
@@ -153,7 +153,7 @@ def test_page_shows_verdicts_checklist_rules_followup_and_metrics(zh):
     assert re.search(r'<p class="notreported fail">✗ 未见落实情况报告</p>', html)
     assert html.count("未见落实情况报告") == 1
     # metrics: one column per year, the change from the first year to the last
-    assert "指标对比" in html
+    assert "指标历年对比" in html
     assert all(f'<th class="num">{y}年</th>' in html for y in (2022, 2023, 2024))
     assert ('<td class="num">1210</td><td class="num">1433</td><td class="num">1520</td>'
             '<td class="num">+25.6%</td>') in html
@@ -186,7 +186,7 @@ def test_page_in_english(en):
     assert "Follow-through of last year’s plans" in html and "not reported on" in html
     assert "Metrics across the years" in html and "Required contents" in html
     assert "line 10" in html and "第10行" not in html
-    for zh_text in ("可以定稿", "计划落实情况", "指标对比", "未见落实情况报告", "第10行"):
+    for zh_text in ("可以定稿", "计划落实情况", "指标历年对比", "未见落实情况报告", "第10行"):
         assert zh_text not in html, zh_text
 
 
@@ -196,7 +196,7 @@ def test_empty_followup_and_metrics(zh):
     r["documents"] = r["documents"][:1]
     r["ok"], r["errors"], r["warnings"] = True, [], [WARN_2023]
     html = audit_page(r)
-    assert "<svg" not in html and "计划落实情况" in html and "指标对比" in html
+    assert "<svg" not in html and "计划落实情况" in html and "指标历年对比" in html
     assert "全部文件可以定稿" in html
 
 

@@ -145,8 +145,8 @@ def terminal(report: dict) -> str:
             if c["found"]:
                 where = "; ".join(_where(f) for f in c["found"])
             else:
-                where = {"n/a": _("not applicable"), "off": _("switched off: {reason}", reason=c.get("reason", ""))
-                         }.get(c["status"], _("missing"))
+                where = {"n/a": _("not applicable"), "off": _("switched off: {reason}", reason=c.get("reason", "")),
+                         "absent": _("not written (optional)")}.get(c["status"], _("missing"))
             lines.append(f"    {mark} {c['id']} " + _("{title} — {status}", title=c["title"], status=where))
         lines.append("  " + _("Rules"))
         for r in doc["rules"]:
@@ -166,14 +166,16 @@ def terminal(report: dict) -> str:
         for e in entries:
             lines.append(f"  {e['plan']} {e['plan_text']}")
             for m in e["matches"]:
-                lines.append(f"    → {m['item']} {m['text']} {round(m['score'] * 100)}% ({'、'.join(m['words'])})")
+                lines.append(f"    → {m['item']} {m['text']} {round(m['score'] * 100)}%"
+                             + _(" ({what})", what="、".join(m["words"])))
             if not e["matches"]:
                 lines.append("    ✗ " + _("not reported on"))
     if report["metrics"]:
         lines.append(_("Metrics across the years"))
         for m in report["metrics"]:
             values = " → ".join(f"{v['year']}: {_number(v['value'])}" for v in m["values"])
-            lines.append(f"  {m['name']}" + (f" ({m['unit']})" if m["unit"] else "") + f": {values}")
+            unit = _(" ({what})", what=m["unit"]) if m["unit"] else ""
+            lines.append("  " + _("{name}: {values}", name=m["name"] + unit, values=values))
     return "\n".join(lines) + "\n"
 
 
