@@ -10,7 +10,8 @@ A kind folder holds
 * ``document.xml.j2``  — the Jinja template that renders the data into reportgen markup, usually
                          from the macros in ``common/blocks.xml.j2``;
 * ``layout.toml``      — optional: an overlay on reportgen's GB/T 9704 layout (e.g. numbering that
-                         runs on across chapters).
+                         runs on across chapters);
+* ``rules.toml``       — optional: its compliance rules, added to ``common/rules.toml``'s (compliance/).
 
 The built-in kinds live in the repository's ``templates/`` (installed as ``reportgen._templates``).
 A project's ``templates/`` comes first, file by file: a project overrides one file of a built-in

@@ -372,3 +372,13 @@ def test_the_audit_page_of_a_two_year_project_in_headless_chromium(tmp_path):
     assert counts.get((0xDA, 0xFB, 0xE1), 0) > 5000, "passed contents are green"
     assert counts.get((0xFF, 0xEB, 0xE9), 0) > 2000, "the missing part and the plan not reported on are red"
     assert counts.get((0x2F, 0x6D, 0xB5), 0) > 1000, "the metric's chart is drawn"
+
+
+def test_a_previous_year_that_does_not_load_is_said_not_skipped_silently(tmp_path):
+    project = tmp_path / "followup"
+    shutil.copytree(FOLLOWUP, project)
+    (project / "data" / "years" / "2023.yaml").write_text("organ: [\n", encoding="utf-8")
+    code, report = audit(project, "2024")
+    assert code == 0 and report["followup"] == []
+    (note,) = [w for w in report["warnings"] if w["file"] == "data/years/2023.yaml"]
+    assert "not followed through" in note["message"]

@@ -242,19 +242,24 @@ def audit(project, loaded, previous=None) -> Audit:
     return Audit(loaded, previous, outcomes)
 
 
-def previous_year(project, loaded):
+def previous_year(project, loaded, problems: list | None = None):
     """The report of the year before ``loaded``'s (data/years/N-1.yaml of the same kind), loaded, or None when
-    there is none or it does not load (its own check reports that)."""
+    there is none or it does not load; then ``problems`` (when given) gets a warning saying what is not compared."""
     from ..pipeline import load_document
 
     year = loaded.source.data.get("year")
     if not isinstance(year, int) or not loaded.id or loaded.id != str(year):
         return None
-    ref = project.documents().get(str(year - 1)) if project.years_dir.is_dir() else None
+    ref = project.document(str(year - 1))
     if ref is None or ref.folder != "years":
         return None
     try:
         prev = load_document(project, ref)
     except ReportgenError:
+        if problems is not None:
+            problems.append(Diagnostic(_("{file} does not pass check: {id}'s plans are not followed through and its "
+                                         "metrics are not compared with it", file=project.display(ref.path),
+                                         id=str(year - 1)), file=project.display(ref.path), level="warning",
+                                       hint=_("run reportgen check {id}", id=str(year - 1))))
         return None
     return prev if prev.kind == loaded.kind else None

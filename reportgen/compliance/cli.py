@@ -84,9 +84,9 @@ def run_audit(args, project) -> int:
                       "errors": [d.to_json() for d in e.diagnostics if d.level == "error"],
                       "warnings": [d.to_json() for d in e.diagnostics if d.level != "error"]}, e.diagnostics)
         return e.exit_code
-    audits, followup = [], []
+    audits, followup, notes = [], [], []
     for item in loaded:
-        previous = previous_year(project, item)
+        previous = previous_year(project, item, notes)
         audits.append(audit(project, item, previous))
         followup += followup_of(project, previous, item)
     kinds = sorted({item.kind for item in loaded if item.id and item.id == str(item.source.data.get("year"))})
@@ -95,7 +95,7 @@ def run_audit(args, project) -> int:
     errors = [d for d in findings if d.level == "error"]
     report = {"ok": not errors, "documents": [document_json(project, a) for a in audits], "followup": followup,
               "metrics": metrics, "errors": [d.to_json() for d in errors],
-              "warnings": [d.to_json() for d in findings if d.level != "error"]}
+              "warnings": [d.to_json() for d in findings + notes if d.level != "error"]}
     if args.html:
         from pathlib import Path
 
@@ -111,7 +111,7 @@ def run_audit(args, project) -> int:
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2))
     else:
-        for d in findings:
+        for d in findings + notes:
             print(d.format(), file=sys.stderr)
         sys.stdout.write(terminal(report))
         if args.html:
