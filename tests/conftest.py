@@ -42,6 +42,25 @@ def finalizable_project(dest: Path, years: tuple[str, ...] = ("2023",)) -> Path:
     return dest
 
 
+def screenshot_colours(page: Path, tmp_path: Path, size: tuple[int, int] = (1200, 1600)) -> dict[tuple, int]:
+    """``page`` shot in headless Chromium at ``size``: how many pixels of each colour (skips without Chromium)."""
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+    if not chromium:
+        pytest.skip("chromium is not installed")
+    shot = tmp_path / (page.stem + ".png")
+    proc = subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                           "--disable-component-update", "--disable-sync", "--no-first-run",
+                           f"--user-data-dir={tmp_path / 'chromium'}", f"--screenshot={shot}",
+                           f"--window-size={size[0]},{size[1]}", page.as_uri()], capture_output=True, text=True,
+                          timeout=120)
+    assert shot.exists() and shot.stat().st_size > 20_000, proc.stderr
+    from PIL import Image
+
+    img = Image.open(shot).convert("RGB")
+    assert img.size == size
+    return {rgb: n for n, rgb in img.getcolors(maxcolors=1 << 24)}
+
+
 def run_cli(*args: str, cwd: Path, env: dict | None = None, check: bool = False) -> subprocess.CompletedProcess:
     """Run ``python -m reportgen`` as a user would, in ``cwd``."""
     full_env = {**os.environ, "LANG": "C.UTF-8", **(env or {})}

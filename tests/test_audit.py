@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, make_project, run_cli
+from conftest import ROOT, make_project, run_cli, screenshot_colours
 
 SAMPLE = (ROOT / "data" / "years" / "2023.yaml").read_text(encoding="utf-8")
 FOLLOWUP = ROOT / "tests" / "cases" / "followup"
@@ -344,7 +344,6 @@ def test_every_built_in_rule_speaks_both_languages_with_the_same_placeholders():
 
 def test_the_audit_page_of_a_two_year_project_in_headless_chromium(tmp_path):
     import re
-    import subprocess
 
     project = tmp_path / "followup"
     shutil.copytree(FOLLOWUP, project)
@@ -358,17 +357,7 @@ def test_the_audit_page_of_a_two_year_project_in_headless_chromium(tmp_path):
     assert set(re.findall(r'href="([^"]*)"', html)) <= {f"#{m}" for m in re.findall(r'id="([^"]+)"', html)}
     assert "必备内容" in html and "未见落实情况报告" in html and "加强法治督察考核。" in html
     assert html.count("<svg") == 1 and "1433" in html and "1520" in html  # the one metric of both years
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
-    if not chromium:
-        pytest.skip("chromium is not installed")
-    shot = tmp_path / "audit.png"
-    subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                    "--disable-component-update", "--disable-sync", "--no-first-run",
-                    f"--user-data-dir={tmp_path / 'chromium'}", f"--screenshot={shot}", "--window-size=1200,4400",
-                    page.as_uri()], capture_output=True, text=True, timeout=120)
-    from PIL import Image
-
-    counts = {rgb: n for n, rgb in Image.open(shot).convert("RGB").getcolors(maxcolors=1 << 22)}
+    counts = screenshot_colours(page, tmp_path, (1200, 4400))
     assert counts.get((0xDA, 0xFB, 0xE1), 0) > 5000, "passed contents are green"
     assert counts.get((0xFF, 0xEB, 0xE9), 0) > 2000, "the missing part and the plan not reported on are red"
     assert counts.get((0x2F, 0x6D, 0xB5), 0) > 1000, "the metric's chart is drawn"

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import copy
 import re
-import shutil
-import subprocess
 import xml.etree.ElementTree as ET
 
 import pytest
 
+from conftest import screenshot_colours
 from reportgen.compliance.page import audit_page
 from reportgen.messages import set_lang
 
@@ -223,20 +222,7 @@ def test_svg_charts_are_well_formed_with_a_bar_and_a_label_per_year(zh):
 def test_audit_page_in_headless_chromium(zh, tmp_path):
     page = tmp_path / "audit.html"
     page.write_text(audit_page(report()), encoding="utf-8")
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
-    if not chromium:
-        pytest.skip("chromium is not installed")
-    shot = tmp_path / "audit.png"
-    proc = subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                           "--disable-component-update", "--disable-sync", "--no-first-run",
-                           f"--user-data-dir={tmp_path / 'chromium'}", f"--screenshot={shot}",
-                           "--window-size=1200,6000", page.as_uri()], capture_output=True, text=True, timeout=120)
-    assert shot.exists() and shot.stat().st_size > 20_000, proc.stderr
-    from PIL import Image
-
-    img = Image.open(shot).convert("RGB")
-    assert img.size == (1200, 6000)
-    counts = {rgb: n for n, rgb in img.getcolors(maxcolors=1 << 22)}
+    counts = screenshot_colours(page, tmp_path, (1200, 6000))
     assert counts.get((0xDA, 0xFB, 0xE1), 0) > 5000, "passes are green"
     assert counts.get((0xFF, 0xEB, 0xE9), 0) > 2000, "failures are red"
     assert counts.get((0xFF, 0xF8, 0xC5), 0) > 500, "warnings are amber"

@@ -14,7 +14,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, make_project, run_cli
+from conftest import ROOT, make_project, run_cli, screenshot_colours
 from lxml import etree
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -381,21 +381,7 @@ def test_html_review_page_in_headless_chromium(pair, tmp_path):
 
     assert set(re.findall(r'href="([^"]*)"', html)) == {"#change-1", "#change-2", "#change-3"}  # in-page only
     assert html.count('id="change-') == 3
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
-    if not chromium:
-        pytest.skip("chromium is not installed")
-    shot = tmp_path / "review.png"
-    proc = subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                           "--disable-component-update", "--disable-sync", "--no-first-run",
-                           f"--user-data-dir={tmp_path / 'chromium'}", f"--screenshot={shot}",
-                           "--window-size=1200,1600", page.as_uri()], capture_output=True, text=True, timeout=120)
-    assert shot.exists() and shot.stat().st_size > 20_000, proc.stderr
-    from PIL import Image
-
-    img = Image.open(shot).convert("RGB")
-    assert img.size == (1200, 1600)
-    colours = img.getcolors(maxcolors=1 << 20)
-    counts = {rgb: n for n, rgb in colours}
+    counts = screenshot_colours(page, tmp_path)
     assert counts.get((0xC9, 0xF2, 0xCF), 0) > 200, "insertions are highlighted"
     assert counts.get((0xFF, 0xD5, 0xD2), 0) > 50, "deletions are highlighted"
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from html import escape
 
-from ..messages import _, current_lang
+from ..htmlpage import page_head
+from ..messages import _
 
 CSS = """
 :root { --pass: #1a7f37; --pass-bg: #dafbe1; --fail: #b3261e; --fail-bg: #ffebe9; --warn: #9a6700;
@@ -380,7 +381,8 @@ def _others(report: dict) -> str:
 def audit_page(report: dict) -> str:
     """The whole page as a string (deterministic: same input, same bytes)."""
     documents = report.get("documents") or []
-    heading = escape(_("Audit of the reports"))
+    title = _("Audit of the reports")
+    heading = escape(title)
     failing = sum(1 for d in documents if d.get("errors"))
     if report.get("ok", not failing) and not failing:
         overall = "pass", _("every document can be finalized")
@@ -391,11 +393,7 @@ def audit_page(report: dict) -> str:
     counts = _tag("span", _("errors: {errors} · warnings: {warnings}", errors=len(report.get("errors") or []),
                               warnings=len(report.get("warnings") or [])), "counts")
     parts = [
-        "<!DOCTYPE html>",
-        f'<html lang="{"zh-CN" if current_lang() != "en" else "en"}"><head><meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{heading}</title>",
-        f"<style>{CSS}</style></head><body>",
+        *page_head(title, CSS),
         f"<header><h1>{heading}</h1>",
         f'<p class="verdict {overall[0]}">{escape(overall[1])}{counts}</p>',
     ]

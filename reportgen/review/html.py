@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from html import escape
 
-from ..messages import _, current_lang
+from ..htmlpage import page_head
+from ..messages import _
 from . import semantic
 from .textdiff import Hunk, kind_label
 
@@ -103,15 +104,12 @@ def review_page(result, followup: list[dict] | None = None) -> str:
     """The whole page as a string (deterministic: same inputs, same bytes); ``followup``: A's plans followed
     through in B, when B is the next year's report."""
     s = result.stats
-    heading = escape(_("Review: {a} → {b}", a=result.a.spec, b=result.b.spec))
+    title = _("Review: {a} → {b}", a=result.a.spec, b=result.b.spec)
+    heading = escape(title)
     summary_title, changes_title = escape(_("Summary")), escape(_("Changes"))
     no_changes, deleted, inserted = escape(_("no changes")), escape(_("deleted")), escape(_("inserted"))
     parts = [
-        "<!DOCTYPE html>",
-        f'<html lang="{"zh-CN" if current_lang() != "en" else "en"}"><head><meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{heading}</title>",
-        f"<style>{CSS}</style></head><body>",
+        *page_head(title, CSS),
         f"<header><h1>{heading}</h1>",
         f'<div class="sides"><div>A: {escape(result.a.label)}</div><div>B: {escape(result.b.label)}</div></div>',
         '<section class="summary">',
