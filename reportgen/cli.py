@@ -190,7 +190,8 @@ def cmd_check(args) -> int:
     def run():
         loaded, _chains = check_documents(project, args.documents)
         checked = [project.display(item.path) for item in loaded]
-        found = [w for item in loaded for w in check_warnings(project, item)]
+        known = {item.id: item for item in loaded}
+        found = [w for item in loaded for w in check_warnings(project, item, known)]
         if args.strict and found:
             for w in found:
                 w.level = "error"

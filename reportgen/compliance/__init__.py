@@ -242,9 +242,10 @@ def audit(project, loaded, previous=None) -> Audit:
     return Audit(loaded, previous, outcomes)
 
 
-def previous_year(project, loaded, problems: list | None = None):
+def previous_year(project, loaded, problems: list | None = None, known: dict | None = None):
     """The report of the year before ``loaded``'s (data/years/N-1.yaml of the same kind), loaded, or None when
-    there is none or it does not load; then ``problems`` (when given) gets a warning saying what is not compared."""
+    there is none or it does not load; then ``problems`` (when given) gets a warning saying what is not compared.
+    ``known``: documents loaded already, by id (not loaded twice)."""
     from ..pipeline import load_document
 
     year = loaded.source.data.get("year")
@@ -254,7 +255,7 @@ def previous_year(project, loaded, problems: list | None = None):
     if ref is None or ref.folder != "years":
         return None
     try:
-        prev = load_document(project, ref)
+        prev = (known or {}).get(ref.id) or load_document(project, ref)
     except ReportgenError:
         if problems is not None:
             problems.append(Diagnostic(_("{file} does not pass check: {id}'s plans are not followed through and its "

@@ -86,7 +86,7 @@ def run_audit(args, project) -> int:
         return e.exit_code
     audits, followup, notes = [], [], []
     for item in loaded:
-        previous = previous_year(project, item, notes)
+        previous = previous_year(project, item, notes, {i.id: i for i in loaded})
         audits.append(audit(project, item, previous))
         followup += followup_of(project, previous, item)
     kinds = sorted({item.kind for item in loaded if item.id and item.id == str(item.source.data.get("year"))})
@@ -188,11 +188,12 @@ def _number(value) -> str:
 # ── check and finalize ───────────────────────────────────────────────────────────────────────────
 
 
-def check_warnings(project, loaded) -> list[Diagnostic]:
+def check_warnings(project, loaded, known: dict | None = None) -> list[Diagnostic]:
     """A document's warnings as ``check`` shows them: the data's own, and every compliance finding as a warning
     (a draft may be unfinished; ``audit`` and ``finalize`` hold findings to their severity). A data warning that a
-    rule's test reports as well is left to the rule (by the rule's id, or not at all when it is switched off)."""
-    a = audit(project, loaded, previous_year(project, loaded))
+    rule's test reports as well is left to the rule (by the rule's id, or not at all when it is switched off).
+    ``known``: the documents loaded already, by id."""
+    a = audit(project, loaded, previous_year(project, loaded, known=known))
     tests = {o.rule.check for o in a.outcomes}
     own = [w for w in loaded.warnings if w.code not in tests]
     found = []
