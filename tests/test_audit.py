@@ -371,3 +371,14 @@ def test_a_previous_year_that_does_not_load_is_said_not_skipped_silently(tmp_pat
     assert code == 0 and report["followup"] == []
     (note,) = [w for w in report["warnings"] if w["file"] == "data/years/2023.yaml"]
     assert "not followed through" in note["message"]
+
+
+def test_the_causes_that_pass_the_problems_part_are_shown(tmp_path):
+    project = tmp_path / "variant-b"
+    shutil.copytree(ROOT / "tests" / "cases" / "variant-b", project)
+    _code, report = audit(project)
+    causes = next(r for r in report["documents"][0]["rules"] if r["id"] == "RG106")
+    assert causes["found"][0]["path"] == "sections[2].items[0].text" and "原因" in causes["found"][0]["words"]
+    page = tmp_path / "audit.html"
+    run_cli("audit", "--html", str(page), cwd=project, check=True)
+    assert "依据" in page.read_text(encoding="utf-8") and "主要是培训的系统性不够" in page.read_text(encoding="utf-8")

@@ -162,7 +162,7 @@ class Outcome:
 
     rule: Rule
     findings: list[Diagnostic] = field(default_factory=list)
-    found: list[dict] = field(default_factory=list)  # a content rule: where the content is
+    found: list[dict] = field(default_factory=list)  # where a content is; what another test found that passes it
     applies: bool = True  # False: nothing for the rule to check here (no date given, no previous year)
 
     @property
@@ -179,7 +179,7 @@ class Outcome:
     def to_json(self) -> dict:
         return {"id": self.rule.id, "title": self.rule.text("title"), "severity": self.rule.severity,
                 "status": self.status, **({"reason": self.rule.reason} if self.rule.reason else {}),
-                **({"found": self.found} if self.rule.check == "content" else {}),
+                **({"found": self.found} if self.rule.check == "content" or self.found else {}),
                 "findings": [d.to_json() for d in self.findings]}
 
 

@@ -149,13 +149,16 @@ def terminal(report: dict) -> str:
                          "absent": _("not written (optional)")}.get(c["status"], _("missing"))
             lines.append(f"    {mark} {c['id']} " + _("{title} — {status}", title=c["title"], status=where))
         lines.append("  " + _("Rules"))
+        contents = {c["id"] for c in doc["contents"]}
         for r in doc["rules"]:
-            if "found" in r:
+            if r["id"] in contents:
                 continue
             status = {"pass": _("passed"), "fail": _("{n} found", n=len(r["findings"])), "n/a": _("nothing to check"),
                       "off": _("switched off: {reason}", reason=r.get("reason", ""))}[r["status"]]
             lines.append(f"    {MARKS[r['status']]} {r['id']} " + _("{title} ({severity}) — {status}", title=r["title"],
                                                                  severity=severity[r["severity"]], status=status))
+            for f in r.get("found", [])[:3]:  # what passed it: the causes stated, and where
+                lines.append("        " + _("{place}: {words}", place=_where(f), words="、".join(f.get("words", []))))
         lines.append("  " + _("Result: {errors} errors, {warnings} warnings", errors=doc["errors"],
                                 warnings=doc["warnings"]))
     by_pair: dict[tuple, list] = {}

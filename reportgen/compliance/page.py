@@ -225,6 +225,12 @@ def _rules(doc: dict) -> str:
         if findings:
             rows.append('<tr class="findings"><td></td><td colspan="3"><ul>'
                         + "".join(f"<li>{_diagnostic(d)}</li>" for d in findings) + "</ul></td></tr>")
+        elif r.get("status") == "pass" and r.get("found") and r.get("id") not in {c.get("id") for c in
+                                                                  doc.get("contents") or []}:
+            evidence = "".join(f"<li>{_where(f.get('path'), f.get('line'))} {_e('、'.join(f.get('words') or []))}</li>"
+                               for f in r["found"])
+            found = escape(_("found:"))
+            rows.append(f'<tr class="findings"><td></td><td colspan="3">{found}<ul>{evidence}</ul></td></tr>')
         elif r.get("status") == "off" and r.get("reason"):
             reason = _tag("td", _("reason: {reason}", reason=r["reason"]), attrs=' colspan="3"')
             rows.append(f'<tr class="findings"><td></td>{reason}</tr>')
