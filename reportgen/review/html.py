@@ -95,7 +95,8 @@ def _followup(entries: list[dict]) -> str:
         found = "".join(f'<li>→ {escape(m["text"])} <span class="path">{escape(m["item"])} · '
                         f'{round(m["score"] * 100)}% · {escape("、".join(m["words"]))}</span></li>' for m in e["matches"])
         if not found:
-            found = f'<li class="none">{escape(_("not reported on"))}</li>'
+            nobody = escape(_("not reported on"))
+            found = f'<li class="none">{nobody}</li>'
         rows.append(f'<li>{escape(e["plan_text"])} <span class="path">{escape(e["plan"])}</span><ul>{found}</ul></li>')
     return f'<section class="followup"><h2>{escape(title)}</h2><ol>{"".join(rows)}</ol></section>'
 
