@@ -455,7 +455,8 @@ class MetricJump(Check):
 
 
 class Secrecy(Check):
-    params = {"published": bool, "published_titles": list, "public": list, "private": list, "phrases": list}
+    params = {"published": bool, "published_titles": list, "public": list, "private": list, "phrases": list,
+              "talk": list}
 
     def run(self, ctx, rule, outcome):
         p = rule.params
@@ -472,9 +473,19 @@ class Secrecy(Check):
         for key, text in strings(ctx.data):
             if key == ("masthead", "secrecy"):
                 continue
-            found = [w for w in p.get("phrases", []) if w in text]
-            if found:
-                add(ctx, rule, outcome, key, within=(text, min(text.index(w) for w in found)), phrase="、".join(found))
+            at = [(m.start(), w) for w in p.get("phrases", []) for m in re.finditer(re.escape(w), text)
+                  if not any(t in _sentence(text, m.start(), m.end()) for t in p.get("talk", []))]
+            if at:
+                found = list(dict.fromkeys(w for _o, w in sorted(at)))
+                add(ctx, rule, outcome, key, within=(text, min(at)[0]), phrase="、".join(found))
+
+
+def _sentence(text: str, start: int, end: int) -> str:
+    """The sentence of ``text`` around ``start``…``end`` (without it): from the end of the one before to its end."""
+    marks = "。；！？;!?"
+    left = max(text.rfind(m, 0, start) for m in marks)
+    right = min((i for i in (text.find(m, end) for m in marks) if i >= 0), default=len(text))
+    return text[left + 1:start] + text[end:right]
 
 
 CHECKS: dict[str, Check] = {
