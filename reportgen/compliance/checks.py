@@ -47,28 +47,32 @@ class Part:
 
 def section_role(ctx, section: dict) -> str:
     """A section's role: its ``role:``, else from its heading's words as ``import`` reads it (kind.toml's
-    [import.roles]), else the kind's default."""
+    [import.roles] and [import.unless], reportgen/roles.py), else the kind's default."""
     if section.get("role"):
         return section["role"]
-    roles = dict(ctx.kind.imports.get("roles", {}))
-    default = roles.pop("default", "work")
-    heading = section.get("heading", "")
-    for role, words in roles.items():
-        if any(w and w in heading for w in fill(words, ctx)):
-            return role
-    return default
+    from ..roles import heading_role
+
+    sections = [s for s in ctx.data.get("sections") or [] if isinstance(s, dict)]
+    last = bool(sections) and sections[-1] is section
+    return heading_role(ctx.kind.imports, section.get("heading", ""), ctx.year, last)
 
 
-def fill(words, ctx) -> list[str]:
-    """Words with {next} (the year after the report's) and {year} filled in."""
-    out = []
+def holds(ctx, heading: str, words, patterns=(), unless=(), last: bool = False) -> bool:
+    """Whether a heading names a content: it holds one of ``words`` or matches one of ``patterns``, and matches
+    none of ``unless`` (坚持问题导向 holds 问题 and is no problems part). A word naming the next year ({next}年)
+    counts when it opens the heading or the section is the last, as for a section's role."""
+    if any(re.search(p, heading) for p in unless):
+        return False
     for w in words:
         if "{" in w:
             if ctx.year is None:
                 continue
             w = w.replace("{next}", str(ctx.year + 1)).replace("{year}", str(ctx.year))
-        out.append(w)
-    return out
+            if not (last or heading.startswith(w)):
+                continue
+        if w and w in heading:
+            return True
+    return any(re.search(p, heading) for p in patterns)
 
 
 def _own(value: dict, key: tuple) -> list[tuple[tuple, str]]:
@@ -81,8 +85,9 @@ def _own(value: dict, key: tuple) -> list[tuple[tuple, str]]:
             for i, p in enumerate(v):
                 if isinstance(p, str):
                     out.append((key + (name, i), p))
-                elif isinstance(p, dict):  # a point: lead + text
+                elif isinstance(p, dict):  # a point, or a paragraph: lead + text (+ a paragraph's points)
                     out += [(key + (name, i, k), p[k]) for k in ("lead", "text") if isinstance(p.get(k), str)]
+                    out += _own({"points": p["points"]}, key + (name, i)) if isinstance(p.get("points"), list) else []
     return out
 
 
@@ -179,23 +184,31 @@ class Check:
 
 
 class Content(Check):
-    params = {"roles": list, "headings": list, "phrases": list, "outside": list}
+    params = {"roles": list, "headings": list, "patterns": list, "unless": list, "phrases": list,
+              "phrase_patterns": list, "outside": list, "items": bool}
 
     def run(self, ctx, rule, outcome):
         p = rule.params
-        roles, headings = p.get("roles", []), fill(p.get("headings", []), ctx)
-        phrases, outside = p.get("phrases", []), p.get("outside", [])
+        roles, headings, patterns = p.get("roles", []), p.get("headings", []), p.get("patterns", [])
+        unless, outside, in_items = p.get("unless", []), p.get("outside", []), p.get("items", True)
+        phrases, phrase_patterns = p.get("phrases", []), [re.compile(x) for x in p.get("phrase_patterns", [])]
+        sections = [s for s in ctx.data.get("sections") or [] if isinstance(s, dict)]
+        last = ("sections", len(ctx.data.get("sections") or []) - 1) if sections else None
         for part in parts(ctx):
             if any(f["key"] == part.key[:2] for f in outcome.found):
                 continue  # its section holds the content already
+            section = len(part.key) == 2
+            if not (section or in_items):
+                continue  # a content that is a part of its own (the plans), never an item of another part
+            named = holds(ctx, part.heading, headings, patterns, unless, last=part.key == last)
             how = ""
-            if len(part.key) == 2 and part.role in roles:
+            if section and part.role in roles:
                 how = "role"
             elif part.role in outside:
                 continue
-            elif any(w in part.heading for w in headings):
+            elif named:
                 how = "heading"
-            elif any(w in part.text for w in phrases):
+            elif any(w in part.text for w in phrases) or any(x.search(part.text) for x in phrase_patterns):
                 how = "text"
             if how:
                 outcome.found.append({**place(ctx, part.key), "how": how, "heading": part.heading, "key": part.key})
@@ -206,15 +219,15 @@ class Content(Check):
 
 
 def _problem_parts(ctx, rule) -> list[Part]:
-    roles, headings = rule.params.get("roles", []), fill(rule.params.get("headings", []), ctx)
-    sections = [p for p in parts(ctx) if len(p.key) == 2 and (p.role in roles or any(w in p.heading for w in headings)
-                                                             and p.role not in ("plans",))]
+    roles, headings, unless = rule.params.get("roles", []), rule.params.get("headings", []), rule.params.get("unless", [])
+    sections = [p for p in parts(ctx) if len(p.key) == 2 and (p.role in roles or p.role != "plans"
+                                                             and holds(ctx, p.heading, headings, unless=unless))]
     keys = {s.key for s in sections}
     return [p for p in parts(ctx) if p.key[:2] in keys]
 
 
 class Causes(Check):
-    params = {"roles": list, "headings": list, "words": list, "patterns": list}
+    params = {"roles": list, "headings": list, "unless": list, "words": list, "patterns": list}
 
     def run(self, ctx, rule, outcome):
         scope = _problem_parts(ctx, rule)
@@ -253,17 +266,19 @@ LEADING_YEAR = re.compile(r"^(\d{4})年")
 
 
 class PlansYear(Check):
-    params = {"roles": list, "headings": list}
+    params = {"roles": list, "headings": list, "unless": list}
 
     def run(self, ctx, rule, outcome):
         if ctx.year is None:
             outcome.applies = False
             return
-        roles, headings = rule.params.get("roles", []), fill(rule.params.get("headings", []), ctx)
+        roles, headings, unless = rule.params.get("roles", []), rule.params.get("headings", []), \
+            rule.params.get("unless", [])
         expected = ctx.year + 1
-        sections = [(i, s) for i, s in enumerate(ctx.data.get("sections") or [])
-                    if isinstance(s, dict) and (section_role(ctx, s) in roles
-                                                or not s.get("role") and any(w in s.get("heading", "") for w in headings))]
+        every = ctx.data.get("sections") or []
+        sections = [(i, s) for i, s in enumerate(every)
+                    if isinstance(s, dict) and (section_role(ctx, s) in roles or not s.get("role") and holds(
+                        ctx, s.get("heading", ""), headings, unless=unless, last=i == len(every) - 1))]
         if not sections:
             outcome.applies = False
             return
@@ -272,9 +287,13 @@ class PlansYear(Check):
             for year in {int(y) for y in YEAR.findall(s.get("heading", ""))} - {expected}:
                 add(ctx, rule, outcome, key + ("heading",), found=year, year=ctx.year, next=expected)
             first = (s.get("paragraphs") or [""])[0]
+            at = key + ("paragraphs", 0)
+            if isinstance(first, dict):  # a paragraph with a lead or points: its opening words
+                at, first = (at + ("lead",), first["lead"]) if isinstance(first.get("lead"), str) else \
+                    (at + ("text",), first.get("text"))
             m = LEADING_YEAR.match(first) if isinstance(first, str) else None
             if m and int(m.group(1)) != expected:
-                add(ctx, rule, outcome, key + ("paragraphs", 0), found=int(m.group(1)), year=ctx.year, next=expected)
+                add(ctx, rule, outcome, at, found=int(m.group(1)), year=ctx.year, next=expected)
 
 
 class DateWindow(Check):
@@ -436,7 +455,8 @@ class MetricJump(Check):
 
 
 class Secrecy(Check):
-    params = {"published": bool, "published_titles": list, "public": list, "private": list, "phrases": list}
+    params = {"published": bool, "published_titles": list, "public": list, "private": list, "phrases": list,
+              "talk": list}
 
     def run(self, ctx, rule, outcome):
         p = rule.params
@@ -453,9 +473,19 @@ class Secrecy(Check):
         for key, text in strings(ctx.data):
             if key == ("masthead", "secrecy"):
                 continue
-            found = [w for w in p.get("phrases", []) if w in text]
-            if found:
-                add(ctx, rule, outcome, key, within=(text, min(text.index(w) for w in found)), phrase="、".join(found))
+            at = [(m.start(), w) for w in p.get("phrases", []) for m in re.finditer(re.escape(w), text)
+                  if not any(t in _sentence(text, m.start(), m.end()) for t in p.get("talk", []))]
+            if at:
+                found = list(dict.fromkeys(w for _o, w in sorted(at)))
+                add(ctx, rule, outcome, key, within=(text, min(at)[0]), phrase="、".join(found))
+
+
+def _sentence(text: str, start: int, end: int) -> str:
+    """The sentence of ``text`` around ``start``…``end`` (without it): from the end of the one before to its end."""
+    marks = "。；！？;!?"
+    left = max(text.rfind(m, 0, start) for m in marks)
+    right = min((i for i in (text.find(m, end) for m in marks) if i >= 0), default=len(text))
+    return text[left + 1:start] + text[end:right]
 
 
 CHECKS: dict[str, Check] = {

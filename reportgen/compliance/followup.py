@@ -40,8 +40,9 @@ def _all_text(value) -> str:
 
 
 def plan_units(ctx) -> list[Unit]:
-    """The plans of a report: the items of its plans sections; else their points; else their paragraphs (the
-    first left out as the introduction when it opens with a year or 下一步 and others follow)."""
+    """The plans of a report: the items of its plans sections; else their points; else their paragraphs, each
+    paragraph's points standing for it (下一步，区政府将重点抓好以下工作：一是…二是…), the first paragraph left
+    out as the introduction when it opens with a year or 下一步 and others follow."""
     from .checks import section_role
 
     out = []
@@ -53,23 +54,37 @@ def plan_units(ctx) -> list[Unit]:
             units = [(key + ("items", j), it.get("heading") or it.get("lead") or "", _all_text(it))
                      for j, it in enumerate(section["items"]) if isinstance(it, dict)]
         elif section.get("points"):
-            units = [(key + ("points", j), p.get("lead", ""), _all_text(p))
-                     for j, p in enumerate(section["points"]) if isinstance(p, dict)]
+            units = _points(section["points"], key)
         else:
-            paragraphs = [p for p in section.get("paragraphs") or [] if isinstance(p, str)]
-            first = 1 if len(paragraphs) > 1 and re.match(r"^(\d{4}年|下一步|今后)", paragraphs[0]) else 0
-            units = [(key + ("paragraphs", j), "", p) for j, p in enumerate(paragraphs) if j >= first]
+            paragraphs = [(j, p) for j, p in enumerate(section.get("paragraphs") or []) if isinstance(p, (str, dict))]
+            units = []
+            for n, (j, p) in enumerate(paragraphs):
+                at = key + ("paragraphs", j)
+                if isinstance(p, dict) and isinstance(p.get("points"), list) and p["points"]:
+                    units += _points(p["points"], at)
+                    continue
+                text = p if isinstance(p, str) else _all_text(p)
+                if n == 0 and len(paragraphs) > 1 and re.match(r"^(\d{4}年|下一步|今后)", text):
+                    continue  # the introduction
+                units.append((at, p.get("lead", "") if isinstance(p, dict) else "", text))
         out += [_unit(ctx, k, h, t) for k, h, t in units]
     return out
 
 
+def _points(points: list, key: tuple) -> list[tuple]:
+    """Each point (a text, or a lead and a text) as a plan: (its data path, its lead, its text)."""
+    return [(key + ("points", j), p.get("lead", "") if isinstance(p, dict) else "", _all_text(p))
+            for j, p in enumerate(points) if isinstance(p, (str, dict))]
+
+
 def work_units(ctx) -> list[Unit]:
     """The parts of a report that may report on last year's plans: every section and item outside its plans and
-    problems sections, each with its own text."""
+    problems sections, each with its own text; not a section that is only its heading (法治政府建设的主要举措和成效
+    over its items says what the whole report is about, not which plan)."""
     from .checks import parts
 
     return [_unit(ctx, p.key, p.heading, p.heading + p.text) for p in parts(ctx)
-            if p.role not in ("plans", "problems") and (p.text or p.heading)]
+            if p.role not in ("plans", "problems") and (p.text or p.heading and len(p.key) > 2)]
 
 
 def _unit(ctx, key, heading, text) -> Unit:

@@ -103,6 +103,7 @@ class Rules:
     resets: list[str]  # per level: "parent" or "part"
     closings: tuple[str, ...] = DEFAULT_CLOSINGS
     roles: dict = field(default_factory=dict)  # role → words of its headings; "default" → the rest
+    unless: dict = field(default_factory=dict)  # role → patterns of headings that hold its words but are not it
     labels: dict = field(default_factory=dict)  # data path → the label the template prints before it
     part: str = ""  # the data key of a document on a new page after the signature (the notice's issued)
     titles: dict = field(default_factory=dict)  # the kind's title patterns, and which one is the default
@@ -126,6 +127,7 @@ class Rules:
             resets=[level.reset for level in levels],
             closings=tuple(spec.get("closings", ())) + DEFAULT_CLOSINGS,
             roles=dict(spec.get("roles", {})),
+            unless=dict(spec.get("unless", {})),
             labels=dict(spec.get("labels", {})),
             part=spec.get("part", ""),
             titles=dict(kind.titles),
@@ -800,24 +802,15 @@ class Recogniser:
         return pattern.replace("{organ}", organ).replace("{year}", str(year)).replace("{issued}", issued)
 
     def roles(self, out: dict) -> None:
-        roles = self.rules.roles
-        if not roles:
+        from ..roles import heading_role
+
+        if not self.rules.roles:
             return
-        default = roles.get("default", "work")
-        year = out.get("year") or 0
+        year = out.get("year") if isinstance(out.get("year"), int) else None
         sections = out.get("sections", [])
+        spec = {"roles": self.rules.roles, "unless": self.rules.unless}
         for k, section in enumerate(sections):
-            heading = section["heading"]
-            role = default
-            last = k == len(sections) - 1
-            for name, words in roles.items():
-                if name == "default":
-                    continue
-                # a word naming the next year ({next}年) tells the plans only in the last section: a work
-                # section may well name it (服务保障2024年…筹办工作)
-                if any(w.replace("{next}", str(year + 1)) in heading for w in words if last or "{next}" not in w):
-                    role = name
-                    break
+            role = heading_role(spec, section["heading"], year, k == len(sections) - 1)
             section_out = {"role": role, **section}
             section.clear()
             section.update(section_out)
