@@ -57,6 +57,14 @@ def section_role(ctx, section: dict) -> str:
     return heading_role(ctx.kind.imports, section.get("heading", ""), ctx.year, last)
 
 
+def unless_of(ctx, rule) -> list[str]:
+    """The heading patterns that are not ``rule``'s content: its own ``unless`` and, for each of its roles, the
+    kind's [import.unless] patterns of that role (kind.toml: the one list ``import`` and ``audit`` share)."""
+    kind_unless = ctx.kind.imports.get("unless", {})
+    return list(rule.params.get("unless", [])) + [p for role in rule.params.get("roles", [])
+                                                  for p in kind_unless.get(role, [])]
+
+
 def holds(ctx, heading: str, words, patterns=(), unless=(), last: bool = False) -> bool:
     """Whether a heading names a content: it holds one of ``words`` or matches one of ``patterns``, and matches
     none of ``unless`` (坚持问题导向 holds 问题 and is no problems part). A word naming the next year ({next}年)
@@ -190,7 +198,7 @@ class Content(Check):
     def run(self, ctx, rule, outcome):
         p = rule.params
         roles, headings, patterns = p.get("roles", []), p.get("headings", []), p.get("patterns", [])
-        unless, outside, in_items = p.get("unless", []), p.get("outside", []), p.get("items", True)
+        unless, outside, in_items = unless_of(ctx, rule), p.get("outside", []), p.get("items", True)
         phrases, phrase_patterns = p.get("phrases", []), [re.compile(x) for x in p.get("phrase_patterns", [])]
         sections = [s for s in ctx.data.get("sections") or [] if isinstance(s, dict)]
         last = ("sections", len(ctx.data.get("sections") or []) - 1) if sections else None
@@ -219,7 +227,7 @@ class Content(Check):
 
 
 def _problem_parts(ctx, rule) -> list[Part]:
-    roles, headings, unless = rule.params.get("roles", []), rule.params.get("headings", []), rule.params.get("unless", [])
+    roles, headings, unless = rule.params.get("roles", []), rule.params.get("headings", []), unless_of(ctx, rule)
     sections = [p for p in parts(ctx) if len(p.key) == 2 and (p.role in roles or p.role != "plans"
                                                              and holds(ctx, p.heading, headings, unless=unless))]
     keys = {s.key for s in sections}
@@ -272,8 +280,7 @@ class PlansYear(Check):
         if ctx.year is None:
             outcome.applies = False
             return
-        roles, headings, unless = rule.params.get("roles", []), rule.params.get("headings", []), \
-            rule.params.get("unless", [])
+        roles, headings, unless = rule.params.get("roles", []), rule.params.get("headings", []), unless_of(ctx, rule)
         expected = ctx.year + 1
         every = ctx.data.get("sections") or []
         sections = [(i, s) for i, s in enumerate(every)
