@@ -25,6 +25,8 @@ def _common(default) -> argparse.ArgumentParser:
                    help="the report project folder (default: the current folder)")
     p.add_argument("--lang", choices=["zh", "zh-CN", "zh_CN", "en"], default=default,
                    help="message language (default: zh-CN, or English under an English locale)")
+    p.add_argument("-q", "--quiet", action="store_true", default=default,
+                   help="no progress and no status lines on standard error (errors and warnings still)")
     return p
 
 
@@ -169,11 +171,16 @@ def _result(args, key: str, run, failed: str = "") -> int:
 
 def cmd_build(args) -> int:
     from .build import build
+    from .progress import Progress
 
     project = _project(args)
+    progress = Progress(quiet=args.quiet)
 
     def run():
-        outputs, warnings = build(project, args.documents)
+        try:
+            outputs, warnings = build(project, args.documents, progress=progress)
+        finally:
+            progress.close()
         listed = [{"id": o.id, "year": o.year, "format": o.format, "path": project.display(o.path),
                    "bytes": o.size} for o in outputs]
         return listed, warnings, [_("wrote {path} ({size} bytes)", path=o["path"], size=o["bytes"]) for o in listed]
