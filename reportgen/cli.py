@@ -74,6 +74,7 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--exit-code", action="store_true", help="exit with 1 when the versions differ (like git diff)")
     _archive_parsers(sub, common, document)
     _import_parser(sub, common)
+    _watch_parser(sub, common, document)
     return top
 
 
@@ -125,6 +126,15 @@ def _import_parser(sub, common) -> None:
                         "edits in, keeping the file's comments, metrics and settings")
     i.add_argument("--write", action="store_true", help="with --into: write the merged year file")
     i.add_argument("--json", action="store_true", help="print a machine-readable result")
+
+
+def _watch_parser(sub, common, document: str) -> None:
+    """watch (watch.py: its module, and the file watcher, are loaded only when the command runs)."""
+    w = sub.add_parser("watch", parents=[common], help="rebuild on every save of the data, templates, layout or "
+                       "fonts, and show the pages and the diagnostics on a local preview page")
+    w.add_argument("documents", nargs="*", metavar="DOCUMENT", help=document + " (default: all)")
+    w.add_argument("--port", type=int, default=0, metavar="N",
+                   help="serve the preview on http://127.0.0.1:N/ (default: a free port)")
 
 
 def _project(args) -> "Project":
@@ -412,6 +422,12 @@ def cmd_import(args) -> int:
     return run(args, _project, _emit_diagnostics)
 
 
+def cmd_watch(args) -> int:
+    from .watch import run_watch
+
+    return run_watch(args, _project(args))
+
+
 def cmd_keygen(args) -> int:
     from .archive.signing import keygen
 
@@ -432,7 +448,7 @@ def cmd_keygen(args) -> int:
 
 COMMANDS = {"build": cmd_build, "check": cmd_check, "audit": cmd_audit, "new": cmd_new, "fonts": cmd_fonts, "diff": cmd_diff,
             "finalize": cmd_finalize, "verify": cmd_verify, "extract": cmd_extract, "keygen": cmd_keygen,
-            "import": cmd_import}
+            "import": cmd_import, "watch": cmd_watch}
 
 
 def main(argv: list[str] | None = None) -> int:
