@@ -10,7 +10,7 @@
   fresh process reads them anew, as ``reportgen check`` and ``reportgen build`` would. The child checks the
   documents as ``check`` does (compliance warnings included), then builds them into ``output/`` as ``build``
   does. Saves made during a build start one more build after it.
-* **The page** (http.server on 127.0.0.1 only; a request naming another host is refused, so that no other web
+* **The page** (http.server on 127.0.0.1 only; a query naming another host is refused, so that no other web
   site can read it through DNS rebinding) shows the last build's errors and warnings as ``check`` prints them,
   and each document's pages as PNG images drawn by pdftoppm (poppler-utils). A failed build keeps the last good
   pages, under its errors. The page asks ``/version`` twice a second and reloads when a build starts or ends;
@@ -334,10 +334,10 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     preview: Preview
 
-    def handle_error(self, request, client_address) -> None:
+    def handle_error(self, connection, client_address) -> None:
         if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
             return  # a browser that closed the connection: nothing to say
-        super().handle_error(request, client_address)
+        super().handle_error(connection, client_address)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -376,7 +376,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def log_message(self, format, *args) -> None:  # noqa: A002 — no log line per request on the terminal
+    def log_message(self, format, *args) -> None:  # noqa: A002 — no log line per page fetched on the terminal
         pass
 
 
