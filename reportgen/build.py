@@ -69,8 +69,11 @@ def render_outputs(project: Project, item: Loaded, chains, formats=FORMATS) -> d
     return out
 
 
-def build(project: Project, args: list[str], formats=FORMATS) -> tuple[list[Output], list[Diagnostic]]:
+def build(project: Project, args: list[str], formats=FORMATS, progress=None) -> tuple[list[Output], list[Diagnostic]]:
     """Check every document the arguments name (all when none), typeset all of them, and only then write.
+
+    ``progress(n, total, item)``, when given, is told before each document is typeset (n from 1): that is
+    the slow step (progress.Progress shows it).
 
     Writing happens under ``output/.lock``: each document's outputs, its manifest and SHA256SUMS are
     written into a new folder that replaces ``output/<id>/`` in one step (output.switch_folder). Final
@@ -82,7 +85,11 @@ def build(project: Project, args: list[str], formats=FORMATS) -> tuple[list[Outp
     for item in loaded:
         names = [path.name for path in output_paths(project, item).values()] + [MANIFEST, SUMS]
         check_targets(project.output_folder(item.id), names)
-    rendered = [(item, chains[i], render_outputs(project, item, chains[i], formats)) for i, item in enumerate(loaded)]
+    rendered = []
+    for i, item in enumerate(loaded):
+        if progress is not None:
+            progress(i + 1, len(loaded), item)
+        rendered.append((item, chains[i], render_outputs(project, item, chains[i], formats)))
     outputs: list[Output] = []
     with locked(project.output_dir):
         for item, item_chains, files in rendered:

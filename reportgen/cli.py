@@ -25,6 +25,8 @@ def _common(default) -> argparse.ArgumentParser:
                    help="the report project folder (default: the current folder)")
     p.add_argument("--lang", choices=["zh", "zh-CN", "zh_CN", "en"], default=default,
                    help="message language (default: zh-CN, or English under an English locale)")
+    p.add_argument("-q", "--quiet", action="store_true", default=default,
+                   help="no progress and no status lines on standard error (errors and warnings still)")
     return p
 
 
@@ -72,6 +74,7 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--exit-code", action="store_true", help="exit with 1 when the versions differ (like git diff)")
     _archive_parsers(sub, common, document)
     _import_parser(sub, common)
+    _watch_parser(sub, common, document)
     return top
 
 
@@ -125,6 +128,15 @@ def _import_parser(sub, common) -> None:
     i.add_argument("--json", action="store_true", help="print a machine-readable result")
 
 
+def _watch_parser(sub, common, document: str) -> None:
+    """watch (watch.py: its module, and the file watcher, are loaded only when the command runs)."""
+    w = sub.add_parser("watch", parents=[common], help="rebuild on every save of the data, templates, layout or "
+                       "fonts, and show the pages and the diagnostics on a local preview page")
+    w.add_argument("documents", nargs="*", metavar="DOCUMENT", help=document + " (default: all)")
+    w.add_argument("--port", type=int, default=0, metavar="N",
+                   help="serve the preview on http://127.0.0.1:N/ (default: a free port)")
+
+
 def _project(args) -> "Project":
     """The project folder (``-C DIR``, else the current folder); it must be an existing folder, so that
     no command makes one (F17: ``finalize -C /nonexistent/dir`` used to create ``dir/output/.lock``)."""
@@ -169,11 +181,16 @@ def _result(args, key: str, run, failed: str = "") -> int:
 
 def cmd_build(args) -> int:
     from .build import build
+    from .progress import Progress
 
     project = _project(args)
+    progress = Progress(quiet=args.quiet)
 
     def run():
-        outputs, warnings = build(project, args.documents)
+        try:
+            outputs, warnings = build(project, args.documents, progress=progress)
+        finally:
+            progress.close()
         listed = [{"id": o.id, "year": o.year, "format": o.format, "path": project.display(o.path),
                    "bytes": o.size} for o in outputs]
         return listed, warnings, [_("wrote {path} ({size} bytes)", path=o["path"], size=o["bytes"]) for o in listed]
@@ -405,6 +422,12 @@ def cmd_import(args) -> int:
     return run(args, _project, _emit_diagnostics)
 
 
+def cmd_watch(args) -> int:
+    from .watch import run_watch
+
+    return run_watch(args, _project(args))
+
+
 def cmd_keygen(args) -> int:
     from .archive.signing import keygen
 
@@ -425,7 +448,7 @@ def cmd_keygen(args) -> int:
 
 COMMANDS = {"build": cmd_build, "check": cmd_check, "audit": cmd_audit, "new": cmd_new, "fonts": cmd_fonts, "diff": cmd_diff,
             "finalize": cmd_finalize, "verify": cmd_verify, "extract": cmd_extract, "keygen": cmd_keygen,
-            "import": cmd_import}
+            "import": cmd_import, "watch": cmd_watch}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -42,16 +42,18 @@ def finalizable_project(dest: Path, years: tuple[str, ...] = ("2023",)) -> Path:
     return dest
 
 
-def screenshot_colours(page: Path, tmp_path: Path, size: tuple[int, int] = (1200, 1600)) -> dict[tuple, int]:
-    """``page`` shot in headless Chromium at ``size``: how many pixels of each colour (skips without Chromium)."""
+def screenshot_colours(page: Path | str, tmp_path: Path, size: tuple[int, int] = (1200, 1600)) -> dict[tuple, int]:
+    """``page`` (a file, or a URL such as watch's preview) shot in headless Chromium at ``size``: how many pixels
+    of each colour (skips without Chromium)."""
     chromium = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
     if not chromium:
         pytest.skip("chromium is not installed")
-    shot = tmp_path / (page.stem + ".png")
+    shot = tmp_path / ((page.stem if isinstance(page, Path) else "page") + ".png")
     proc = subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                            "--disable-component-update", "--disable-sync", "--no-first-run",
                            f"--user-data-dir={tmp_path / 'chromium'}", f"--screenshot={shot}",
-                           f"--window-size={size[0]},{size[1]}", page.as_uri()], capture_output=True, text=True,
+                           f"--window-size={size[0]},{size[1]}", page.as_uri() if isinstance(page, Path) else page],
+                          capture_output=True, text=True,
                           timeout=120)
     assert shot.exists() and shot.stat().st_size > 20_000, proc.stderr
     from PIL import Image
