@@ -1,4 +1,5 @@
-"""The ``reportgen`` command: build, check, audit, new, fonts, diff, finalize, verify, extract, keygen, import.
+"""The ``reportgen`` command: build, check, audit, new, init, fonts, diff, finalize, verify, extract, keygen,
+import.
 
 A document is named by its id (``2023``, ``2020-0584``: its file name in ``data/<folder>/``) or a path to
 its YAML file (project.Project.resolve).
@@ -53,8 +54,16 @@ def parser() -> argparse.ArgumentParser:
     a.add_argument("documents", nargs="*", metavar="DOCUMENT", help=document)
     a.add_argument("--html", type=Path, metavar="FILE", help="also write the checklist as a self-contained web page")
     a.add_argument("--json", action="store_true", help="print a machine-readable result")
-    n = sub.add_parser("new", parents=[common], help="scaffold data/years/YEAR.yaml from the previous year")
+    n = sub.add_parser("new", parents=[common], help="scaffold data/years/YEAR.yaml from the previous year "
+                       "(or, without one, from the kind's skeleton)")
     n.add_argument("year", type=int, metavar="YEAR")
+    i = sub.add_parser("init", parents=[common], help="start a report project: the first year file from the kind's "
+                       "skeleton, reportgen.toml, .gitignore and README.md")
+    i.add_argument("folder", nargs="?", type=Path, metavar="DIR",
+                   help="where (default: the current folder; made when missing); never a project already")
+    i.add_argument("--organ", required=True, metavar="NAME", help="the issuing organ, such as 某某区司法局")
+    i.add_argument("--kind", default="report", metavar="KIND", help="the document kind (default: report)")
+    i.add_argument("--year", type=int, metavar="N", help="the year reported on (default: last year)")
     f = sub.add_parser("fonts", parents=[common], help="show which installed font serves each role")
     f.add_argument("--json", action="store_true", help="print a machine-readable result")
     r = sub.add_parser("diff", parents=[common], help="compare two versions of a document as published")
@@ -182,15 +191,18 @@ def _result(args, key: str, run, failed: str = "") -> int:
 def cmd_build(args) -> int:
     from .build import build
     from .progress import Progress
+    from .schemacopy import keep_current
 
     project = _project(args)
     progress = Progress(quiet=args.quiet)
 
     def run():
+        stale = keep_current(project)  # the editors' copy of the schema, as the project's schema is now
         try:
             outputs, warnings = build(project, args.documents, progress=progress)
         finally:
             progress.close()
+        warnings = warnings + stale
         listed = [{"id": o.id, "year": o.year, "format": o.format, "path": project.display(o.path),
                    "bytes": o.size} for o in outputs]
         return listed, warnings, [_("wrote {path} ({size} bytes)", path=o["path"], size=o["bytes"]) for o in listed]
@@ -201,10 +213,12 @@ def cmd_build(args) -> int:
 def cmd_check(args) -> int:
     from .compliance.cli import check_warnings
     from .pipeline import check_documents
+    from .schemacopy import keep_current
 
     project = _project(args)
 
     def run():
+        stale = keep_current(project)  # the editors' copy of the schema, as the project's schema is now
         loaded, _chains = check_documents(project, args.documents)
         checked = [project.display(item.path) for item in loaded]
         known = {item.id: item for item in loaded}
@@ -213,7 +227,7 @@ def cmd_check(args) -> int:
             for w in found:
                 w.level = "error"
             raise ReportgenError(found + [Diagnostic(_("--strict: {n} warnings count as errors", n=len(found)))])
-        return checked, found, [_("{path}: OK", path=path) for path in checked]
+        return checked, found + stale, [_("{path}: OK", path=path) for path in checked]
 
     return _result(args, "checked", run)
 
@@ -225,26 +239,29 @@ def cmd_audit(args) -> int:
 
 
 def cmd_new(args) -> int:
-    from .output import write_atomic
-    from .paths import os_error, real_folder
-    from .scaffold import new_year_file
+    from .scaffold import new_year_file, write_year_file
 
     project = _project(args)
     try:
-        target, text = new_year_file(project, args.year)
+        made = new_year_file(project, args.year)
+        write_year_file(project, made)
     except ReportgenError as e:
         _emit_diagnostics(e.diagnostics, False)
         return e.exit_code
-    try:
-        if target.parent.is_relative_to(project.root):  # data/ and data/years/: real folders, made if missing
-            for folder in (project.data_dir, target.parent):
-                real_folder(project.root, folder, create=True)
-        write_atomic(target, text.encode("utf-8"))
-    except OSError as e:
-        raise os_error(e, shown=project.display(target)) from None
-    print(_("wrote {path}: fill in every 【待填写】, then run reportgen check {year}",
-            path=project.display(target), year=args.year))
+    if made.start is None:
+        print(_("wrote {path} from the kind's skeleton (there is no {previous}.yaml to start from): fill in every "
+                "【待填写】, then run reportgen check {year}", path=project.display(made.path), previous=args.year - 1,
+                year=args.year))
+    else:
+        print(_("wrote {path}: fill in every 【待填写】, then run reportgen check {year}",
+                path=project.display(made.path), year=args.year))
     return EXIT_OK
+
+
+def cmd_init(args) -> int:
+    from .init import run_init
+
+    return run_init(args, _project(args).root)
 
 
 def cmd_fonts(args) -> int:
@@ -446,9 +463,9 @@ def cmd_keygen(args) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"build": cmd_build, "check": cmd_check, "audit": cmd_audit, "new": cmd_new, "fonts": cmd_fonts, "diff": cmd_diff,
-            "finalize": cmd_finalize, "verify": cmd_verify, "extract": cmd_extract, "keygen": cmd_keygen,
-            "import": cmd_import, "watch": cmd_watch}
+COMMANDS = {"build": cmd_build, "check": cmd_check, "audit": cmd_audit, "new": cmd_new, "init": cmd_init,
+            "fonts": cmd_fonts, "diff": cmd_diff, "finalize": cmd_finalize, "verify": cmd_verify,
+            "extract": cmd_extract, "keygen": cmd_keygen, "import": cmd_import, "watch": cmd_watch}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -11,7 +11,11 @@ A kind folder holds
                          from the macros in ``common/blocks.xml.j2``;
 * ``layout.toml``      — optional: an overlay on reportgen's GB/T 9704 layout (e.g. numbering that
                          runs on across chapters);
-* ``rules.toml``       — optional: its compliance rules, added to ``common/rules.toml``'s (compliance/).
+* ``rules.toml``       — optional: its compliance rules, added to ``common/rules.toml``'s (compliance/);
+* ``skeleton.yaml``    — optional: a first document of the kind, with 【待填写】 where text is to be written,
+                         which ``reportgen init`` and ``reportgen new`` start from (scaffold.py);
+* ``project.toml``     — optional: the ``reportgen.toml`` that ``reportgen init`` writes for a project of the
+                         kind (init.py).
 
 The built-in kinds live in the repository's ``templates/`` (installed as ``reportgen._templates``).
 A project's ``templates/`` comes first, file by file: a project overrides one file of a built-in
@@ -33,6 +37,8 @@ KIND_FILE = "kind.toml"
 SCHEMA_FILE = "schema.json"
 TEMPLATE_FILE = "document.xml.j2"
 LAYOUT_FILE = "layout.toml"
+SKELETON_FILE = "skeleton.yaml"
+PROJECT_FILE = "project.toml"
 COMMON = "common"
 SETTINGS_FILE = "reportgen.toml"
 DEFAULT_KIND = "report"

@@ -82,6 +82,8 @@ def _schema_diagnostics(src: Source, validator) -> list[Diagnostic]:
     far larger than the diagnostics."""
     found, more = [], []
     for n, err in enumerate(validator.iter_errors(src.data)):
+        if for_editors(err):
+            continue
         if n == MAX_SCHEMA_ERRORS:
             more = [Diagnostic(_("more than {n} problems: only the first {n} are reported", n=MAX_SCHEMA_ERRORS),
                                file=src.file, hint=_("correct these and check again"))]
@@ -89,6 +91,21 @@ def _schema_diagnostics(src: Source, validator) -> list[Diagnostic]:
         found.append(((list(map(str, err.absolute_path)), err.validator, n), _error_diagnostics(src, err)))
     found.sort(key=lambda f: f[0])
     return [d for _, diagnostics in found for d in diagnostics] + more
+
+
+def for_editors(err) -> bool:
+    """Whether a schema error is one of the hints the schema gives editors only (``"x-editor-only"`` beside a
+    ``pattern`` or a ``not``: a typed （二）, a lead without its 。): the content checks report the same, in their
+    own words and with the number to remove, so the error is left to them. An ``anyOf``/``oneOf`` error is one
+    when the value fails a branch by such hints alone (a paragraph's text that begins with （二））."""
+    if err.validator in ("not", "pattern"):
+        return isinstance(err.schema, dict) and err.schema.get("x-editor-only") is True
+    if err.validator in ("anyOf", "oneOf") and err.context:
+        branches: dict = {}
+        for sub in err.context:
+            branches.setdefault(sub.relative_schema_path[0], []).append(sub)
+        return any(all(for_editors(sub) for sub in errors) for errors in branches.values())
+    return False
 
 
 def _error_diagnostics(src: Source, err) -> list[Diagnostic]:

@@ -50,18 +50,18 @@ def test_new_scaffolds_next_year_from_last_years_plans(tmp_path):
     assert again.returncode == 1 and "已存在" in again.stderr
 
 
-def test_new_needs_the_previous_year_and_never_overwrites(tmp_path):
+def test_new_never_overwrites_and_needs_a_valid_previous_year(tmp_path):
     from reportgen.errors import ReportgenError
     from reportgen.project import Project
     from reportgen.scaffold import new_year_file
 
     project = Project(make_project(tmp_path / "p"))
-    target, text = new_year_file(project, 2024)
-    assert target == project.root / "data" / "years" / "2024.yaml" and "year: 2024\n" in text
+    made = new_year_file(project, 2024)
+    assert made.path == project.root / "data" / "years" / "2024.yaml" and "year: 2024\n" in made.text
+    assert made.start == project.root / "data" / "years" / "2023.yaml"
     with pytest.raises(ReportgenError, match="data/years/2023.yaml"):
         new_year_file(project, 2023)  # exists already
-    with pytest.raises(ReportgenError, match="2025"):
-        new_year_file(project, 2026)  # no 2025 to start from
+    assert new_year_file(project, 2026).start is None  # no 2025 to start from: the kind's skeleton (test_init.py)
     (project.root / "data" / "notices").mkdir()
     (project.root / "data" / "notices" / "2024.yaml").write_bytes((project.root / "data" / "years" / "2023.yaml")
                                                                   .read_bytes())
