@@ -17,7 +17,8 @@ from .paths import no_links
 from .pipeline import Loaded, check_documents, warnings
 from .project import Project
 
-FORMATS = ("txt", "docx", "pdf")
+#: Every output of a document; html is the page for the office's website (writers/site.py).
+FORMATS = ("txt", "docx", "pdf", "html")
 
 
 @dataclass
@@ -36,8 +37,9 @@ def output_paths(project: Project, item: Loaded) -> dict[str, Path]:
     return {fmt: project.output_path(item.id, name, fmt) for fmt in FORMATS}
 
 
-def render_outputs(project: Project, item: Loaded, chains, formats=FORMATS) -> dict[str, bytes]:
-    """Typeset one Document in every requested format, in memory.
+def render_outputs(project: Project, item: Loaded, chains, formats=FORMATS, stylesheet: str | None = None) -> dict[str, bytes]:
+    """Typeset one Document in every requested format, in memory (the page with ``stylesheet``, read here
+    when not given: writers/site.read_stylesheet).
 
     The PDF is PDF/A-3u with the document's file attached as its source (archive/pdfa.py); DOCX and PDF
     take every date from the document's clock (the data or SOURCE_DATE_EPOCH), so the same inputs
@@ -66,6 +68,29 @@ def render_outputs(project: Project, item: Loaded, chains, formats=FORMATS) -> d
 
         # The same instant as the PDF's dates; the 版记 on a page of its own where the PDF's pagination put it.
         out["docx"] = write_docx(doc, layout, chains, date=clock.instant, imprint_page=imprint_page)
+    if "html" in formats:
+        from .writers.site import read_stylesheet, write_site
+
+        if stylesheet is None:
+            stylesheet = read_stylesheet(project.root, item.kind)[1]
+        out["html"] = write_site(doc, layout, stylesheet)
+    return out
+
+
+def page_stylesheets(project: Project, loaded: list[Loaded]) -> dict[str, str]:
+    """The page stylesheet of each kind built, read and checked before the (slow) typesetting; the problems
+    of all of them, or the stylesheets by kind."""
+    from .errors import ReportgenError
+    from .writers.site import read_stylesheet
+
+    out, problems = {}, []
+    for kind in dict.fromkeys(item.kind for item in loaded):
+        try:
+            out[kind] = read_stylesheet(project.root, kind)[1]
+        except ReportgenError as e:
+            problems += e.diagnostics
+    if problems:
+        raise ReportgenError(problems)
     return out
 
 
@@ -82,7 +107,9 @@ def build(project: Project, args: list[str], formats=FORMATS) -> tuple[list[Outp
     for item in loaded:
         names = [path.name for path in output_paths(project, item).values()] + [MANIFEST, SUMS]
         check_targets(project.output_folder(item.id), names)
-    rendered = [(item, chains[i], render_outputs(project, item, chains[i], formats)) for i, item in enumerate(loaded)]
+    pages = page_stylesheets(project, loaded) if "html" in formats else {}
+    rendered = [(item, chains[i], render_outputs(project, item, chains[i], formats, pages.get(item.kind)))
+                for i, item in enumerate(loaded)]
     outputs: list[Output] = []
     with locked(project.output_dir):
         for item, item_chains, files in rendered:

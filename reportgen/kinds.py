@@ -12,6 +12,7 @@ A kind folder holds
 * ``layout.toml``      — optional: an overlay on reportgen's GB/T 9704 layout (e.g. numbering that
                          runs on across chapters);
 * ``rules.toml``       — optional: its compliance rules, added to ``common/rules.toml``'s (compliance/).
+* ``site.css``         — optional: the stylesheet of its web page, before ``common/site.css`` (writers/site.py).
 
 The built-in kinds live in the repository's ``templates/`` (installed as ``reportgen._templates``).
 A project's ``templates/`` comes first, file by file: a project overrides one file of a built-in
