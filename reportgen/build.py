@@ -37,9 +37,8 @@ def output_paths(project: Project, item: Loaded) -> dict[str, Path]:
     return {fmt: project.output_path(item.id, name, fmt) for fmt in FORMATS}
 
 
-def render_outputs(project: Project, item: Loaded, chains, formats=FORMATS, stylesheet: str | None = None) -> dict[str, bytes]:
-    """Typeset one Document in every requested format, in memory (the page with ``stylesheet``, read here
-    when not given: writers/site.read_stylesheet).
+def render_outputs(project: Project, item: Loaded, chains, formats=FORMATS) -> dict[str, bytes]:
+    """Typeset one Document in every requested format, in memory.
 
     The PDF is PDF/A-3u with the document's file attached as its source (archive/pdfa.py); DOCX and PDF
     take every date from the document's clock (the data or SOURCE_DATE_EPOCH), so the same inputs
@@ -71,27 +70,24 @@ def render_outputs(project: Project, item: Loaded, chains, formats=FORMATS, styl
     if "html" in formats:
         from .writers.site import read_stylesheet, write_site
 
-        if stylesheet is None:
-            stylesheet = read_stylesheet(project.root, item.kind)[1]
-        out["html"] = write_site(doc, layout, stylesheet)
+        out["html"] = write_site(doc, layout, read_stylesheet(project.root, item.kind)[1])
     return out
 
 
-def page_stylesheets(project: Project, loaded: list[Loaded]) -> dict[str, str]:
-    """The page stylesheet of each kind built, read and checked before the (slow) typesetting; the problems
-    of all of them, or the stylesheets by kind."""
+def check_page_stylesheets(project: Project, loaded: list[Loaded]) -> None:
+    """The web page's stylesheet of each kind built, read and checked before the (slow) typesetting: the
+    problems of all of them at once (writers/site.read_stylesheet)."""
     from .errors import ReportgenError
     from .writers.site import read_stylesheet
 
-    out, problems = {}, []
+    problems = []
     for kind in dict.fromkeys(item.kind for item in loaded):
         try:
-            out[kind] = read_stylesheet(project.root, kind)[1]
+            read_stylesheet(project.root, kind)
         except ReportgenError as e:
             problems += e.diagnostics
     if problems:
         raise ReportgenError(problems)
-    return out
 
 
 def build(project: Project, args: list[str], formats=FORMATS) -> tuple[list[Output], list[Diagnostic]]:
@@ -107,9 +103,9 @@ def build(project: Project, args: list[str], formats=FORMATS) -> tuple[list[Outp
     for item in loaded:
         names = [path.name for path in output_paths(project, item).values()] + [MANIFEST, SUMS]
         check_targets(project.output_folder(item.id), names)
-    pages = page_stylesheets(project, loaded) if "html" in formats else {}
-    rendered = [(item, chains[i], render_outputs(project, item, chains[i], formats, pages.get(item.kind)))
-                for i, item in enumerate(loaded)]
+    if "html" in formats:
+        check_page_stylesheets(project, loaded)
+    rendered = [(item, chains[i], render_outputs(project, item, chains[i], formats)) for i, item in enumerate(loaded)]
     outputs: list[Output] = []
     with locked(project.output_dir):
         for item, item_chains, files in rendered:
