@@ -17,7 +17,8 @@ from .paths import no_links
 from .pipeline import Loaded, check_documents, warnings
 from .project import Project
 
-FORMATS = ("txt", "docx", "pdf")
+#: Every output of a document; html is the page for the office's website (writers/site.py).
+FORMATS = ("txt", "docx", "pdf", "html")
 
 
 @dataclass
@@ -66,7 +67,27 @@ def render_outputs(project: Project, item: Loaded, chains, formats=FORMATS) -> d
 
         # The same instant as the PDF's dates; the 版记 on a page of its own where the PDF's pagination put it.
         out["docx"] = write_docx(doc, layout, chains, date=clock.instant, imprint_page=imprint_page)
+    if "html" in formats:
+        from .writers.site import read_stylesheet, write_site
+
+        out["html"] = write_site(doc, layout, read_stylesheet(project.root, item.kind)[1])
     return out
+
+
+def check_page_stylesheets(project: Project, loaded: list[Loaded]) -> None:
+    """The web page's stylesheet of each kind built, read and checked before the (slow) typesetting: the
+    problems of all of them at once (writers/site.read_stylesheet)."""
+    from .errors import ReportgenError
+    from .writers.site import read_stylesheet
+
+    problems = []
+    for kind in dict.fromkeys(item.kind for item in loaded):
+        try:
+            read_stylesheet(project.root, kind)
+        except ReportgenError as e:
+            problems += e.diagnostics
+    if problems:
+        raise ReportgenError(problems)
 
 
 def build(project: Project, args: list[str], formats=FORMATS, progress=None) -> tuple[list[Output], list[Diagnostic]]:
@@ -85,6 +106,8 @@ def build(project: Project, args: list[str], formats=FORMATS, progress=None) -> 
     for item in loaded:
         names = [path.name for path in output_paths(project, item).values()] + [MANIFEST, SUMS]
         check_targets(project.output_folder(item.id), names)
+    if "html" in formats:
+        check_page_stylesheets(project, loaded)
     rendered = []
     for i, item in enumerate(loaded):
         if progress is not None:

@@ -1,7 +1,7 @@
 """The rendered document: the one tree every writer typesets.
 
 Templates render a document's data once into markup (see ``markup.py``); that markup becomes these
-frozen nodes. The DOCX, PDF and text writers all read the same ``Document``, so their text is the
+frozen nodes. The DOCX, PDF, text and web-page writers all read the same ``Document``, so their text is the
 same by construction: :meth:`Block.paragraphs` is the single definition of what a block prints,
 paragraph by paragraph, as styled runs.
 

@@ -15,7 +15,8 @@ A kind folder holds
 * ``skeleton.yaml``    — optional: a first document of the kind, with 【待填写】 where text is to be written,
                          which ``reportgen init`` and ``reportgen new`` start from (scaffold.py);
 * ``project.toml``     — optional: the ``reportgen.toml`` that ``reportgen init`` writes for a project of the
-                         kind (init.py).
+                         kind (init.py);
+* ``site.css``         — optional: the stylesheet of its web page, before ``common/site.css`` (writers/site.py).
 
 The built-in kinds live in the repository's ``templates/`` (installed as ``reportgen._templates``).
 A project's ``templates/`` comes first, file by file: a project overrides one file of a built-in

@@ -2,7 +2,7 @@
 # Set up everything reportgen needs on Debian, idempotently:
 #   system packages (CJK fonts, Pango/HarfBuzz, fontconfig, poppler) where missing, then .venv with reportgen.
 # Usage: bash scripts/setup.sh          # to build reports
-#        bash scripts/setup.sh --test   # also the test tools (LibreOffice, Chromium, pytest…)
+#        bash scripts/setup.sh --test   # also the test tools (LibreOffice, Chromium, Java for the HTML checker, pytest…)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,7 +11,7 @@ with_test=0
 
 # Fonts: Debian has no open simplified 仿宋; Noto Serif CJK SC stands in (see README, "Fonts").
 packages="fontconfig fonts-noto-cjk fonts-arphic-ukai fonts-arphic-gbsn00lp libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 poppler-utils"
-test_packages="libreoffice-writer-nogui chromium"
+test_packages="libreoffice-writer-nogui chromium default-jre-headless"
 [ "$with_test" = 1 ] && packages="$packages $test_packages"
 python3 -c "import ensurepip, venv" 2>/dev/null || packages="$packages python3-venv"
 

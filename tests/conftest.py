@@ -76,12 +76,12 @@ def run_cli(*args: str, cwd: Path, env: dict | None = None, check: bool = False)
 
 @pytest.fixture(scope="session")
 def sample_build(tmp_path_factory) -> dict[str, Path]:
-    """The sample report built once: {'txt': path, 'docx': path, 'pdf': path, 'project': path}."""
+    """The sample report built once: {'txt'|'docx'|'pdf'|'html': path, 'project': path}."""
     project = make_project(tmp_path_factory.mktemp("sample") / "project")
     run_cli("build", cwd=project, check=True)
     out = project / "output" / "2023"
     return {"project": project, "txt": out / "report-2023.txt", "docx": out / "report-2023.docx",
-            "pdf": out / "report-2023.pdf"}
+            "pdf": out / "report-2023.pdf", "html": out / "report-2023.html"}
 
 
 @pytest.fixture(scope="session")
@@ -94,7 +94,7 @@ def sample_pages(sample_build):
 @pytest.fixture(scope="session")
 def built(tmp_path_factory):
     """``built(project folder)``: that project (an example, a test case) copied and built once per
-    session; returns ``{document id: {"txt"|"docx"|"pdf"|"folder": path}}``."""
+    session; returns ``{document id: {"txt"|"docx"|"pdf"|"html"|"folder": path}}``."""
     from outputs import build_project
 
     cache: dict[Path, dict] = {}

@@ -371,7 +371,8 @@ def _build_digests(project: Path, env: dict | None = None) -> dict[str, str]:
     run_cli("build", cwd=project, check=True, env=env)
     folder = out_dir(project)
     return {name: sha256(folder / name) for name in
-            ("report-2023.txt", "report-2023.docx", "report-2023.pdf", "manifest.json", "SHA256SUMS")}
+            ("report-2023.txt", "report-2023.docx", "report-2023.pdf", "report-2023.html", "manifest.json",
+             "SHA256SUMS")}
 
 
 def recorded_dates(project: Path) -> dict:
@@ -456,15 +457,17 @@ def test_manifest_lists_outputs_inputs_fonts_versions(sample_build):
     assert m["source"] == {"path": "data/years/2023.yaml", "bytes": len(SAMPLE.read_bytes()),
                            "sha256": hashlib.sha256(SAMPLE.read_bytes()).hexdigest()}
     assert {o["path"]: o["sha256"] for o in m["outputs"]} == {
-        name: sha256(folder / name) for name in ("report-2023.txt", "report-2023.docx", "report-2023.pdf")}
-    # Every file the document was made from: its kind's files, the templates read, the stylesheet.
+        name: sha256(folder / name) for name in ("report-2023.txt", "report-2023.docx", "report-2023.pdf",
+                                                 "report-2023.html")}
+    # Every file the document was made from: its kind's files, the templates read, the stylesheets.
     assert [(i["role"], i["origin"], i["path"]) for i in m["inputs"]] == [
         ("kind", "builtin", "templates/report/kind.toml"), ("schema", "builtin", "templates/report/schema.json"),
         ("common schema", "builtin", "templates/common/schema.json"),
         ("layout", "builtin", "reportgen/layouts/gbt9704.toml"),
         ("template", "builtin", "templates/report/document.xml.j2"),
         ("template", "builtin", "templates/common/blocks.xml.j2"),
-        ("stylesheet", "builtin", "reportgen/writers/print.css.j2")]
+        ("stylesheet", "builtin", "reportgen/writers/print.css.j2"),
+        ("page stylesheet", "builtin", "templates/common/site.css")]
     for i in m["inputs"]:
         assert i["sha256"] == sha256(ROOT / i["path"]), i
     assert set(m["versions"]) == {"reportgen", "weasyprint", "python-docx"}
@@ -490,7 +493,7 @@ def test_sha256sum_accepts_the_sums(sample_build):
     proc = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=sample_build["pdf"].parent, capture_output=True,
                           text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert proc.stdout.count(": OK") == 4  # three outputs and the manifest
+    assert proc.stdout.count(": OK") == 5  # four outputs and the manifest
 
 
 def test_a_project_template_is_recorded_as_such(tmp_path):
@@ -515,8 +518,8 @@ def test_finalize_freezes_v1_and_v2_and_verify_catches_changes(tmp_path):
     assert "v1" in done.stdout
     v1 = folder / "final" / "v1"
     frozen = {p.name: p.read_bytes() for p in v1.iterdir()}
-    assert set(frozen) == {"report-2023.txt", "report-2023.docx", "report-2023.pdf", "2023.yaml", "manifest.json",
-                           "SHA256SUMS"}
+    assert set(frozen) == {"report-2023.txt", "report-2023.docx", "report-2023.pdf", "report-2023.html", "2023.yaml",
+                           "manifest.json", "SHA256SUMS"}
     assert frozen["2023.yaml"] == (project / "data" / "years" / "2023.yaml").read_bytes()
     assert all((v1 / name).stat().st_mode & 0o222 == 0 for name in frozen)  # read-only
     assert frozen["report-2023.pdf"] == (folder / "report-2023.pdf").read_bytes()

@@ -11,7 +11,7 @@ from conftest import make_project, run_cli
 def test_build_prints_every_output_path(tmp_path):
     project = make_project(tmp_path / "p")
     proc = run_cli("build", "2023", cwd=project, check=True)
-    for fmt in ("txt", "docx", "pdf"):
+    for fmt in ("txt", "docx", "pdf", "html"):
         assert f"output/2023/report-2023.{fmt}" in proc.stdout
         assert (project / "output" / "2023" / f"report-2023.{fmt}").stat().st_size > 0
     assert not list((project / "output" / "2023").glob(".*.tmp"))  # no temporary file left behind
@@ -21,7 +21,8 @@ def test_build_json(tmp_path):
     project = make_project(tmp_path / "p")
     result = json.loads(run_cli("build", "--json", cwd=project, check=True).stdout)
     assert result["ok"] is True and result["errors"] == []
-    assert {o["format"] for o in result["outputs"]} == {"txt", "docx", "pdf", "manifest.json", "SHA256SUMS"}
+    assert {o["format"] for o in result["outputs"]} == {"txt", "docx", "pdf", "html", "manifest.json",
+                                                        "SHA256SUMS"}
     for o in result["outputs"]:
         assert (project / o["path"]).stat().st_size == o["bytes"]
 

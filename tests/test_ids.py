@@ -18,7 +18,7 @@ from conftest import ROOT, finalizable_project as make_project, run_cli
 
 SAMPLE = ROOT / "data" / "years" / "2023.yaml"
 IDS = ("2023", "2023-01", "2023-02")
-FORMATS = ("txt", "docx", "pdf")
+FORMATS = ("txt", "docx", "pdf", "html")
 
 
 def with_replies(root: Path, *ids: str, folder: str = "replies") -> Path:

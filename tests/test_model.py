@@ -7,12 +7,14 @@ from pathlib import Path
 
 import docx
 import pytest
+from outputs import page_paragraphs
 
 from reportgen import document as d
 from reportgen.fonts import resolve
 from reportgen.layout import load_layout
 from reportgen.review.textdiff import units
 from reportgen.writers.html import HtmlTranslator
+from reportgen.writers.site import SiteTranslator, write_site
 from reportgen.writers.text import write_text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,7 +49,7 @@ def test_every_translator_has_a_handler(kind):
     from reportgen.review.textdiff import _Labeller
     from reportgen.writers.docx import DocxTranslator
 
-    for translator in (HtmlTranslator, DocxTranslator, _Labeller):
+    for translator in (HtmlTranslator, DocxTranslator, SiteTranslator, _Labeller):
         assert callable(getattr(translator, "visit_" + kind.__name__, None)), (translator.__name__, kind.__name__)
 
 
@@ -62,6 +64,7 @@ def test_every_writer_prints_the_same_paragraphs(kind):
     assert write_text(doc).decode("utf-8").splitlines() == expected
     assert [u.text for u in units(doc)] == expected
     assert docx_paragraphs(write_docx(doc, L, resolve(L))) == expected
+    assert page_paragraphs(write_site(doc, L, "").decode("utf-8")) == expected
 
 
 def docx_paragraphs(data: bytes) -> list[str]:

@@ -114,7 +114,7 @@ def test_a_rewritten_final_passes_verify_but_not_verify_key(project):
             assert subprocess.run(["sha256sum", "--quiet", "-c", "SHA256SUMS"], cwd=where).returncode == 0
     ok = run_cli("verify", "--key", pub, "--lang", "en", cwd=project)
     assert ok.returncode == 0, ok.stderr
-    assert ok.stdout == f"output/2023: OK (10 files; 1 finals signed with {pub})\n"
+    assert ok.stdout == f"output/2023: OK (12 files; 1 finals signed with {pub})\n"
     assert run_cli("verify", cwd=project).returncode == 0  # without --key, as before
 
     writable(v1, v1 / "report-2023.pdf", v1 / "manifest.json", v1 / "SHA256SUMS", out / "manifest.json")

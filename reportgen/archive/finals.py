@@ -61,6 +61,7 @@ def build_manifest(project, item, chains, outputs: dict[str, tuple[str, bytes | 
                    finals: list[dict]) -> dict:
     """The manifest of one document's build. ``outputs``: format → (file name, bytes or a path to hash)."""
     from ..writers.pdf import CSS_TEMPLATE
+    from ..writers.site import stylesheet_path
 
     listed = []
     for fmt, (name, data) in outputs.items():
@@ -71,6 +72,9 @@ def build_manifest(project, item, chains, outputs: dict[str, tuple[str, bytes | 
     # Every file the document was made from: its kind's files, the templates read, the stylesheet.
     inputs = list(item.definition.files) + [("template", path) for path in item.templates]
     inputs.append(("stylesheet", CSS_TEMPLATE))
+    page_css = stylesheet_path(project.root, item.kind) if "html" in outputs else None
+    if page_css is not None:
+        inputs.append(("page stylesheet", page_css))
     raw = item.raw  # load_year sets it to the bytes typeset (never empty: an empty file fails validation)
     return {
         "format": mf.FORMAT,
