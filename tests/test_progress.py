@@ -42,7 +42,7 @@ def test_piped_stderr_gets_one_line_per_document_in_order(tmp_path):
         assert re.fullmatch(rf"\[{n}/3\] 正在排版 {re.escape(id)}：\S+", line), line
     assert "2023年法治建设情况" in lines[1]  # the document's title
     assert not progress_lines(proc.stdout)
-    assert len(proc.stdout.splitlines()) == 3 * 5  # each document: txt, docx, pdf, manifest, SHA256SUMS
+    assert len(proc.stdout.splitlines()) == 3 * 6  # each document: txt, docx, pdf, html, manifest, SHA256SUMS
 
 
 def test_json_stays_clean(tmp_path):
@@ -57,7 +57,7 @@ def test_quiet_silences_it(tmp_path):
     project = three_documents(tmp_path / "project")
     proc = run_cli("build", "-q", cwd=project, check=True)
     assert proc.stderr == ""
-    assert len(proc.stdout.splitlines()) == 15  # the outputs are still listed
+    assert len(proc.stdout.splitlines()) == 18  # the outputs are still listed
     assert (project / "output" / "2023-ip-work-points").is_dir()
     # -q/--quiet is a common option: before the command too.
     assert parser().parse_args(["-q", "build"]).quiet and parser().parse_args(["build", "--quiet"]).quiet
@@ -92,4 +92,4 @@ def test_terminal_gets_a_bar_redrawn_in_place_and_cleared(tmp_path):
     assert draws[0].startswith("░" * 20) and draws[2].startswith("█" * 13)  # the bar fills
     assert all(len(d) < 80 for d in draws)  # clipped to the terminal (80 columns when it says none)
     assert text.endswith("\r\x1b[K")  # cleared at the end
-    assert len(out.decode().splitlines()) == 15 and "正在排版" not in out.decode()
+    assert len(out.decode().splitlines()) == 18 and "正在排版" not in out.decode()
