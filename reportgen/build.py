@@ -55,18 +55,19 @@ def render_outputs(project: Project, item: Loaded, chains, formats=FORMATS) -> d
         from .writers.text import write_text
 
         out["txt"] = write_text(doc)
-    imprint_page = ""
+    imprint_page, pages = "", None
     if "pdf" in formats:
         from .writers.pdf import write_pdf
 
         options = pdfa.pdf_options(doc, item.path.name, item.raw, clock, pdfa.identifier(doc, item.id))
         pdf = write_pdf(doc, layout, chains, allowed=[project.fonts_dir], **options)
-        out["pdf"], imprint_page = pdf.data, pdf.imprint_page
+        out["pdf"], imprint_page, pages = pdf.data, pdf.imprint_page, pdf.pages
     if "docx" in formats:
         from .writers.docx import write_docx
 
-        # The same instant as the PDF's dates; the 版记 on a page of its own where the PDF's pagination put it.
-        out["docx"] = write_docx(doc, layout, chains, date=clock.instant, imprint_page=imprint_page)
+        # The same instant as the PDF's dates; the 版记 on a page of its own where the PDF's pagination
+        # put it; the PDF's page count (the DOCX's pages are the PDF's: one document tree, one layout).
+        out["docx"] = write_docx(doc, layout, chains, date=clock.instant, imprint_page=imprint_page, pages=pages)
     if "html" in formats:
         from .writers.site import read_stylesheet, write_site
 

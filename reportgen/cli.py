@@ -66,6 +66,9 @@ def parser() -> argparse.ArgumentParser:
     i.add_argument("--year", type=int, metavar="N", help="the year reported on (default: last year)")
     f = sub.add_parser("fonts", parents=[common], help="show which installed font serves each role")
     f.add_argument("--json", action="store_true", help="print a machine-readable result")
+    f.add_argument("--fontconfig", action="store_true",
+                   help="print a fontconfig file sending the official font names to the fonts serving them here "
+                        "(put it in ~/.config/fontconfig/conf.d/: LibreOffice then shows the DOCX in those fonts)")
     r = sub.add_parser("diff", parents=[common], help="compare two versions of a document as published")
     r.add_argument("a", metavar="A", help="ID, ID@REV (git: 2023@HEAD~1, 2020-0584@<commit>), ID@vN (a final) "
                    "or a path to a YAML file")
@@ -271,6 +274,11 @@ def cmd_fonts(args) -> int:
     project = _project(args)
     layout = load_layout()
     chains = resolve(layout, project.fonts_dir)
+    if args.fontconfig:
+        from .fonts import fontconfig_aliases
+
+        sys.stdout.write(fontconfig_aliases(chains))
+        return EXIT_OK
     rows = []
     for role_name, role in layout.roles.items():
         chain = chains[role.font]

@@ -180,3 +180,49 @@ def check_glyphs(doc: d.Document, layout: Layout, chains: dict[str, Chain]) -> l
     for diag in out:
         unique.setdefault((diag.message, diag.file, diag.line, diag.col, diag.path, diag.hint), diag)
     return list(unique.values())
+
+
+def fontconfig_aliases(chains: dict[str, Chain]) -> str:
+    """A fontconfig file that sends each name of a chain that is not installed to the face serving the
+    chain here (with its weight: the 小标宋 stand-in is a bold face).
+
+    The DOCX names the official fonts; Word and WPS on Windows substitute from its font table
+    (``w:altName``, ``w:charset``), but LibreOffice ignores both (writerfilter's FontTable.cxx) and asks
+    fontconfig, which knows nothing of 仿宋_GB2312 and gives every role one sans-serif face. Put this
+    file in ``~/.config/fontconfig/conf.d/`` and LibreOffice sets each role in the face the PDF uses
+    (a project font's folder is named too). Only the names the chain prefers to that face are sent."""
+    from xml.sax.saxutils import escape
+
+    lines = ['<?xml version="1.0"?>', '<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">',
+             "<!-- written by reportgen (fonts, fontconfig option): the official font names sent to the fonts serving them here -->",
+             "<fontconfig>"]
+    done: set[str] = set()
+    folders = sorted({str(Path(f.serving.file).parent) for f in chains.values() if f.serving and f.serving.project})
+    lines += [f"  <dir>{escape(folder)}</dir>" for folder in folders]
+    for chain in chains.values():
+        face = chain.serving
+        if face is None:
+            continue
+        served = {n.casefold() for n in face.families}
+        installed = {n.casefold() for f in chain.faces for n in f.families}
+        for entry in chain.wanted:
+            family, _style = _wanted(entry)
+            if family.casefold() in served:
+                break
+            if family.casefold() in installed or family.casefold() in done:
+                continue
+            done.add(family.casefold())
+            lines += ["  <match target=\"pattern\">",
+                      f"    <test name=\"family\" compare=\"eq\" ignore-blanks=\"true\"><string>{escape(family)}</string></test>",
+                      f"    <edit name=\"family\" mode=\"append\" binding=\"same\"><string>{escape(face.family)}</string></edit>"]
+            if face.weight != 400:
+                lines.append(f"    <edit name=\"weight\" mode=\"assign\" binding=\"strong\"><int>{_fc_weight(face.weight)}</int></edit>")
+            lines.append("  </match>")
+    lines.append("</fontconfig>")
+    return "\n".join(lines) + "\n"
+
+
+def _fc_weight(css: int) -> int:
+    """A CSS weight (100–900) on fontconfig's scale (FcWeightFromOpenType: 400 → 80, 700 → 200)."""
+    table = {100: 0, 200: 40, 300: 50, 400: 80, 500: 100, 600: 180, 700: 200, 800: 205, 900: 210}
+    return table.get(css, 80)

@@ -1,7 +1,8 @@
 """Document → DOCX through python-docx, native in Word/WPS: named styles, real fields, GB/T 9704 page.
 
 Phases: (1) package defaults and styles, one per block kind and per inline role, (2) page setup and
-footers, (3) the blocks, one ``visit_<Node>`` each, (4) core properties, (5) a deterministic zip.
+footers, (3) the blocks, one ``visit_<Node>`` each, (4) core properties, (5) the package reduced to what
+the document uses (styles, parts), its font table and app properties, (6) a deterministic zip.
 Raw XML goes through ``ooxml.py``.
 """
 from __future__ import annotations
@@ -226,9 +227,10 @@ def _footers(section, L: Layout, styles) -> None:
 
 
 def write_docx(doc: d.Document, layout: Layout, chains: dict[str, Chain], *,
-               date: _dt.datetime | None = None, imprint_page: str = "") -> bytes:
+               date: _dt.datetime | None = None, imprint_page: str = "", pages: int | None = None) -> bytes:
     """Typeset ``doc`` as DOCX bytes. ``date`` stamps the core properties (never the clock);
-    ``imprint_page``: where the PDF's pagination put the 版记 (pdf._imprint_page), which the DOCX follows."""
+    ``imprint_page``: where the PDF's pagination put the 版记 (pdf._imprint_page), which the DOCX follows;
+    ``pages``: the PDF's page count, which app.xml states (left out when no PDF was laid out)."""
     import docx
     from docx.oxml.ns import qn
     from docx.shared import Pt
@@ -282,20 +284,69 @@ def write_docx(doc: d.Document, layout: Layout, chains: dict[str, Chain], *,
     if date is not None:
         cp.created = date
         cp.modified = date
-    _drop_thumbnail(document)
+
+    # Phase 5: the package holds what the document uses, and says who wrote it.
+    _package(document, doc, L, chains, names, pages)
 
     out = io.BytesIO()
     document.save(out)
     return ox.deterministic_zip(out.getvalue())
 
 
-def _drop_thumbnail(document) -> None:
-    """python-docx's template carries a thumbnail of an empty page; Word would show it as the preview."""
-    pkg = document.part.package
-    for rid, rel in list(pkg.rels.items()):
-        if rel.reltype.endswith("/thumbnail"):
-            del pkg.rels[rid]
-            pkg.rels._target_parts_by_rId.pop(rid, None)
+def _package(document, doc: d.Document, L: Layout, chains: dict[str, Chain], names: dict[str, str],
+             pages: int | None) -> None:
+    """Reduce python-docx's template to what the document uses and describe it: the styles its
+    paragraphs, runs and tables name (with their bases, the defaults Word needs, and every outline
+    level's heading style, which the drafting office applies when it adds a heading), no part of the
+    template's gallery; a font table listing every font named, with its chain's fallbacks; app.xml."""
+    from .. import __version__
+
+    package = document.part.package
+    body = document.element
+    margins = [p.element for p in package.iter_parts() if str(p.partname).startswith(("/word/footer", "/word/header"))]
+    styles = document.styles.element
+    levels = range(1, len(L.levels) + 1)
+    defaults = {"paragraph", "character"} | ({"table"} if _has(body, "tbl") else set())
+    used = (ox.referenced_styles(body, *margins) | {"GWBody"} | {f"GWHeading{n}" for n in levels}
+            | {f"GWLead{n}" for n in levels} | ox.default_styles(styles, defaults))
+    ox.prune_styles(styles, ox.style_closure(styles, used))
+    ox.drop_unused_parts(package, keep_numbering=_has(body, "numPr"))
+    entries = [(name, *_fallbacks(name, L, chains, names)) for name in ox.font_names(styles, body, *margins)]
+    ox.set_part_blob(package, "/word/fontTable.xml", ox.font_table(entries))
+    text = d.document_paragraphs(doc)
+    counts = {"Paragraphs": len(text), "Characters": sum(len("".join(p.split())) for p in text),
+              "CharactersWithSpaces": sum(len(p) for p in text)}
+    if pages is not None:
+        counts["Pages"] = pages
+    ox.set_part_blob(package, "/docProps/app.xml", ox.app_properties("reportgen", app_version(__version__), counts))
+
+
+def _has(root, tag: str) -> bool:
+    """Whether ``root`` holds a ``w:<tag>`` anywhere."""
+    return root.find(f".//{{{ox.W}}}{tag}") is not None
+
+
+def _fallbacks(name: str, L: Layout, chains: dict[str, Chain], names: dict[str, str]) -> tuple[list[str], bool]:
+    """The names Word and WPS may try for ``name`` (the other entries of the chains that write it, in
+    the layout's order) and whether it is an East Asian face (a Chinese name, or its chain's fonts
+    draw Chinese)."""
+    alternatives: list[str] = []
+    east_asian = any("\u4e00" <= ch <= "\u9fff" for ch in name)
+    for chain, written in names.items():
+        if written != name:
+            continue
+        for entry in L.fonts[chain]:
+            family = entry.split(":")[0].strip()
+            if family != name and family not in alternatives:
+                alternatives.append(family)
+        east_asian = east_asian or any(face.covers("\u4e00") for face in chains[chain].faces)
+    return alternatives, east_asian
+
+
+def app_version(version: str) -> str:
+    """reportgen's version as the ``XX.YYYY`` Word reads in AppVersion (0.1.0 → 00.0001)."""
+    major, minor = (version.split(".") + ["0"])[:2]
+    return f"{int(major):02d}.{int(minor):04d}"
 
 
 class DocxTranslator:

@@ -231,3 +231,113 @@ def deterministic_zip(data: bytes) -> bytes:
             entry.external_attr = 0
             dst.writestr(entry, src.read(info.filename), compresslevel=9)
     return out.getvalue()
+
+
+# ── the package: only what the document uses ─────────────────────────────────────────────────
+# Parts of python-docx's default template that describe nothing of the document: Word 2010's copy of
+# the style gallery (stylesWithEffects, ~140 table styles), an empty bibliography (customXml), the
+# list definitions of its gallery's list styles (numbering) and a thumbnail of an empty page.
+UNUSED_PARTS = ("stylesWithEffects", "customXml", "numbering", "thumbnail")  # by relationship type
+
+
+def drop_unused_parts(package, keep_numbering: bool) -> None:
+    """Drop the relationships to ``UNUSED_PARTS`` (and so the parts: python-docx saves what is
+    reachable); numbering stays when the document numbers a paragraph."""
+    unused = set(UNUSED_PARTS) - ({"numbering"} if keep_numbering else set())
+    for source in [package, *package.iter_parts()]:
+        for rid, rel in list(source.rels.items()):
+            if rel.reltype.rsplit("/", 1)[-1] in unused:
+                del source.rels[rid]
+                source.rels._target_parts_by_rId.pop(rid, None)
+
+
+def style_closure(styles_root, used: set[str]) -> set[str]:
+    """``used`` and every style they are based on or followed by (``w:basedOn``, ``w:next``)."""
+    by_id = {st.get(qn("w:styleId")): st for st in styles_root.findall(qn("w:style"))}
+    keep, todo = set(), [s for s in used if s in by_id]
+    while todo:
+        sid = todo.pop()
+        if sid in keep:
+            continue
+        keep.add(sid)
+        for tag in ("w:basedOn", "w:next"):
+            ref = by_id[sid].find(qn(tag))
+            if ref is not None and ref.get(qn("w:val")) in by_id:
+                todo.append(ref.get(qn("w:val")))
+    return keep
+
+
+def prune_styles(styles_root, keep: set[str]) -> None:
+    """Remove every style not in ``keep`` (its closure: :func:`style_closure`) and the links to removed ones."""
+    for st in styles_root.findall(qn("w:style")):
+        if st.get(qn("w:styleId")) not in keep:
+            styles_root.remove(st)
+    for st in styles_root.findall(qn("w:style")):
+        link = st.find(qn("w:link"))
+        if link is not None and link.get(qn("w:val")) not in keep:
+            st.remove(link)
+
+
+def referenced_styles(*roots) -> set[str]:
+    """The style ids the paragraphs, runs and tables below ``roots`` name."""
+    return {el.get(qn("w:val")) for root in roots for el in root.iter(qn("w:pStyle"), qn("w:rStyle"), qn("w:tblStyle"))}
+
+
+def default_styles(styles_root, types: set[str]) -> set[str]:
+    """The ids of the default style (``w:default="1"``) of each of ``types`` (paragraph, character, table, numbering)."""
+    return {st.get(qn("w:styleId")) for st in styles_root.findall(qn("w:style"))
+            if st.get(qn("w:default")) in ("1", "true") and st.get(qn("w:type")) in types}
+
+
+def font_names(*roots) -> list[str]:
+    """Every font named in a ``w:rFonts`` slot below ``roots``, in order of first appearance."""
+    names: list[str] = []
+    for root in roots:
+        for rfonts in root.iter(qn("w:rFonts")):
+            for slot in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+                name = rfonts.get(qn(slot))
+                if name and name not in names:
+                    names.append(name)
+    return names
+
+
+def font_table(entries: list[tuple[str, list[str], bool]]) -> bytes:
+    """``word/fontTable.xml`` from ``(name, alternative names, East Asian)``: ``w:altName`` is the
+    comma-separated list Word and WPS try where the font is missing (ECMA-376 §17.8.3.1); ``w:charset``
+    86 (GB2312) makes them substitute a Chinese face for a Chinese one. The font's class is not known
+    here (no table of fonts in the code): ``w:family`` auto, ``w:pitch`` variable, as Word writes for 宋体."""
+    from lxml import etree
+
+    root = etree.Element(qn("w:fonts"), nsmap={"w": W})
+    for name, alternatives, east_asian in entries:
+        font = etree.SubElement(root, qn("w:font"))
+        font.set(qn("w:name"), name)
+        if alternatives:
+            etree.SubElement(font, qn("w:altName")).set(qn("w:val"), ",".join(alternatives))
+        etree.SubElement(font, qn("w:charset")).set(qn("w:val"), "86" if east_asian else "00")
+        etree.SubElement(font, qn("w:family")).set(qn("w:val"), "auto")
+        etree.SubElement(font, qn("w:pitch")).set(qn("w:val"), "variable")
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def app_properties(application: str, version: str, counts: dict[str, int]) -> bytes:
+    """``docProps/app.xml`` naming the application that wrote the package, with the ``counts`` known
+    (Pages, Paragraphs, Characters, CharactersWithSpaces), in the schema's order."""
+    from lxml import etree
+
+    ep = "http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"
+    order = ("Pages", "Words", "Characters", "Application", "DocSecurity", "Lines", "Paragraphs",
+             "CharactersWithSpaces", "AppVersion")
+    values = {**{k: str(v) for k, v in counts.items()}, "Application": application, "DocSecurity": "0",
+              "AppVersion": version}
+    root = etree.Element(f"{{{ep}}}Properties", nsmap={None: ep})
+    for tag in order:
+        if tag in values:
+            etree.SubElement(root, f"{{{ep}}}{tag}").text = values[tag]
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def set_part_blob(package, partname: str, blob: bytes) -> None:
+    """Replace the bytes of a part python-docx keeps unparsed (app.xml, fontTable.xml)."""
+    part = next(p for p in package.iter_parts() if p.partname == partname)
+    part._blob = blob

@@ -497,6 +497,7 @@ class PdfResult:
 
     data: bytes
     imprint_page: str = ""  # see _imprint_page
+    pages: int = 0  # how many pages the layout made (the DOCX's app.xml says so)
 
 
 def write_pdf(doc: Document, layout: Layout, chains: dict[str, Chain], allowed: list[Path], **options) -> PdfResult:
@@ -522,10 +523,11 @@ def write_pdf(doc: Document, layout: Layout, chains: dict[str, Chain], allowed: 
         place(document, layout)
         check_type_area(document, layout)
         data = document.write_pdf(**options)
+        pages = len(document.pages)
     finally:
         logger.removeHandler(capture)
     problems = [r for r in capture.records if r.levelno >= logging.WARNING]
     if problems:
         raise ReportgenError([Diagnostic(_("the PDF renderer reported: {message}", message=r.getMessage()))
                               for r in problems])
-    return PdfResult(data, imprint_page)
+    return PdfResult(data, imprint_page, pages)
