@@ -342,6 +342,7 @@ class _Server(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     server_version = "reportgen"
+    timeout = 30  # seconds: a connection left open by a browser never holds a thread for good
     server: _Server
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's name)

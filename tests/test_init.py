@@ -68,7 +68,7 @@ def test_init_makes_a_project_that_checks_with_only_the_text_to_write_and_builds
 
     built = run_cli("build", "--json", cwd=started, check=True)
     outputs = json.loads(built.stdout)["outputs"]
-    assert {o["format"] for o in outputs} == {"txt", "docx", "pdf", "manifest.json", "SHA256SUMS"}
+    assert {o["format"] for o in outputs} == {"txt", "docx", "pdf", "html", "manifest.json", "SHA256SUMS"}
     for o in outputs:
         assert (started / o["path"]).stat().st_size == o["bytes"] > 0
     text = (started / "output" / "2025" / "report-2025.txt").read_text(encoding="utf-8")
