@@ -231,10 +231,16 @@ def _input_filter(project, builtin: list[Path], outside: set[Path]):
     return accept
 
 
+DEBOUNCE = 300  # ms
+
+
 def _watch(watchfiles, folders: list[Path], accept, stop: threading.Event, changes: queue.Queue) -> None:
     """The watcher's thread: each batch of saves into ``changes`` (an exception, if watching fails)."""
     try:
-        for batch in watchfiles.watch(*folders, watch_filter=accept, stop_event=stop, raise_interrupt=False):
+        # A save is seen after DEBOUNCE ms without another change (watchfiles' default, 1600 ms, took half of
+        # the 3 s from a save to its preview); an editor's save of one file is one burst well inside it.
+        for batch in watchfiles.watch(*folders, watch_filter=accept, stop_event=stop, raise_interrupt=False,
+                                      debounce=DEBOUNCE, step=50):
             changes.put(sorted({path for _change, path in batch}))
     except Exception as e:  # noqa: BLE001 — given to the main thread, which reports it
         changes.put(e)
@@ -428,7 +434,8 @@ def run_watch(args, project) -> int:
     watcher = threading.Thread(target=_watch, args=(watchfiles, folders, _input_filter(project, builtin, outside),
                                                     stop, changes), daemon=True)
     serving = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True)
-    on_int, on_term = signal.getsignal(signal.SIGINT), signal.signal(signal.SIGTERM, _interrupted)
+    # Ctrl-C stops it even where SIGINT came ignored (a job started in the background, pytest-xdist's workers).
+    on_int, on_term = signal.signal(signal.SIGINT, _interrupted), signal.signal(signal.SIGTERM, _interrupted)
     try:
         serving.start()
         watcher.start()

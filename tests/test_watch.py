@@ -53,7 +53,11 @@ class Watch:
         """Ctrl-C (SIGINT), if it still runs; its exit code once it and its output have ended."""
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGINT)
-        code = self.proc.wait(timeout=BUILD_WAIT)  # a build under way on a busy machine ends first
+        try:
+            code = self.proc.wait(timeout=BUILD_WAIT)  # a build under way on a busy machine ends first
+        except subprocess.TimeoutExpired:
+            self.proc.kill()  # never left running after the test
+            raise
         for reader in self.readers:
             reader.join(timeout=10)
         self.proc.stdout.close()
