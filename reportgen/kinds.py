@@ -133,7 +133,11 @@ def _read_json(path: Path, shown: str) -> dict:
 
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as e:
+    except OSError as e:
+        from .paths import os_reason
+
+        raise _fail(_("cannot read the schema: {reason}", reason=os_reason(e)), shown) from None
+    except ValueError as e:
         raise _fail(_("cannot read the schema: {reason}", reason=str(e)), shown) from None
     if not isinstance(data, dict):
         raise _fail(_("a schema must be a JSON object"), shown)

@@ -181,12 +181,15 @@ def _at(src: Source, node: yaml.Node, key: PathKey, message: str) -> Diagnostic:
     return Diagnostic(message, file=src.file, line=line, col=col, path=format_path(key), **_shown(src, line, col))
 
 
+class _Refused(yaml.MarkedYAMLError):
+    """A YAML construct reportgen refuses; its problem is a message of ours already."""
+
+
 class _NoAliasComposer(yaml.SafeLoader):
     def compose_node(self, parent, index):  # noqa: D401 - PyYAML hook
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
-            raise yaml.MarkedYAMLError(None, None, _("aliases (*name) are not allowed in year files"),
-                                       event.start_mark)
+            raise _Refused(None, None, _("aliases (*name) are not allowed in year files"), event.start_mark)
         return super().compose_node(parent, index)
 
 
@@ -278,14 +281,7 @@ def parse_source(text: str, display: str) -> Source:
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
-        problem = e.problem or ""
-        message = _("YAML syntax error: {problem}", problem=_yaml_problem(problem))
-        if e.context:
-            ctx = _yaml_problem(e.context)
-            if e.context_mark is not None and e.context_mark is not mark:
-                ctx = _("{context}, which starts at {line}:{col}", context=ctx,
-                        line=e.context_mark.line + 1, col=e.context_mark.column + 1)
-            message += " (" + ctx + ")"
+        message = _yaml_message(e, mark)
         raise ReportgenError([Diagnostic(message, file=display, line=line, col=col,
                                          **_shown(src, line, col),
                                          hint=_("check indentation, and quote text that contains ': ' or starts with a symbol"))]) from None
@@ -304,25 +300,16 @@ def parse_source(text: str, display: str) -> Source:
     return src
 
 
-def _yaml_problem(text: str) -> str:
-    """Translate PyYAML's most common problem texts; keep the others as they are."""
-    known = {
-        "mapping values are not allowed here": _("a ': ' where no mapping value is allowed (quote the text?)"),
-        "could not find expected ':'": _("expected ':' after a key"),
-        "did not find expected key": _("did not find the expected key (check indentation)"),
-        "did not find expected '-' indicator": _("expected a '- ' list item (check indentation)"),
-        "found character '\\t' that cannot start any token": _("a tab character; indent with spaces"),
-        "while scanning a simple key": _("while reading a key"),
-        "while parsing a block mapping": _("in a block mapping"),
-        "while parsing a block collection": _("in a list"),
-        "while parsing a flow sequence": _("in a [ ] list"),
-        "while parsing a flow mapping": _("in a { } mapping"),
-        "while scanning a quoted scalar": _("in quoted text"),
-        "found unexpected end of stream": _("the file ended inside quoted text"),
-    }
-    if text in known:
-        return known[text]
-    m = re.match(r"^expected (.+?), but (?:got|found) (.+)$", text)
-    if m:
-        return _("expected {expected}, but found {found}", expected=m.group(1), found=m.group(2))
-    return text
+def _yaml_message(e: yaml.MarkedYAMLError, mark) -> str:
+    """PyYAML's error as one message in the user's language (yamltext): the problem, and what the parser was
+    reading, with where that began when it is not the problem's place."""
+    from .yamltext import context_text, problem_text
+
+    problem = e.problem if isinstance(e, _Refused) else problem_text(e.problem or "")
+    context = context_text(e.context) if e.context else None
+    if context is None:
+        return _("YAML syntax error: {problem}", problem=problem)
+    if e.context_mark is not None and e.context_mark is not mark:
+        context = _("{context}, which starts at {line}:{col}", context=context,
+                    line=e.context_mark.line + 1, col=e.context_mark.column + 1)
+    return _("YAML syntax error: {problem} ({context})", problem=problem, context=context)
