@@ -136,7 +136,7 @@ def _project(args) -> "Project":
     root = args.project or Path.cwd()
     if not root.is_dir():
         why = _("no such folder") if not root.exists() else _("it is not a folder")
-        raise ReportgenError([Diagnostic(_("-C {path}: {reason}", path=str(root), reason=why))], EXIT_USAGE)
+        raise ReportgenError([Diagnostic(_("-C {path}: {reason}", path=str(root), reason=why), code="no-project-folder")], EXIT_USAGE)
     return Project(root.resolve())
 
 
@@ -173,9 +173,8 @@ def _result(args, key: str, run, failed: str = "") -> int:
 def cmd_build(args) -> int:
     from .build import build
 
-    project = _project(args)
-
     def run():
+        project = _project(args)
         outputs, warnings = build(project, args.documents)
         listed = [{"id": o.id, "year": o.year, "format": o.format, "path": project.display(o.path),
                    "bytes": o.size} for o in outputs]
@@ -188,9 +187,8 @@ def cmd_check(args) -> int:
     from .compliance.cli import check_warnings
     from .pipeline import check_documents
 
-    project = _project(args)
-
     def run():
+        project = _project(args)
         loaded, _chains = check_documents(project, args.documents)
         checked = [project.display(item.path) for item in loaded]
         known = {item.id: item for item in loaded}
@@ -198,7 +196,7 @@ def cmd_check(args) -> int:
         if args.strict and found:
             for w in found:
                 w.level = "error"
-            raise ReportgenError(found + [Diagnostic(_("--strict: {n} warnings count as errors", n=len(found)))])
+            raise ReportgenError(found + [Diagnostic(_("--strict: {n} warnings count as errors", n=len(found)), code="strict")])
         return checked, found, [_("{path}: OK", path=path) for path in checked]
 
     return _result(args, "checked", run)
@@ -278,10 +276,10 @@ def cmd_finalize(args) -> int:
 
     try:
         if args.reason is not None and not args.force:
-            raise ReportgenError([Diagnostic(_("--reason goes with --force"))], EXIT_USAGE)
+            raise ReportgenError([Diagnostic(_("--reason goes with --force"), code="usage")], EXIT_USAGE)
         if args.force and not (args.reason or "").strip():
             raise ReportgenError([Diagnostic(_("--force needs --reason \"…\": why the final is frozen although the "
-                                               "compliance check found errors"))], EXIT_USAGE)
+                                               "compliance check found errors"), code="usage")], EXIT_USAGE)
         project = _project(args)
         signer = None
         if args.sign is not None:  # the key is read before anything is locked or frozen
@@ -445,14 +443,30 @@ def main(argv: list[str] | None = None) -> int:
     cannot fail again (the Python documentation's recipe for SIGPIPE)."""
     try:
         code = _main(sys.argv[1:] if argv is None else argv)
-        sys.stdout.flush()
-        return code
+    except SystemExit:  # argparse: --help, --version, a usage error
+        _flush()
+        raise
     except BrokenPipeError:
-        import os
-
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        _reader_gone()
         return EXIT_FAILED
+    return code if _flush() else EXIT_FAILED
+
+
+def _flush() -> bool:
+    """Flush standard output; False when its reader has gone."""
+    try:
+        sys.stdout.flush()
+        return True
+    except BrokenPipeError:
+        _reader_gone()
+        return False
+
+
+def _reader_gone() -> None:
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
 
 
 def _main(argv: list[str]) -> int:

@@ -120,7 +120,7 @@ class Kind:
 
 
 def _fail(message: str, file: Path | str = "", hint: str = "", line: int = 0, col: int = 0) -> ReportgenError:
-    return ReportgenError([Diagnostic(message, file=str(file), hint=hint, line=line, col=col)])
+    return ReportgenError([Diagnostic(message, file=str(file), hint=hint, line=line, col=col, code="kind")])
 
 
 def _read_json(path: Path, shown: str) -> dict:

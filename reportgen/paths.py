@@ -81,13 +81,13 @@ def link_refused(root: Path, path: Path) -> ReportgenError:
     return ReportgenError([Diagnostic(
         _("refused: {path} is a symbolic link; reportgen reads and writes only real files and folders "
           "inside the project", path=shown), file=shown,
-        hint=_("replace the link with a real folder or file (or remove it)"))])
+        hint=_("replace the link with a real folder or file (or remove it)"), code="symlink-refused")])
 
 
 def not_a_folder(root: Path, path: Path) -> ReportgenError:
     shown = display_path(root, path)
     return ReportgenError([Diagnostic(_("{path} is a file, but reportgen needs a folder there", path=shown),
-                                      file=shown, hint=_("move the file away, then try again"))])
+                                      file=shown, hint=_("move the file away, then try again"), code="not-a-folder")])
 
 
 def no_links(root: Path, path: Path, *, folders: bool = True) -> Path:
@@ -133,8 +133,8 @@ def parent_exists(path: Path) -> Path:
     folder = path.parent
     if os.path.exists(folder) and not folder.is_dir():
         reason = os_reason(NotADirectoryError(errno.ENOTDIR, "Not a directory"))
-        raise ReportgenError([Diagnostic(_("cannot write the file: {reason}", reason=reason), file=str(path))])
+        raise ReportgenError([Diagnostic(_("cannot write the file: {reason}", reason=reason), file=str(path), code="no-folder")])
     if not folder.is_dir():
         raise ReportgenError([Diagnostic(_("cannot write {path}: the folder {folder} does not exist",
-                                           path=str(path), folder=str(folder)), file=str(path))])
+                                           path=str(path), folder=str(folder)), file=str(path), code="no-folder")])
     return path

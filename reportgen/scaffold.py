@@ -32,10 +32,10 @@ def new_year_file(project, year: int) -> tuple[Path, str]:
         else:
             message = _("{path} has the id {id} already; a data/years/{id}.yaml would be a second document of "
                         "that id", path=shown, id=year)
-        raise ReportgenError([Diagnostic(message, file=shown)])
+        raise ReportgenError([Diagnostic(message, file=shown, code="exists")])
     previous = documents.get(str(year - 1))
     if previous is None or previous.folder != YEARS:
-        raise ReportgenError([Diagnostic(_("no file for the previous year {year} to start from", year=year - 1))])
+        raise ReportgenError([Diagnostic(_("no file for the previous year {year} to start from", year=year - 1), code="no-previous-year")])
     prev = load_document(project, previous)
     return project.years_dir / f"{year}.yaml", scaffold(prev.source.data, year)
 
