@@ -22,68 +22,70 @@ from .messages import _, set_lang
 def _common(default) -> argparse.ArgumentParser:
     """Options accepted before and after the command; only the top level sets their defaults."""
     p = argparse.ArgumentParser(add_help=False)
-    p.add_argument("-C", "--project", type=Path, default=default, metavar="DIR",
-                   help="the report project folder (default: the current folder)")
+    p.add_argument("-C", "--project", type=Path, default=default, metavar=_("DIR"),
+                   help=_("the report project folder (default: the current folder)"))
     p.add_argument("--lang", choices=["zh", "zh-CN", "zh_CN", "en"], default=default,
-                   help="message language (default: zh-CN, or English under an English locale)")
+                   help=_("message language (default: zh-CN, or English under an English locale)"))
     p.add_argument("-q", "--quiet", action="store_true", default=default,
-                   help="no progress and no status lines on standard error (errors and warnings still)")
+                   help=_("no progress and no status lines on standard error (errors and warnings still)"))
     return p
 
 
 def parser() -> argparse.ArgumentParser:
     common = _common(argparse.SUPPRESS)
     top = argparse.ArgumentParser(prog="reportgen", parents=[_common(None)],
-                                  description="Document data (YAML) → official documents such as the 法治建设情况 "
-                                              "report, in GB/T 9704 format.")
-    top.add_argument("--version", action="version", version=f"reportgen {__version__}")
-    sub = top.add_subparsers(dest="command", metavar="COMMAND")
+                                  description=_("Document data (YAML) → official documents such as the 法治建设情况 "
+                                              "report, in GB/T 9704 format."))
+    top.add_argument("--version", action="version", version=f"reportgen {__version__}",
+                     help=_("show program's version number and exit"))
+    sub = top.add_subparsers(dest="command", metavar=_("COMMAND"))
     sub.required = True
-    document = "a document id (2023, 2020-0584: its file name in data/) or a path to its YAML file"
+    document = _("a document id (2023, 2020-0584: its file name in data/) or a path to its YAML file")
     b = sub.add_parser("build", parents=[common],
-                       help="build DOCX, PDF and text for the given documents (default: all) into output/<id>/")
-    b.add_argument("documents", nargs="*", metavar="DOCUMENT", help=document)
-    b.add_argument("--json", action="store_true", help="print a machine-readable result")
-    c = sub.add_parser("check", parents=[common], help="validate the documents without writing anything")
-    c.add_argument("documents", nargs="*", metavar="DOCUMENT", help=document)
-    c.add_argument("--json", action="store_true", help="print a machine-readable result")
-    c.add_argument("--strict", action="store_true", help="fail (exit 1) on warnings too, compliance findings "
-                   "included (for CI)")
-    a = sub.add_parser("audit", parents=[common], help="the compliance checklist of the documents (default: all): "
-                       "required contents, rules, last year's plans followed through, metrics across the years")
-    a.add_argument("documents", nargs="*", metavar="DOCUMENT", help=document)
-    a.add_argument("--html", type=Path, metavar="FILE", help="also write the checklist as a self-contained web page")
-    a.add_argument("--json", action="store_true", help="print a machine-readable result")
-    n = sub.add_parser("new", parents=[common], help="scaffold data/years/YEAR.yaml from the previous year "
-                       "(or, without one, from the kind's skeleton)")
-    n.add_argument("year", type=int, metavar="YEAR")
-    i = sub.add_parser("init", parents=[common], help="start a report project: the first year file from the kind's "
-                       "skeleton, reportgen.toml, .gitignore and README.md")
-    i.add_argument("folder", nargs="?", type=Path, metavar="DIR",
-                   help="where (default: the current folder; made when missing); never a project already")
-    i.add_argument("--organ", required=True, metavar="NAME", help="the issuing organ, such as 某某区司法局")
-    i.add_argument("--kind", default="report", metavar="KIND", help="the document kind (default: report)")
-    i.add_argument("--year", type=int, metavar="N", help="the year reported on (default: last year)")
-    f = sub.add_parser("fonts", parents=[common], help="show which installed font serves each role")
-    f.add_argument("--json", action="store_true", help="print a machine-readable result")
+                       help=_("build DOCX, PDF and text for the given documents (default: all) into output/<id>/"))
+    b.add_argument("documents", nargs="*", metavar=_("DOCUMENT"), help=document)
+    b.add_argument("--json", action="store_true", help=_("print a machine-readable result"))
+    c = sub.add_parser("check", parents=[common], help=_("validate the documents without writing anything"))
+    c.add_argument("documents", nargs="*", metavar=_("DOCUMENT"), help=document)
+    c.add_argument("--json", action="store_true", help=_("print a machine-readable result"))
+    c.add_argument("--strict", action="store_true", help=_("fail (exit 1) on warnings too, compliance findings "
+                   "included (for CI)"))
+    a = sub.add_parser("audit", parents=[common], help=_("the compliance checklist of the documents (default: all): "
+                       "required contents, rules, last year's plans followed through, metrics across the years"))
+    a.add_argument("documents", nargs="*", metavar=_("DOCUMENT"), help=document)
+    a.add_argument("--html", type=Path, metavar=_("FILE"), help=_("also write the checklist as a self-contained web page"))
+    a.add_argument("--json", action="store_true", help=_("print a machine-readable result"))
+    n = sub.add_parser("new", parents=[common], help=_("scaffold data/years/YEAR.yaml from the previous year "
+                       "(or, without one, from the kind's skeleton)"))
+    n.add_argument("year", type=int, metavar=_("YEAR"))
+    n.add_argument("--json", action="store_true", help=_("print a machine-readable result"))
+    i = sub.add_parser("init", parents=[common], help=_("start a report project: the first year file from the kind's "
+                       "skeleton, reportgen.toml, .gitignore and README.md"))
+    i.add_argument("folder", nargs="?", type=Path, metavar=_("DIR"),
+                   help=_("where (default: the current folder; made when missing); never a project already"))
+    i.add_argument("--organ", required=True, metavar=_("NAME"), help=_("the issuing organ, such as 某某区司法局"))
+    i.add_argument("--kind", default="report", metavar=_("KIND"), help=_("the document kind (default: report)"))
+    i.add_argument("--year", type=int, metavar="N", help=_("the year reported on (default: last year)"))
+    f = sub.add_parser("fonts", parents=[common], help=_("show which installed font serves each role"))
+    f.add_argument("--json", action="store_true", help=_("print a machine-readable result"))
     f.add_argument("--fontconfig", action="store_true",
-                   help="print a fontconfig file sending the official font names to the fonts serving them here "
-                        "(put it in ~/.config/fontconfig/conf.d/: LibreOffice then shows the DOCX in those fonts)")
-    r = sub.add_parser("diff", parents=[common], help="compare two versions of a document as published")
-    r.add_argument("a", metavar="A", help="ID, ID@REV (git: 2023@HEAD~1, 2020-0584@<commit>), ID@vN (a final) "
-                   "or a path to a YAML file")
-    r.add_argument("b", metavar="B", help="the version to compare A with (same forms)")
-    r.add_argument("--html", type=Path, metavar="FILE", help="also write a self-contained side-by-side review page")
-    r.add_argument("--docx", type=Path, metavar="FILE", help="also write B as DOCX with tracked changes against A")
-    r.add_argument("--author", default="reportgen", help="author of the tracked changes (default: reportgen)")
-    r.add_argument("--date", metavar="DATE", help="date of the tracked changes, YYYY-MM-DD or ISO 8601 "
-                   "(default: B's date, else SOURCE_DATE_EPOCH, else 1980-01-01)")
-    r.add_argument("--json", action="store_true", help="print the changes and the summary as JSON")
+                   help=_("print a fontconfig file sending the official font names to the fonts serving them here "
+                          "(put it in ~/.config/fontconfig/conf.d/: LibreOffice then shows the DOCX in those fonts)"))
+    r = sub.add_parser("diff", parents=[common], help=_("compare two versions of a document as published"))
+    r.add_argument("a", metavar="A", help=_("ID, ID@REV (git: 2023@HEAD~1, 2020-0584@<commit>), ID@vN (a final) "
+                   "or a path to a YAML file"))
+    r.add_argument("b", metavar="B", help=_("the version to compare A with (same forms)"))
+    r.add_argument("--html", type=Path, metavar=_("FILE"), help=_("also write a self-contained side-by-side review page"))
+    r.add_argument("--docx", type=Path, metavar=_("FILE"), help=_("also write B as DOCX with tracked changes against A"))
+    r.add_argument("--author", default="reportgen", help=_("author of the tracked changes (default: reportgen)"))
+    r.add_argument("--date", metavar=_("DATE"), help=_("date of the tracked changes, YYYY-MM-DD or ISO 8601 "
+                   "(default: B's date, else SOURCE_DATE_EPOCH, else 1980-01-01)"))
+    r.add_argument("--json", action="store_true", help=_("print the changes and the summary as JSON"))
     r.add_argument("--color", choices=["auto", "always", "never"], default="auto",
-                   help="colour the terminal diff (auto: on a terminal, unless NO_COLOR is set)")
+                   help=_("colour the terminal diff (auto: on a terminal, unless NO_COLOR is set)"))
     r.add_argument("--context", type=int, default=24, metavar="N",
-                   help="unchanged characters shown around a change (default: 24; -1 for all)")
-    r.add_argument("--exit-code", action="store_true", help="exit with 1 when the versions differ (like git diff)")
+                   help=_("unchanged characters shown around a change (default: 24; -1 for all)"))
+    r.add_argument("--exit-code", action="store_true", help=_("exit with 1 when the versions differ (like git diff)"))
     _archive_parsers(sub, common, document)
     _import_parser(sub, common)
     _watch_parser(sub, common, document)
@@ -93,60 +95,62 @@ def parser() -> argparse.ArgumentParser:
 def _archive_parsers(sub, common, document: str) -> None:
     """finalize, verify, extract, keygen (archive/)."""
     z = sub.add_parser("finalize", parents=[common],
-                       help="freeze the current build of DOCUMENT as its next final version (final/v1, v2, …)")
-    z.add_argument("document", metavar="DOCUMENT", help=document)
-    z.add_argument("--sign", type=Path, metavar="NAME.key",
-                   help="sign the final's manifest with this private key (from reportgen keygen)")
+                       help=_("freeze the current build of DOCUMENT as its next final version (final/v1, v2, …)"))
+    z.add_argument("document", metavar=_("DOCUMENT"), help=document)
+    z.add_argument("--sign", type=Path, metavar=_("NAME.key"),
+                   help=_("sign the final's manifest with this private key (from reportgen keygen)"))
     z.add_argument("--force", action="store_true",
-                   help="freeze it although the compliance check found errors (needs --reason)")
-    z.add_argument("--reason", metavar="TEXT", help="with --force: why, recorded in the final's manifest")
-    z.add_argument("--json", action="store_true", help="print a machine-readable result")
+                   help=_("freeze it although the compliance check found errors (needs --reason)"))
+    z.add_argument("--reason", metavar=_("TEXT"), help=_("with --force: why, recorded in the final's manifest"))
+    z.add_argument("--json", action="store_true", help=_("print a machine-readable result"))
     v = sub.add_parser("verify", parents=[common],
-                       help="recompute every hash in the manifests; exit 1 if an archived file changed or was lost")
-    v.add_argument("documents", nargs="*", metavar="DOCUMENT",
-                   help="documents to verify (default: every folder of output/ with a manifest or finals)")
-    v.add_argument("--key", type=Path, metavar="NAME.pub",
-                   help="also require every final to be signed with this public key's private key, "
-                        "and to hold exactly what its signed manifest names")
-    v.add_argument("--json", action="store_true", help="print a machine-readable result")
+                       help=_("recompute every hash in the manifests; exit 1 if an archived file changed or was lost"))
+    v.add_argument("documents", nargs="*", metavar=_("DOCUMENT"),
+                   help=_("documents to verify (default: every folder of output/ with a manifest or finals)"))
+    v.add_argument("--key", type=Path, metavar=_("NAME.pub"),
+                   help=_("also require every final to be signed with this public key's private key, "
+                        "and to hold exactly what its signed manifest names"))
+    v.add_argument("--json", action="store_true", help=_("print a machine-readable result"))
     k = sub.add_parser("keygen", parents=[common],
-                       help="write a new Ed25519 key pair NAME.key (private, mode 0600) and NAME.pub "
-                            "for finalize --sign and verify --key")
-    k.add_argument("name", type=Path, metavar="NAME", help="where to write the pair (relative to the current "
-                   "folder; keep NAME.key out of the project and its repository)")
-    k.add_argument("--json", action="store_true", help="print a machine-readable result")
-    x = sub.add_parser("extract", parents=[common], help="write the source data embedded in a PDF built by reportgen")
-    x.add_argument("pdf", type=Path, metavar="FILE.pdf")
-    x.add_argument("-o", "--output", type=Path, metavar="OUT",
-                   help="where to write it ('-' for standard output; default: its own file name, here)")
-    x.add_argument("--force", action="store_true", help="overwrite OUT if it exists")
+                       help=_("write a new Ed25519 key pair NAME.key (private, mode 0600) and NAME.pub "
+                            "for finalize --sign and verify --key"))
+    k.add_argument("name", type=Path, metavar=_("NAME"), help=_("where to write the pair (relative to the current "
+                   "folder; keep NAME.key out of the project and its repository)"))
+    k.add_argument("--json", action="store_true", help=_("print a machine-readable result"))
+    x = sub.add_parser("extract", parents=[common], help=_("write the source data embedded in a PDF built by reportgen"))
+    x.add_argument("pdf", type=Path, metavar=_("FILE.pdf"))
+    x.add_argument("-o", "--output", type=Path, metavar=_("OUT"),
+                   help=_("where to write it ('-' for standard output; default: its own file name, here)"))
+    x.add_argument("--force", action="store_true", help=_("overwrite OUT if it exists"))
+    x.add_argument("--json", action="store_true", help=_("print a machine-readable result"))
 
 
 def _import_parser(sub, common) -> None:
     """import (importer/: its module is loaded only when the command runs)."""
     i = sub.add_parser("import", parents=[common],
-                       help="read a .docx, .pdf, .txt or .md document back into YAML data")
-    i.add_argument("file", type=Path, metavar="FILE", help="the document: .docx (Word, WPS, LibreOffice), "
-                   ".pdf with a text layer, .txt (one paragraph per line) or .md")
-    i.add_argument("-o", "--output", metavar="PATH", help="where to write the YAML ('-' for standard output; "
-                   "default: data/years/<year>.yaml for a report, data/<kind>/<name>.yaml for other kinds)")
-    i.add_argument("--kind", metavar="KIND", help="the document's kind (default: report)")
-    i.add_argument("--year", type=int, metavar="N", help="the document's year, when the text does not name it")
-    i.add_argument("--force", action="store_true", help="overwrite PATH if it exists (atomically)")
-    i.add_argument("--into", type=Path, metavar="YAML",
-                   help="compare with this year file and show what the draft changed; with --write, take the "
-                        "edits in, keeping the file's comments, metrics and settings")
-    i.add_argument("--write", action="store_true", help="with --into: write the merged year file")
-    i.add_argument("--json", action="store_true", help="print a machine-readable result")
+                       help=_("read a .docx, .pdf, .txt or .md document back into YAML data"))
+    i.add_argument("file", type=Path, metavar=_("FILE"), help=_("the document: .docx (Word, WPS, LibreOffice), "
+                   ".pdf with a text layer, .txt (one paragraph per line) or .md"))
+    i.add_argument("-o", "--output", metavar=_("PATH"), help=_("where to write the YAML ('-' for standard output; "
+                   "default: data/years/<year>.yaml for a report, data/<kind>/<name>.yaml for other kinds)"))
+    i.add_argument("--kind", metavar=_("KIND"), help=_("the document's kind (default: report)"))
+    i.add_argument("--year", type=int, metavar="N", help=_("the document's year, when the text does not name it"))
+    i.add_argument("--force", action="store_true", help=_("overwrite PATH if it exists (atomically)"))
+    i.add_argument("--into", type=Path, metavar=_("YAML"),
+                   help=_("compare with this year file and show what the draft changed; with --write, take the "
+                        "edits in, keeping the file's comments, metrics and settings"))
+    i.add_argument("--write", action="store_true", help=_("with --into: write the merged year file"))
+    i.add_argument("--json", action="store_true", help=_("print a machine-readable result"))
 
 
 def _watch_parser(sub, common, document: str) -> None:
     """watch (watch.py: its module, and the file watcher, are loaded only when the command runs)."""
-    w = sub.add_parser("watch", parents=[common], help="rebuild on every save of the data, templates, layout or "
-                       "fonts, and show the pages and the diagnostics on a local preview page")
-    w.add_argument("documents", nargs="*", metavar="DOCUMENT", help=document + " (default: all)")
+    w = sub.add_parser("watch", parents=[common], help=_("rebuild on every save of the data, templates, layout or "
+                       "fonts, and show the pages and the diagnostics on a local preview page"))
+    w.add_argument("documents", nargs="*", metavar=_("DOCUMENT"), help=_("{document} (default: all)",
+                                                                       document=document))
     w.add_argument("--port", type=int, default=0, metavar="N",
-                   help="serve the preview on http://127.0.0.1:N/ (default: a free port)")
+                   help=_("serve the preview on http://127.0.0.1:N/ (default: a free port)"))
 
 
 def _project(args) -> "Project":
@@ -157,7 +161,7 @@ def _project(args) -> "Project":
     root = args.project or Path.cwd()
     if not root.is_dir():
         why = _("no such folder") if not root.exists() else _("it is not a folder")
-        raise ReportgenError([Diagnostic(_("-C {path}: {reason}", path=str(root), reason=why))], EXIT_USAGE)
+        raise ReportgenError([Diagnostic(_("-C {path}: {reason}", path=str(root), reason=why), code="no-project-folder")], EXIT_USAGE)
     return Project(root.resolve())
 
 
@@ -196,10 +200,9 @@ def cmd_build(args) -> int:
     from .progress import Progress
     from .schemacopy import keep_current
 
-    project = _project(args)
-    progress = Progress(quiet=args.quiet)
-
     def run():
+        project = _project(args)
+        progress = Progress(quiet=args.quiet)
         stale = keep_current(project)  # the editors' copy of the schema, as the project's schema is now
         try:
             outputs, warnings = build(project, args.documents, progress=progress)
@@ -218,9 +221,8 @@ def cmd_check(args) -> int:
     from .pipeline import check_documents
     from .schemacopy import keep_current
 
-    project = _project(args)
-
     def run():
+        project = _project(args)
         stale = keep_current(project)  # the editors' copy of the schema, as the project's schema is now
         loaded, _chains = check_documents(project, args.documents)
         checked = [project.display(item.path) for item in loaded]
@@ -229,7 +231,7 @@ def cmd_check(args) -> int:
         if args.strict and found:
             for w in found:
                 w.level = "error"
-            raise ReportgenError(found + [Diagnostic(_("--strict: {n} warnings count as errors", n=len(found)))])
+            raise ReportgenError(found + [Diagnostic(_("--strict: {n} warnings count as errors", n=len(found)), code="strict")])
         return checked, found + stale, [_("{path}: OK", path=path) for path in checked]
 
     return _result(args, "checked", run)
@@ -244,14 +246,16 @@ def cmd_audit(args) -> int:
 def cmd_new(args) -> int:
     from .scaffold import new_year_file, write_year_file
 
-    project = _project(args)
     try:
+        project = _project(args)
         made = new_year_file(project, args.year)
         write_year_file(project, made)
     except ReportgenError as e:
-        _emit_diagnostics(e.diagnostics, False)
+        _emit_diagnostics(e.diagnostics, args.json, {"path": None})
         return e.exit_code
-    if made.start is None:
+    if args.json:
+        _emit_diagnostics([], True, {"path": project.display(made.path), "year": args.year})
+    elif made.start is None:
         print(_("wrote {path} from the kind's skeleton (there is no {previous}.yaml to start from): fill in every "
                 "【待填写】, then run reportgen check {year}", path=project.display(made.path), previous=args.year - 1,
                 year=args.year))
@@ -314,10 +318,10 @@ def cmd_finalize(args) -> int:
 
     try:
         if args.reason is not None and not args.force:
-            raise ReportgenError([Diagnostic(_("--reason goes with --force"))], EXIT_USAGE)
+            raise ReportgenError([Diagnostic(_("--reason goes with --force"), code="usage")], EXIT_USAGE)
         if args.force and not (args.reason or "").strip():
             raise ReportgenError([Diagnostic(_("--force needs --reason \"…\": why the final is frozen although the "
-                                               "compliance check found errors"))], EXIT_USAGE)
+                                               "compliance check found errors"), code="usage")], EXIT_USAGE)
         project = _project(args)
         signer = None
         if args.sign is not None:  # the key is read before anything is locked or frozen
@@ -339,10 +343,9 @@ def cmd_finalize(args) -> int:
         return e.exit_code
     path = project.display(result.path)
     if args.json:
-        print(json.dumps({"ok": True, "id": result.id, "version": result.version or result.existing,
-                          "new": result.version is not None, "path": path,
-                          **({"signed": result.signed} if result.signed else {})},
-                         ensure_ascii=False, indent=2))
+        _emit_diagnostics([], True, {"id": result.id, "version": result.version or result.existing,
+                                     "new": result.version is not None, "path": path,
+                                     **({"signed": result.signed} if result.signed else {})})
         return EXIT_OK
     if result.version is None:
         print(_("the current build of {id} is already final version v{n} ({path}); nothing to freeze",
@@ -380,8 +383,9 @@ def cmd_verify(args) -> int:
         _emit_diagnostics(e.diagnostics, args.json)
         return e.exit_code
     if not targets:
-        print(Diagnostic(_("nothing to verify: no folder of {dir} holds a manifest or finals",
-                           dir=project.display(project.output_dir))).format(), file=sys.stderr)
+        _emit_diagnostics([Diagnostic(_("nothing to verify: no folder of {dir} holds a manifest or finals",
+                                        dir=project.display(project.output_dir)), code="nothing-to-verify")],
+                          args.json, {"documents": []})
         return EXIT_FAILED
     results = []
     try:
@@ -400,13 +404,12 @@ def cmd_verify(args) -> int:
         _emit_diagnostics(e.diagnostics, args.json)
         return e.exit_code
     failed = any(p.level == "error" for _id, problems, _n, _s in results for p in problems)
-    if args.json:
-        print(json.dumps({"ok": not failed, **({"key": fingerprint(public_key)} if public_key is not None else {}),
-                          "documents": [
-            {"id": id, "folder": project.display(project.output_folder(id)), "checked": n,
-             **({"signed_finals": signed} if signed is not None else {}),
-             "problems": [p.to_json() for p in problems]}
-            for id, problems, n, signed in results]}, ensure_ascii=False, indent=2))
+    if args.json:  # the problems of every document, each naming its file, as errors and warnings
+        _emit_diagnostics([p for _id, problems, _n, _s in results for p in problems], True, {
+            **({"key": fingerprint(public_key)} if public_key is not None else {}),
+            "documents": [{"id": id, "folder": project.display(project.output_folder(id)), "checked": n,
+                           **({"signed_finals": signed} if signed is not None else {})}
+                          for id, _problems, n, signed in results]})
         return EXIT_FAILED if failed else EXIT_OK
     for id, problems, n, signed in results:
         for p in problems:
@@ -426,18 +429,25 @@ def cmd_verify(args) -> int:
 def cmd_extract(args) -> int:
     from .archive.extract import destination, save, source_of
 
+    to_stdout = args.output is not None and str(args.output) == "-"
     try:
+        if to_stdout and args.json:
+            raise ReportgenError([Diagnostic(_("--json and -o - would both write to standard output: choose one"),
+                                             code="usage")], EXIT_USAGE)
         source = source_of(args.pdf)
-        if args.output is not None and str(args.output) == "-":
+        if to_stdout:
             sys.stdout.buffer.write(source.data)
             sys.stdout.flush()
             return EXIT_OK
         out = destination(args.output, source.name, Path.cwd(), force=args.force)
         save(source, out)
     except ReportgenError as e:
-        _emit_diagnostics(e.diagnostics, False)
+        _emit_diagnostics(e.diagnostics, args.json, {"path": None})
         return e.exit_code
-    print(_("wrote {path} ({size} bytes)", path=str(out), size=len(source.data)))
+    if args.json:
+        _emit_diagnostics([], True, {"path": str(out), "bytes": len(source.data)})
+    else:
+        print(_("wrote {path} ({size} bytes)", path=str(out), size=len(source.data)))
     return EXIT_OK
 
 
@@ -462,8 +472,7 @@ def cmd_keygen(args) -> int:
         _emit_diagnostics(e.diagnostics, args.json)
         return e.exit_code
     if args.json:
-        print(json.dumps({"ok": True, "private": str(key), "public": str(pub), "fingerprint": fp},
-                         ensure_ascii=False, indent=2))
+        _emit_diagnostics([], True, {"private": str(key), "public": str(pub), "fingerprint": fp})
     else:
         print(_("wrote the private key {key} (keep it secret: only finalize --sign needs it) and the public key "
                 "{pub} (for verify --key); key fingerprint {fingerprint}", key=str(key), pub=str(pub),
@@ -477,9 +486,45 @@ COMMANDS = {"build": cmd_build, "check": cmd_check, "audit": cmd_audit, "new": c
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command. Output piped into a reader that stops early (``| head``) ends quietly: the
+    broken pipe stops the command, and standard output goes to /dev/null so that the flush at exit
+    cannot fail again (the Python documentation's recipe for SIGPIPE)."""
+    try:
+        code = _main(sys.argv[1:] if argv is None else argv)
+    except SystemExit:  # argparse: --help, --version, a usage error
+        _flush()
+        raise
+    except BrokenPipeError:
+        _reader_gone()
+        return EXIT_FAILED
+    return code if _flush() else EXIT_FAILED
+
+
+def _flush() -> bool:
+    """Flush standard output; False when its reader has gone."""
+    try:
+        sys.stdout.flush()
+        return True
+    except BrokenPipeError:
+        _reader_gone()
+        return False
+
+
+def _reader_gone() -> None:
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+
+
+def _main(argv: list[str]) -> int:
     import signal
 
-    args = parser().parse_args(argv)
+    from .cliwords import argparse_words, lang_option
+
+    set_lang(lang_option(argv))  # the help texts are translated as the parser is built
+    with argparse_words():
+        args = parser().parse_args(argv)
     set_lang(args.lang)
     if hasattr(signal, "SIGXFSZ"):  # a file-size limit is then an error (EFBIG) told as a message, not a kill
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
@@ -488,13 +533,14 @@ def main(argv: list[str] | None = None) -> int:
     except ReportgenError as e:  # a command that does not report its own (e.g. -C for fonts, diff)
         _emit_diagnostics(e.diagnostics, getattr(args, "json", False))
         return e.exit_code
+    except BrokenPipeError:  # the reader has gone: nothing more can be said to it (main)
+        raise
     except OSError as e:  # the last net: every failure of the system is a message, never a traceback
         from .paths import os_error
 
         err = os_error(e)
         _emit_diagnostics(err.diagnostics, getattr(args, "json", False))
         return err.exit_code
-
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -48,11 +48,12 @@ class Diagnostic:
         return "\n".join(out)
 
     def to_json(self) -> dict:
+        """The diagnostic for --json: a file, line or column that is not known is null (not "" or 0)."""
         return {
             "level": self.level,
-            "file": self.file,
-            "line": self.line,
-            "col": self.col,
+            "file": self.file or None,
+            "line": self.line or None,
+            "col": (self.col or None) if self.line else None,
             "path": self.path,
             "message": self.message,
             "hint": self.hint,

@@ -166,7 +166,7 @@ def check_glyphs(doc: d.Document, layout: Layout, chains: dict[str, Chain]) -> l
         if chain.serving is None:
             out.append(Diagnostic(_("no font of the {chain} chain is installed (wanted: {wanted})",
                                     chain=chain.name, wanted=", ".join(chain.wanted)),
-                                  hint=_("run the setup script, or put the font files in the project's fonts/ folder")))
+                                  hint=_("run the setup script, or put the font files in the project's fonts/ folder"), code="font-missing"))
             continue
         for ch in chain.missing(text):
             col = text.index(ch)
@@ -174,7 +174,7 @@ def check_glyphs(doc: d.Document, layout: Layout, chains: dict[str, Chain]) -> l
                 _("no font for the {role} role has the character {ch} (U+{cp:04X}), at character {pos} of this paragraph",
                   role=role, ch=ch, cp=ord(ch), pos=col + 1),
                 file=origin.file, line=origin.line, col=origin.col, path=origin.path,
-                hint=_("fonts tried: {fonts}", fonts=", ".join(f.family for f in chain.faces))))
+                hint=_("fonts tried: {fonts}", fonts=", ".join(f.family for f in chain.faces)), code="glyph-missing"))
     # Report a missing chain once, not once per paragraph.
     unique: dict[tuple, Diagnostic] = {}  # by value, in linear time (a file may miss thousands of glyphs)
     for diag in out:

@@ -55,7 +55,7 @@ def default_year(environ=None) -> int:
 
 
 def _usage(message: str, hint: str = "") -> ReportgenError:
-    return ReportgenError([Diagnostic(message, hint=hint)], EXIT_USAGE)
+    return ReportgenError([Diagnostic(message, hint=hint, code="usage")], EXIT_USAGE)
 
 
 def checked_organ(organ: str) -> str:
@@ -74,7 +74,7 @@ def _refuse_project(root: Path, shown: str) -> None:
         if os.path.lexists(root / name):
             raise ReportgenError([Diagnostic(_("{dir} holds a report project already ({name}); init never "
                                                "overwrites anything", dir=shown, name=name),
-                                             hint=_("reportgen new YEAR starts another year in it"))])
+                                             hint=_("reportgen new YEAR starts another year in it"), code="project-exists")])
 
 
 def settings_text(project, kind: str, organ: str, year: int) -> str:
@@ -96,9 +96,9 @@ def settings_text(project, kind: str, organ: str, year: int) -> str:
         settings = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise ReportgenError([Diagnostic(_("{file} does not make a valid reportgen.toml: {reason}", file=shown,
-                                           reason=str(e)), file=shown)]) from None
+                                           reason=str(e)), file=shown, code="init-settings")]) from None
     if settings.get("organ") != organ:
-        raise ReportgenError([Diagnostic(_("{file} must set organ = \"{{organ}}\"", file=shown), file=shown)])
+        raise ReportgenError([Diagnostic(_("{file} must set organ = \"{{organ}}\"", file=shown), file=shown, code="init-settings")])
     return text
 
 
@@ -170,10 +170,10 @@ def init_project(root: Path, organ: str, kind: str, year: int | None, shown: str
 
     organ = checked_organ(organ)
     if os.path.lexists(root) and not root.is_dir():
-        raise ReportgenError([Diagnostic(_("{dir} is not a folder", dir=shown))], EXIT_USAGE)
+        raise ReportgenError([Diagnostic(_("{dir} is not a folder", dir=shown), code="not-a-folder")], EXIT_USAGE)
     if not root.parent.is_dir():
         raise ReportgenError([Diagnostic(_("cannot make {dir}: the folder {folder} does not exist", dir=shown,
-                                           folder=str(root.parent)))], EXIT_USAGE)
+                                           folder=str(root.parent)), code="no-folder")], EXIT_USAGE)
     _refuse_project(root, shown)
     year = default_year() if year is None else year
     project = Project(root)
@@ -193,7 +193,7 @@ def init_project(root: Path, organ: str, kind: str, year: int | None, shown: str
                 done.kept.append(path)
             else:
                 raise ReportgenError([Diagnostic(_("{path} exists already; not overwriting it",
-                                                   path=project.display(path)), file=project.display(path))])
+                                                   path=project.display(path)), file=project.display(path), code="exists")])
     except ReportgenError:
         _undo(made)
         raise

@@ -127,7 +127,7 @@ class Kind:
 
 
 def _fail(message: str, file: Path | str = "", hint: str = "", line: int = 0, col: int = 0) -> ReportgenError:
-    return ReportgenError([Diagnostic(message, file=str(file), hint=hint, line=line, col=col)])
+    return ReportgenError([Diagnostic(message, file=str(file), hint=hint, line=line, col=col, code="kind")])
 
 
 def _read_json(path: Path, shown: str) -> dict:
@@ -140,7 +140,11 @@ def _read_json(path: Path, shown: str) -> dict:
 
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as e:
+    except OSError as e:
+        from .paths import os_reason
+
+        raise _fail(_("cannot read the schema: {reason}", reason=os_reason(e)), shown) from None
+    except ValueError as e:
         raise _fail(_("cannot read the schema: {reason}", reason=str(e)), shown) from None
     if not isinstance(data, dict):
         raise _fail(_("a schema must be a JSON object"), shown)

@@ -46,7 +46,7 @@ class _Reader:
 
     # ── helpers ────────────────────────────────────────────────────────────────────────────────
     def fail(self, message: str) -> ReportgenError:
-        return ReportgenError([Diagnostic(message, file=self.template)])
+        return ReportgenError([Diagnostic(message, file=self.template, code="markup")])
 
     def origin(self, el: ET.Element) -> d.Origin:
         path = el.get("src", "")

@@ -191,7 +191,7 @@ def _remove_tree(root: Path, path: Path) -> None:
     if os.path.lexists(path / FINAL_DIR):
         raise ReportgenError([Diagnostic(
             _("{path} holds final versions; reportgen leaves it as it is", path=display_path(root, path)),
-            file=display_path(root, path), hint=_("compare its final/ with the document's final/ and put them together by hand"))])
+            file=display_path(root, path), hint=_("compare its final/ with the document's final/ and put them together by hand"), code="final-protected")])
     for p in [path, *path.rglob("*")]:  # rglob does not follow links
         if _is_dir(p):
             with contextlib.suppress(OSError):
@@ -321,7 +321,7 @@ def check_targets(folder: Path, names) -> None:
             shown = display_path(root, path)
             raise ReportgenError([Diagnostic(
                 _("{path} is a folder, but reportgen writes a file of that name; nothing was written",
-                  path=shown), file=shown, hint=_("move the folder away, then build again"))])
+                  path=shown), file=shown, hint=_("move the folder away, then build again"), code="in-the-way")])
 
 
 def switch_folder(folder: Path, files: list[tuple[str, bytes]]) -> None:
@@ -465,7 +465,7 @@ def locked(output_dir: Path, *, shared: bool = False, wait: float | None = None)
                     raise ReportgenError([Diagnostic(
                         _("another reportgen is writing {path}; try again when it has finished",
                           path=str(lock_path)),
-                        hint=_("the lock is held by a running process; it is released when that process ends"))]
+                        hint=_("the lock is held by a running process; it is released when that process ends"), code="locked")]
                     ) from None
                 time.sleep(0.1)
         yield lock_path

@@ -16,7 +16,7 @@ import stat
 from pathlib import Path
 
 from .errors import Diagnostic, ReportgenError
-from .messages import _
+from .messages import _, current_lang
 
 
 def os_reason(e: OSError) -> str:
@@ -40,8 +40,24 @@ def os_reason(e: OSError) -> str:
         errno.ENFILE: _("too many open files"),
         errno.EBUSY: _("it is in use"),
         errno.EXDEV: _("it is on another file system"),
+        errno.ETXTBSY: _("it is in use"),
+        errno.ENXIO: _("no such device"),
+        errno.ENODEV: _("no such device"),
+        errno.EINVAL: _("the operating system does not accept this name or operation here"),
+        errno.ENOTSUP: _("the file system does not support this"),
+        errno.EOPNOTSUPP: _("the file system does not support this"),
+        errno.ETIMEDOUT: _("the connection timed out"),
+        errno.ESTALE: _("the network file system lost the file (stale handle)"),
+        errno.EAGAIN: _("it is busy; try again"),
+        errno.EINTR: _("it was interrupted; try again"),
     }
-    return reasons.get(e.errno, e.strerror or str(e))
+    if e.errno in reasons:
+        return reasons[e.errno]
+    if current_lang() == "en":  # the system's own words are English
+        return e.strerror or str(e) or type(e).__name__
+    if e.errno:  # an errno without a sentence of ours: its number, never the system's English words
+        return _("the operating system refused (error number {number})", number=e.errno)
+    return _("the operating system refused")
 
 
 def os_error(e: OSError, path: Path | str | None = None, shown: str | None = None) -> ReportgenError:
@@ -65,13 +81,13 @@ def link_refused(root: Path, path: Path) -> ReportgenError:
     return ReportgenError([Diagnostic(
         _("refused: {path} is a symbolic link; reportgen reads and writes only real files and folders "
           "inside the project", path=shown), file=shown,
-        hint=_("replace the link with a real folder or file (or remove it)"))])
+        hint=_("replace the link with a real folder or file (or remove it)"), code="symlink-refused")])
 
 
 def not_a_folder(root: Path, path: Path) -> ReportgenError:
     shown = display_path(root, path)
     return ReportgenError([Diagnostic(_("{path} is a file, but reportgen needs a folder there", path=shown),
-                                      file=shown, hint=_("move the file away, then try again"))])
+                                      file=shown, hint=_("move the file away, then try again"), code="not-a-folder")])
 
 
 def no_links(root: Path, path: Path, *, folders: bool = True) -> Path:
@@ -117,8 +133,8 @@ def parent_exists(path: Path) -> Path:
     folder = path.parent
     if os.path.exists(folder) and not folder.is_dir():
         reason = os_reason(NotADirectoryError(errno.ENOTDIR, "Not a directory"))
-        raise ReportgenError([Diagnostic(_("cannot write the file: {reason}", reason=reason), file=str(path))])
+        raise ReportgenError([Diagnostic(_("cannot write the file: {reason}", reason=reason), file=str(path), code="no-folder")])
     if not folder.is_dir():
         raise ReportgenError([Diagnostic(_("cannot write {path}: the folder {folder} does not exist",
-                                           path=str(path), folder=str(folder)), file=str(path))])
+                                           path=str(path), folder=str(folder)), file=str(path), code="no-folder")])
     return path

@@ -81,7 +81,7 @@ def load_parsed(project: Project, src, path: Path, expected_year: int | None = N
     kind = load_kind(project.root, name) if isinstance(name, str) else None
     if kind is None:
         raise ReportgenError([src.diagnostic(("kind",), _("no document kind {kind!r}", kind=name),
-                                             hint=_("known kinds: {kinds}", kinds=", ".join(available(project.root))))])
+                                             hint=_("known kinds: {kinds}", kinds=", ".join(available(project.root))), code="unknown-kind")])
     diagnostics = validate(src, kind, kind.layout, expected_year)
     errors = [d for d in diagnostics if d.level == "error"]
     if errors:

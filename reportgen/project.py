@@ -159,11 +159,11 @@ class Project:
             return Diagnostic(_("{name} is not a year: the files in {dir} are named for their year, like 2023.yaml",
                                 name=ref.id, dir=self.display(self.years_dir)), file=shown,
                               hint=_("a document with another id goes in another folder of data/, such as "
-                                     "data/notices/"))
+                                     "data/notices/"), code="not-a-year")
         why = id_problem(ref.id)
         if why is not None:
             return Diagnostic(why, file=shown, hint=_("a document's id is its file name without .yaml: letters, "
-                                                      "digits, '-', '_' and '.', not beginning with '.' or '-'"))
+                                                      "digits, '-', '_' and '.', not beginning with '.' or '-'"), code="bad-id")
         return None
 
     def _same_id(self, first: DocumentRef, second: DocumentRef, *, building: bool) -> Diagnostic:
@@ -176,7 +176,7 @@ class Project:
                             year=first.id)
             else:
                 message = _("{first} and {second} are both for {year}; keep one", first=a, second=b, year=first.id)
-            return Diagnostic(message, file=b)
+            return Diagnostic(message, file=b, code="duplicate-id")
         if building:
             message = _("{first} and {second} both have the id {id}; build one at a time", first=a, second=b,
                         id=first.id)
@@ -184,7 +184,7 @@ class Project:
             message = _("{first} and {second} both have the id {id}; keep one", first=a, second=b, id=first.id)
         hint = "" if first.id == second.id else _("ids that differ only in upper and lower case are one id: "
                                                   "Windows and macOS cannot keep their output folders apart")
-        return Diagnostic(message, file=b, hint=hint)
+        return Diagnostic(message, file=b, hint=hint, code="duplicate-id")
 
     # ── command-line arguments ──────────────────────────────────────────────────────────────────
 
@@ -211,7 +211,7 @@ class Project:
             if not documents:
                 raise ReportgenError([Diagnostic(_("no documents found in {dir}", dir=self.display(self.data_dir)),
                                                  hint=_("a document is a YAML file in a folder of data/: "
-                                                        "data/years/2023.yaml, data/replies/2020-0584.yaml"))])
+                                                        "data/years/2023.yaml, data/replies/2020-0584.yaml"), code="no-documents")])
             return list(documents.values())
         refs: list[DocumentRef] = []
         for arg in args:
@@ -230,10 +230,10 @@ class Project:
             return self.ref_for_path(Path(arg), check_id=check_id)
         if is_year(arg):
             raise ReportgenError([Diagnostic(_("no data file for {year}: expected {path}", year=arg,
-                                               path=self.display(self.years_dir / f"{arg}.yaml")))])
+                                               path=self.display(self.years_dir / f"{arg}.yaml")), code="unknown-document")])
         known = ", ".join(documents) if documents else "—"
         raise ReportgenError([Diagnostic(_("no document {id} in {dir}", id=arg, dir=self.display(self.data_dir)),
-                                         hint=_("the project's documents: {ids}", ids=known))])
+                                         hint=_("the project's documents: {ids}", ids=known), code="unknown-document")])
 
     def output_target(self, arg: str) -> tuple[str, Path | None]:
         """What ``verify ARG`` checks: the id whose folder ``output/<id>/`` ARG names (an id as typed, whether
@@ -243,7 +243,7 @@ class Project:
             return ref.id, ref.path
         why = id_problem(arg)
         if why is not None:
-            raise ReportgenError([Diagnostic(why)], EXIT_USAGE)
+            raise ReportgenError([Diagnostic(why, code="bad-id")], EXIT_USAGE)
         ref = self.document(arg)
         return arg, ref.path if ref is not None else None
 

@@ -141,10 +141,10 @@ def render_markup(project: Path, kind: Kind, data: dict) -> tuple[str, list[Path
     except TemplateSyntaxError as e:
         raise ReportgenError([Diagnostic(_("template error: {message}", message=e.message),
                                          file=display_template(project, e.filename or kind.template),
-                                         line=e.lineno or 0, col=1)]) from None
+                                         line=e.lineno or 0, col=1, code="template")]) from None
     except TemplateError as e:
         raise ReportgenError([Diagnostic(_("template error: {message}", message=str(e)),
-                                         file=display_template(project, kind.template))]) from None
+                                         file=display_template(project, kind.template), code="template")]) from None
     # Every top-level key the kind's schema knows is defined (None when absent), so templates can test it.
     context = {k: None for k in kind.schema.get("properties", {})}
     context.update(_wrap(data))
@@ -159,7 +159,7 @@ def render_markup(project: Path, kind: Kind, data: dict) -> tuple[str, list[Path
         message = str(e) if isinstance(e, (TemplateError, RenderTimeout)) else f"{type(e).__name__}: {e}"
         raise ReportgenError([Diagnostic(_("template error: {message}", message=message),
                                          file=display_template(project, file or template.filename or kind.template),
-                                         line=line, col=1 if line else 0)]) from None
+                                         line=line, col=1 if line else 0, code="template")]) from None
     return markup, list(env.loader.read)
 
 

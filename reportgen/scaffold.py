@@ -55,7 +55,7 @@ def new_year_file(project, year: int) -> YearFile:
         else:
             message = _("{path} has the id {id} already; a data/years/{id}.yaml would be a second document of "
                         "that id", path=shown, id=year)
-        raise ReportgenError([Diagnostic(message, file=shown)])
+        raise ReportgenError([Diagnostic(message, file=shown, code="exists")])
     target = project.years_dir / f"{year}.yaml"
     previous = documents.get(str(year - 1))
     if previous is None or previous.folder != YEARS:
@@ -94,7 +94,7 @@ def project_organ(root: Path) -> str:
     organ = project_settings(root).get("organ", "")
     if not isinstance(organ, str) or "\n" in organ:
         raise ReportgenError([Diagnostic(_("organ in {file} must be the organ's name, as one line of text",
-                                           file=SETTINGS_FILE), file=SETTINGS_FILE)])
+                                           file=SETTINGS_FILE), file=SETTINGS_FILE, code="settings")])
     return organ.strip()
 
 
@@ -109,7 +109,7 @@ def starter_text(path: Path, shown: str, values: dict[str, str], *, header: bool
     except (OSError, UnicodeDecodeError) as e:
         reason = os_reason(e) if isinstance(e, OSError) else str(e)
         raise ReportgenError([Diagnostic(_("cannot read {file}: {reason}", file=shown, reason=reason),
-                                         file=shown)]) from None
+                                         file=shown, code="unreadable")]) from None
     lines = text.splitlines()
     while header and lines and lines[0].startswith("#"):  # the file's own comment, up to the first empty line
         lines.pop(0)
@@ -118,7 +118,7 @@ def starter_text(path: Path, shown: str, values: dict[str, str], *, header: bool
     if unknown:
         raise ReportgenError([Diagnostic(_("{file} names {names}; it may name only {known}", file=shown,
                                            names=", ".join("{" + u + "}" for u in unknown),
-                                           known=", ".join("{" + k + "}" for k in values)), file=shown)])
+                                           known=", ".join("{" + k + "}" for k in values)), file=shown, code="skeleton")])
     return PLACEHOLDER.sub(lambda m: values[m.group(1)] if m.group(1) else m.group(0)[0], body)
 
 
@@ -133,7 +133,7 @@ def skeleton(root: Path, kind: str, year: int) -> tuple[str, Path]:
         having = [k for k in available(root) if find_file(root, f"{k}/{SKELETON_FILE}") is not None]
         raise ReportgenError([Diagnostic(_("the kind {kind!r} has no skeleton to start from (templates/{name})",
                                            kind=kind, name=wanted),
-                                         hint=_("kinds with a skeleton: {kinds}", kinds=", ".join(having) or "—"))])
+                                         hint=_("kinds with a skeleton: {kinds}", kinds=", ".join(having) or "—"), code="no-skeleton")])
     return starter_text(path, display_template(root, path), {"year": str(year), "next": str(year + 1)}), path
 
 
@@ -154,11 +154,11 @@ def from_skeleton(project, kind: str, organ: str, year: int, target: Path, comma
         data = yaml.safe_load(body)
     except yaml.YAMLError as e:
         raise ReportgenError([Diagnostic(_("the skeleton is not valid YAML: {reason}", reason=str(e)),
-                                         file=shown)]) from None
+                                         file=shown, code="skeleton")]) from None
     clash = sorted(set(data) & set(HEAD_KEYS)) if isinstance(data, dict) else ["—"]
     if clash:
         raise ReportgenError([Diagnostic(_("a skeleton is a mapping without {keys}: reportgen writes them",
-                                           keys=", ".join(HEAD_KEYS)), file=shown)])
+                                           keys=", ".join(HEAD_KEYS)), file=shown, code="skeleton")])
     ref, copies = reference(project.root, kind, target)
     head = [schema_line(ref), "# " + _("Written by `{command}` from the skeleton of the kind {kind}. Replace every "
                                        "{mark}, then run reportgen check.", command=command, kind=kind, mark=TODO),
@@ -169,7 +169,7 @@ def from_skeleton(project, kind: str, organ: str, year: int, target: Path, comma
         load_bytes(project, text.encode("utf-8"), shown_target, year)
     except ReportgenError as e:
         raise ReportgenError([Diagnostic(_("{path} made from {skeleton} would not pass check; nothing was written",
-                                           path=shown_target, skeleton=shown))] + e.diagnostics) from None
+                                           path=shown_target, skeleton=shown), code="skeleton")] + e.diagnostics) from None
     return text, copies
 
 

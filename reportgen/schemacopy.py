@@ -116,5 +116,5 @@ def keep_current(project) -> list[Diagnostic]:
     else:
         return []
     return [Diagnostic(_("the editors' copy of the schema in {dir} is not up to date: {reason}",
-                         dir=project.display(root / COPY_DIR), reason=d.message), file=d.file, level="warning")
+                         dir=project.display(root / COPY_DIR), reason=d.message), file=d.file, level="warning", code="schema-copy")
             for d in problems]

@@ -94,7 +94,7 @@ class Source:
         return line, offset - starts[line - 1] + 1
 
     def diagnostic(self, key: PathKey, message: str, *, at_key: bool = False, hint: str = "",
-                   level: str = "error") -> Diagnostic:
+                   level: str = "error", code: str = "") -> Diagnostic:
         """A diagnostic at the data path ``key`` (or the nearest enclosing path that has a position)."""
         pos = None
         probe = tuple(key)
@@ -108,7 +108,7 @@ class Source:
             pos = self.positions.get((), (1, 1))
         line, col = pos
         return Diagnostic(message, file=self.file, line=line, col=col, path=format_path(key),
-                          hint=hint, level=level, **_shown(self, line, col))
+                          hint=hint, level=level, code=code, **_shown(self, line, col))
 
 
 _SCALAR = yaml.constructor.SafeConstructor()
@@ -123,14 +123,14 @@ def _build(node: yaml.Node, key: PathKey, src: Source, errors: list[Diagnostic])
         out: dict = {}
         for k_node, v_node in node.value:
             if not isinstance(k_node, yaml.ScalarNode):
-                errors.append(_at(src, k_node, key, _("a mapping key must be plain text")))
+                errors.append(_at(src, k_node, key, _("a mapping key must be plain text"), code="yaml-key"))
                 continue
             k = str(k_node.value)
             if k == "<<":
-                errors.append(_at(src, k_node, key, _("merge keys (<<) are not allowed in year files")))
+                errors.append(_at(src, k_node, key, _("merge keys (<<) are not allowed in year files"), code="merge-key"))
                 continue
             if k in out:
-                errors.append(_at(src, k_node, key + (k,), _("duplicate key {key!r}", key=k)))
+                errors.append(_at(src, k_node, key + (k,), _("duplicate key {key!r}", key=k), code="duplicate-key"))
                 continue
             src.key_positions[key + (k,)] = (k_node.start_mark.line + 1, k_node.start_mark.column + 1)
             out[k] = _build(v_node, key + (k,), src, errors)
@@ -150,7 +150,7 @@ def _build(node: yaml.Node, key: PathKey, src: Source, errors: list[Diagnostic])
             message = _("tags such as {tag} are not allowed in year files", tag=node.tag)
         else:
             message = _("{got!r} cannot be read as {tag}", got=node.value, tag=node.tag.rsplit(":", 1)[-1])
-        errors.append(_at(src, node, key, message))
+        errors.append(_at(src, node, key, message, code="scalar"))
         return None
     finally:  # the constructor is shared: keep no node (nor a half-built value) of this file
         _SCALAR.constructed_objects.clear()
@@ -160,12 +160,12 @@ def _build(node: yaml.Node, key: PathKey, src: Source, errors: list[Diagnostic])
         bad = NOT_XML.search(value)
         if bad:
             errors.append(_at(src, node, key, _("the text contains the control character U+{cp:04X}, which documents cannot hold",
-                                                cp=ord(bad.group(0)))))
+                                                cp=ord(bad.group(0))), code="control-character"))
             return None
     if isinstance(value, (_dt.date, _dt.datetime)):
         return value.isoformat()[:10] if not isinstance(value, _dt.datetime) else value.isoformat()
     if isinstance(value, bytes):
-        errors.append(_at(src, node, key, _("binary values are not allowed")))
+        errors.append(_at(src, node, key, _("binary values are not allowed"), code="binary"))
         return None
     return value
 
@@ -176,26 +176,30 @@ def _shown(src: Source, line: int, col: int) -> dict:
     return {"excerpt": excerpt, "caret": caret}
 
 
-def _at(src: Source, node: yaml.Node, key: PathKey, message: str) -> Diagnostic:
+def _at(src: Source, node: yaml.Node, key: PathKey, message: str, code: str) -> Diagnostic:
     line, col = node.start_mark.line + 1, node.start_mark.column + 1
-    return Diagnostic(message, file=src.file, line=line, col=col, path=format_path(key), **_shown(src, line, col))
+    return Diagnostic(message, file=src.file, line=line, col=col, path=format_path(key), code=code,
+                      **_shown(src, line, col))
+
+
+class _Refused(yaml.MarkedYAMLError):
+    """A YAML construct reportgen refuses; its problem is a message of ours already."""
 
 
 class _NoAliasComposer(yaml.SafeLoader):
     def compose_node(self, parent, index):  # noqa: D401 - PyYAML hook
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
-            raise yaml.MarkedYAMLError(None, None, _("aliases (*name) are not allowed in year files"),
-                                       event.start_mark)
+            raise _Refused(None, None, _("aliases (*name) are not allowed in year files"), event.start_mark)
         return super().compose_node(parent, index)
 
 
 def _too_large(display: str) -> ReportgenError:
-    return ReportgenError([Diagnostic(_("the file is larger than {n} bytes", n=MAX_BYTES), file=display)])
+    return ReportgenError([Diagnostic(_("the file is larger than {n} bytes", n=MAX_BYTES), file=display, code="too-large")])
 
 
 def _unreadable(display: str, e: OSError) -> ReportgenError:
-    return ReportgenError([Diagnostic(_("cannot read the file: {reason}", reason=os_reason(e)), file=display)])
+    return ReportgenError([Diagnostic(_("cannot read the file: {reason}", reason=os_reason(e)), file=display, code="unreadable")])
 
 
 def read_bounded(stream, display: str) -> bytes:
@@ -219,7 +223,7 @@ def read_document(path: Path, display: str | None = None) -> bytes:
     Every reader of a document's file goes through here (load_source, diff's sides, finals)."""
     display = display or str(path)
     not_regular = ReportgenError([Diagnostic(
-        _("not a regular file: a document is a YAML file, not a folder, a device or a pipe"), file=display)])
+        _("not a regular file: a document is a YAML file, not a folder, a device or a pipe"), file=display, code="not-a-regular-file")])
     try:
         if not stat.S_ISREG(os.stat(path).st_mode):  # before opening: a FIFO would block, a device never ends
             raise not_regular
@@ -255,7 +259,7 @@ def source_from_bytes(raw: bytes, display: str) -> Source:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         raise ReportgenError([Diagnostic(_("the file is not UTF-8 text (byte {pos})", pos=e.start),
-                                         file=display)]) from None
+                                         file=display, code="not-utf8")]) from None
     src = parse_source(text, display)
     src.raw = raw
     return src
@@ -272,57 +276,41 @@ def parse_source(text: str, display: str) -> Source:
         raise ReportgenError([Diagnostic(_("the file contains the control character U+{cp:04X}, which documents cannot hold",
                                            cp=e.character if isinstance(e.character, int) else ord(e.character)),
                                          file=display, line=line, col=col,
-                                         **_shown(src, line, col))]) from None
+                                         **_shown(src, line, col), code="control-character")]) from None
     except RecursionError:
-        raise ReportgenError([Diagnostic(_("the file nests too deeply to be a year file"), file=display)]) from None
+        raise ReportgenError([Diagnostic(_("the file nests too deeply to be a year file"), file=display, code="too-deep")]) from None
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
-        problem = e.problem or ""
-        message = _("YAML syntax error: {problem}", problem=_yaml_problem(problem))
-        if e.context:
-            ctx = _yaml_problem(e.context)
-            if e.context_mark is not None and e.context_mark is not mark:
-                ctx = _("{context}, which starts at {line}:{col}", context=ctx,
-                        line=e.context_mark.line + 1, col=e.context_mark.column + 1)
-            message += " (" + ctx + ")"
+        message = _yaml_message(e, mark)
         raise ReportgenError([Diagnostic(message, file=display, line=line, col=col,
                                          **_shown(src, line, col),
-                                         hint=_("check indentation, and quote text that contains ': ' or starts with a symbol"))]) from None
+                                         hint=_("check indentation, and quote text that contains ': ' or starts with a symbol"), code="yaml-syntax")]) from None
     finally:
         if loader is not None:
             loader.dispose()
     if node is None:
-        raise ReportgenError([Diagnostic(_("the file is empty"), file=display)])
+        raise ReportgenError([Diagnostic(_("the file is empty"), file=display, code="empty")])
     errors: list[Diagnostic] = []
     try:
         src.data = _build(node, (), src, errors)
     except RecursionError:
-        raise ReportgenError([Diagnostic(_("the file nests too deeply to be a year file"), file=display)]) from None
+        raise ReportgenError([Diagnostic(_("the file nests too deeply to be a year file"), file=display, code="too-deep")]) from None
     if errors:
         raise ReportgenError(errors)
     return src
 
 
-def _yaml_problem(text: str) -> str:
-    """Translate PyYAML's most common problem texts; keep the others as they are."""
-    known = {
-        "mapping values are not allowed here": _("a ': ' where no mapping value is allowed (quote the text?)"),
-        "could not find expected ':'": _("expected ':' after a key"),
-        "did not find expected key": _("did not find the expected key (check indentation)"),
-        "did not find expected '-' indicator": _("expected a '- ' list item (check indentation)"),
-        "found character '\\t' that cannot start any token": _("a tab character; indent with spaces"),
-        "while scanning a simple key": _("while reading a key"),
-        "while parsing a block mapping": _("in a block mapping"),
-        "while parsing a block collection": _("in a list"),
-        "while parsing a flow sequence": _("in a [ ] list"),
-        "while parsing a flow mapping": _("in a { } mapping"),
-        "while scanning a quoted scalar": _("in quoted text"),
-        "found unexpected end of stream": _("the file ended inside quoted text"),
-    }
-    if text in known:
-        return known[text]
-    m = re.match(r"^expected (.+?), but (?:got|found) (.+)$", text)
-    if m:
-        return _("expected {expected}, but found {found}", expected=m.group(1), found=m.group(2))
-    return text
+def _yaml_message(e: yaml.MarkedYAMLError, mark) -> str:
+    """PyYAML's error as one message in the user's language (yamltext): the problem, and what the parser was
+    reading, with where that began when it is not the problem's place."""
+    from .yamltext import context_text, problem_text
+
+    problem = e.problem if isinstance(e, _Refused) else problem_text(e.problem or "")
+    context = context_text(e.context) if e.context else None
+    if context is None:
+        return _("YAML syntax error: {problem}", problem=problem)
+    if e.context_mark is not None and e.context_mark is not mark:
+        context = _("{context}, which starts at {line}:{col}", context=context,
+                    line=e.context_mark.line + 1, col=e.context_mark.column + 1)
+    return _("YAML syntax error: {problem} ({context})", problem=problem, context=context)

@@ -86,7 +86,7 @@ def _schema_diagnostics(src: Source, validator) -> list[Diagnostic]:
             continue
         if n == MAX_SCHEMA_ERRORS:
             more = [Diagnostic(_("more than {n} problems: only the first {n} are reported", n=MAX_SCHEMA_ERRORS),
-                               file=src.file, hint=_("correct these and check again"))]
+                               file=src.file, hint=_("correct these and check again"), code="too-many-problems")]
             break
         found.append(((list(map(str, err.absolute_path)), err.validator, n), _error_diagnostics(src, err)))
     found.sort(key=lambda f: f[0])
@@ -118,42 +118,42 @@ def _error_diagnostics(src: Source, err) -> list[Diagnostic]:
         for name in sorted(set(inst) - set(allowed)):
             close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
             hint = _("did you mean {name!r}?", name=close[0]) if close else _("allowed keys: {keys}", keys=", ".join(allowed))
-            out.append(src.diagnostic(key + (name,), _("unknown key {key!r}", key=name), at_key=True, hint=hint))
+            out.append(src.diagnostic(key + (name,), _("unknown key {key!r}", key=name), at_key=True, hint=hint, code="unknown-key"))
     elif kind == "required":
         for name in err.validator_value:
             if isinstance(inst, dict) and name not in inst:
-                out.append(src.diagnostic(key, _("missing required key {key!r}", key=name)))
+                out.append(src.diagnostic(key, _("missing required key {key!r}", key=name), code="missing-key"))
     elif kind == "type":
         types = err.validator_value if isinstance(err.validator_value, list) else [err.validator_value]
         expected = _(" or ").join(_(_EXPECTED_TYPE.get(t, t)) for t in types)
-        out.append(src.diagnostic(key, _("expected {expected}, got {got}", expected=expected, got=_type_name(inst))))
+        out.append(src.diagnostic(key, _("expected {expected}, got {got}", expected=expected, got=_type_name(inst)), code="type"))
     elif kind == "minLength":
-        out.append(src.diagnostic(key, _("must not be empty")))
+        out.append(src.diagnostic(key, _("must not be empty"), code="empty"))
     elif kind in ("minItems", "minProperties"):
-        out.append(src.diagnostic(key, _("needs at least {n} entries", n=err.validator_value)))
+        out.append(src.diagnostic(key, _("needs at least {n} entries", n=err.validator_value), code="too-few"))
     elif kind in ("maxItems", "maxProperties"):
         out.append(src.diagnostic(key, _("takes at most {n} entries", n=err.validator_value),
-                                  hint=_(err.schema["description"]) if err.schema.get("description") else ""))
+                                  hint=_(err.schema["description"]) if err.schema.get("description") else "", code="too-many"))
     elif kind == "enum":
         values = ", ".join(map(str, err.validator_value))
-        out.append(src.diagnostic(key, _("expected one of {values}; got {got!r}", values=values, got=inst)))
+        out.append(src.diagnostic(key, _("expected one of {values}; got {got!r}", values=values, got=inst), code="not-allowed-value"))
     elif kind in ("minimum", "maximum"):
         s = err.schema
         out.append(src.diagnostic(key, _("expected a number from {lo} to {hi}; got {got}",
-                                        lo=s.get("minimum"), hi=s.get("maximum"), got=inst)))
+                                        lo=s.get("minimum"), hi=s.get("maximum"), got=inst), code="out-of-range"))
     elif kind in ("anyOf", "oneOf", "pattern"):
         what = err.schema.get("x-expected")
         if what and isinstance(inst, (dict, list)):  # a whole mapping is not worth printing back
-            out.append(src.diagnostic(key, _("expected {expected}", expected=_(what))))
+            out.append(src.diagnostic(key, _("expected {expected}", expected=_(what)), code="form"))
         elif what:
-            out.append(src.diagnostic(key, _("expected {expected}; got {got!r}", expected=_(what), got=inst)))
+            out.append(src.diagnostic(key, _("expected {expected}; got {got!r}", expected=_(what), got=inst), code="form"))
         elif kind == "pattern":
             out.append(src.diagnostic(key, _("{got!r} does not match the pattern {pattern}", got=inst,
-                                            pattern=err.validator_value)))
+                                            pattern=err.validator_value), code="form"))
         else:
-            out.append(src.diagnostic(key, _("this value has the wrong form")))
+            out.append(src.diagnostic(key, _("this value has the wrong form"), code="form"))
     else:  # a keyword this code does not word specially: keep jsonschema's text
-        out.append(src.diagnostic(key, err.message))
+        out.append(src.diagnostic(key, err.message, code="schema"))
     return out
 
 
@@ -253,10 +253,10 @@ class _Checker:
         self.points = typed_points(layout.numbering.point)
         self.out: list[Diagnostic] = []
 
-    def add(self, key, message, code: str = "", **kw):
-        d = self.src.diagnostic(key, message, **kw)
-        d.code = code  # the compliance test of the same name reports it too, with its rule's id (check)
-        self.out.append(d)
+    def add(self, key, message, code: str, **kw):
+        """``code``: what kind of problem (README, "Diagnostic codes"); where a compliance test of the same
+        name reports it too, with its rule's id, check leaves the warning to the rule."""
+        self.out.append(self.src.diagnostic(key, message, code=code, **kw))
 
     def text(self, key, value: str):
         if TODO_MARK in value:
@@ -264,17 +264,17 @@ class _Checker:
         other = OTHER_BREAK.search(value)
         if "\n" in value.rstrip("\n"):  # inside, or at the start; one at the end is told apart below
             self.add(key, _("text contains a line break; write each paragraph as one line"),
-                     hint=_("use a list entry per paragraph; do not fold Chinese text with > or |"))
+                     hint=_("use a list entry per paragraph; do not fold Chinese text with > or |"), code="line-break")
         elif other:
             cp = ord(other.group(0))
             self.add(key, _("text contains the line break U+{cp:04X} ({name}); write each paragraph as one line",
                             cp=cp, name=BREAK_NAMES[other.group(0)]),
-                     hint=_("the outputs would make it a line break, a space or nothing; remove it"))
+                     hint=_("the outputs would make it a line break, a space or nothing; remove it"), code="line-break")
         elif value.endswith("\n"):
             self.add(key, _("text ends with a line break, which the outputs would print as an empty line"),
                      hint=_("a YAML | or > block keeps the line break at its end: write the text on one line "
                             "after the key") if tuple(key) in self.src.block_scalars
-                     else _("remove the line break at its end"))
+                     else _("remove the line break at its end"), code="line-break")
         elif CJK_SPACE.search(value):
             self.add(key, _("text has a space next to a Chinese character"),
                      hint=_("official documents put no spaces between Chinese characters"), level="warning",
@@ -291,38 +291,38 @@ class _Checker:
             self.add(key, _("text contains the invisible character U+{cp:04X} ({name}), which the outputs keep "
                             "differently", cp=ord(ch), name=unicodedata.name(ch, "FORMAT CHARACTER")),
                      hint=_("remove it; it is often left over from text copied from a web page or another program"),
-                     level="warning")
+                     level="warning", code="invisible-character")
         for ch in dict.fromkeys(m.group(0) for m in RADICAL.finditer(value)):
             usual = unicodedata.normalize("NFKC", ch)
             if usual != ch:
                 self.add(key, _("text contains the radical {char} (U+{cp:04X}), which looks like {usual} "
                                 "(U+{usual_cp:04X}) but is another character; search and the PDF's text read "
                                 "it as {usual}", char=ch, cp=ord(ch), usual=usual, usual_cp=ord(usual)),
-                         hint=_("replace {char} with {usual}", char=ch, usual=usual))  # the PDF's text would differ
+                         hint=_("replace {char} with {usual}", char=ch, usual=usual), code="radical")  # the PDF's text would differ
             else:
                 self.add(key, _("text contains the radical {char} (U+{cp:04X}), a dictionary sign that looks "
                                 "like an ordinary character but is not one", char=ch, cp=ord(ch)),
-                         hint=_("replace it with the ordinary character it looks like"), level="warning")
+                         hint=_("replace it with the ordinary character it looks like"), level="warning", code="radical")
 
     def no_number(self, key, value: str):
         m = self.numbered.match(value)
         if m:
-            self.add(key, _("numbering is generated; remove {number!r}", number=m.group(0).strip()))
+            self.add(key, _("numbering is generated; remove {number!r}", number=m.group(0).strip()), code="typed-numbering")
             return False
         return True
 
     # one method per x-check name
     def check_heading1(self, key, value):
         if self.no_number(key, value) and value[-1:] in "。，；：、,.;:！？":
-            self.add(key, _("a 一、 heading line takes no end punctuation"), level="warning")
+            self.add(key, _("a 一、 heading line takes no end punctuation"), level="warning", code="heading-punctuation")
 
     def check_heading(self, key, value):
         if self.no_number(key, value) and value[-1:] in "，；：、,.;:":
-            self.add(key, _("a heading line ends without punctuation, or with 。"))
+            self.add(key, _("a heading line ends without punctuation, or with 。"), code="heading-punctuation")
 
     def check_lead(self, key, value):
         if self.no_number(key, value) and not value.endswith(tuple(SENTENCE_END)):
-            self.add(key, _("a run-in lead is a sentence: end it with 。"))
+            self.add(key, _("a run-in lead is a sentence: end it with 。"), code="lead-punctuation")
 
     check_point_lead = check_lead
 
@@ -333,18 +333,18 @@ class _Checker:
         if "一" in numerals and "二" in numerals:
             first = self.layout.numbering.point.replace("{cn}", "一")
             self.add(key, _("numbering is generated; write the points ({first} …) as a list under points:", first=first),
-                     hint=_("points: [{lead: 推动政策落地。, text: …}, …] prints 一是推动政策落地。…"))
+                     hint=_("points: [{lead: 推动政策落地。, text: …}, …] prints 一是推动政策落地。…"), code="typed-numbering")
 
     def check_points(self, key, points):
         if len(points) == 1:
             first = self.layout.numbering.point.replace("{cn}", "一")
             self.add(key, _("a single point is numbered {first} with no second one; write it as text", first=first),
-                     level="warning")
+                     level="warning", code="single-point")
 
     def check_point_paragraphs(self, key, value):
         parent = self._value(key[:-1])
         if value and not (isinstance(parent, dict) and parent.get("points")):
-            self.add(key, _("point_paragraphs has no points beside it to set apart"), level="warning", at_key=True)
+            self.add(key, _("point_paragraphs has no points beside it to set apart"), level="warning", at_key=True, code="lone-point-paragraphs")
 
     def _value(self, key):
         value = self.src.data
@@ -359,13 +359,13 @@ class _Checker:
             if depth == len(levels) + 1:  # reported once, at the first item too deep, not for its own items
                 formats = "".join(level.format.replace("{cn}", "一").replace("{n}", "1") for level in levels)
                 self.add(key, _("items nest deeper than the {n} levels of the layout ({formats})", n=len(levels),
-                                formats=formats))
+                                formats=formats), code="too-deep-items")
             return
         has_lead, has_heading = "lead" in item, "heading" in item
         if has_lead == has_heading:
-            self.add(key, _("an item needs exactly one of 'lead' (run-in lead) or 'heading' (heading line)"))
+            self.add(key, _("an item needs exactly one of 'lead' (run-in lead) or 'heading' (heading line)"), code="item-form")
         if "text" in item and not has_lead:
-            self.add(key + ("text",), _("'text' follows a run-in 'lead'; use 'paragraphs' under a 'heading'"), at_key=True)
+            self.add(key + ("text",), _("'text' follows a run-in 'lead'; use 'paragraphs' under a 'heading'"), at_key=True, code="item-form")
 
     def check_section(self, key, section):
         pass  # a section's parts carry their own checks (heading1, paragraphs, items, metrics)
@@ -377,11 +377,11 @@ class _Checker:
             if written not in text:
                 self.add(key + ("metrics", i, "value"),
                          _("metric {name!r} = {written} does not appear in the text it belongs to",
-                           name=m["name"], written=written))
+                           name=m["name"], written=written), code="metric-in-text")
 
     def check_addressee(self, key, value):
         if not value.endswith("："):
-            self.add(key, _("the addressee ends with a full-width colon (：)"))
+            self.add(key, _("the addressee ends with a full-width colon (：)"), code="addressee")
 
     def check_date(self, key, value):
         import datetime as dt
@@ -389,21 +389,21 @@ class _Checker:
         try:
             dt.date.fromisoformat(value)
         except ValueError:
-            self.add(key, _("{got!r} is not a real date", got=value))
+            self.add(key, _("{got!r} is not a real date", got=value), code="date")
 
     def check_doc_number(self, key, value):
         if not DOC_NUMBER.match(value):
             self.add(key, _("a document number reads like 渝市监函〔2020〕155号: the year in 〔〕, "
-                            "the number without 第 or leading zeros, ending in 号"))
+                            "the number without 第 or leading zeros, ending in 号"), code="document-number")
 
     def check_signature(self, key, value):
         if value and "date" not in self.src.data:
-            self.add(key, _("a signature needs the date (成文日期): add 'date: YYYY-MM-DD'"))
+            self.add(key, _("a signature needs the date (成文日期): add 'date: YYYY-MM-DD'"), code="signature-date")
 
     def check_title(self, key, value):
         last = value[-1] if isinstance(value, list) else value
         if last[-1:] in "。，；：、,.;:":
-            self.add(key, _("a title takes no end punctuation"), level="warning")
+            self.add(key, _("a title takes no end punctuation"), level="warning", code="title-punctuation")
         capacity, half = self.layout.chars_fitting("title"), self.layout.title.half_width
         for i, line in enumerate(value if isinstance(value, list) else []):
             if zi_width(line, half) > capacity:
@@ -411,7 +411,7 @@ class _Checker:
                                        "one line: it would break inside a word", width=zi_width(line, half),
                                        n=int(capacity)), level="warning",
                          hint=_("break it into shorter lines, or give the title as one text and reportgen breaks "
-                                "it between words"))
+                                "it between words"), code="title-width")
 
     def check_imprint(self, key, value):
         """The 印发机关 and the 印发日期 share one line of the 版记, one 字 in from each side [GB/T 9704 7.4.3]."""
@@ -430,7 +430,7 @@ class _Checker:
         if width > capacity:
             self.add(key + ("issuer",), _("the 印发机关 and the 印发日期 take {width:g} characters, more than the {n} "
                                           "of one line of the 版记", width=width, n=int(capacity)),
-                     hint=_("write the printing office's name in short (its 办公室 or 办公厅)"))
+                     hint=_("write the printing office's name in short (its 办公室 or 办公厅)"), code="imprint-width")
 
 
 def _content_diagnostics(src: Source, kind, layout: Layout, expected_year: int | None) -> list[Diagnostic]:
@@ -438,7 +438,7 @@ def _content_diagnostics(src: Source, kind, layout: Layout, expected_year: int |
     checker = _Checker(src, layout)
     if expected_year is not None and data.get("year") != expected_year:
         checker.add(("year",), _("the file is named for {name} but says year {year}", name=expected_year,
-                                 year=data.get("year")))
+                                 year=data.get("year")), code="year-mismatch")
     for key, value in _strings(data, ()):
         checker.text(key, value)
     for name, key, value in annotations(kind, data):
@@ -465,25 +465,25 @@ def metadata_diagnostics(src: Source, meta) -> list[Diagnostic]:
     if len(meta.title) > TITLE_MAX:
         if "title" in data:
             out.append(src.diagnostic(("title",), _("the title is {n} characters long; a title takes at most {max}",
-                                                    n=len(meta.title), max=TITLE_MAX)))
+                                                    n=len(meta.title), max=TITLE_MAX), code="too-long"))
         else:
             out.append(src.diagnostic(("organ",), _("the title the kind makes from the organ is {n} characters "
                                                     "long; a title takes at most {max}",
                                                     n=len(meta.title), max=TITLE_MAX),
-                                      hint=_("give the document a shorter title: 'title: …'")))
+                                      hint=_("give the document a shorter title: 'title: …'"), code="too-long"))
     if len(meta.organ) > ORGAN_MAX:
         out.append(src.diagnostic(("organ",), _("the organ's name is {n} characters long; it takes at most {max}",
-                                                n=len(meta.organ), max=ORGAN_MAX)))
+                                                n=len(meta.organ), max=ORGAN_MAX), code="too-long"))
     for i, keyword in enumerate(data.get("keywords") or []):
         if isinstance(keyword, str) and "," in keyword:
             out.append(src.diagnostic(("keywords", i), _("a keyword cannot hold a comma (,): the PDF would take it "
                                                          "for two keywords"),
-                                      hint=_("make it two keywords, or write a full-width comma (，)")))
+                                      hint=_("make it two keywords, or write a full-width comma (，)"), code="keyword-comma"))
     joined = len(", ".join(meta.keywords))
     if joined > PROPERTY_MAX and "keywords" in data:
         out.append(src.diagnostic(("keywords",), _("the keywords come to {n} characters together; the document "
                                                    "properties hold at most {max}", n=joined, max=PROPERTY_MAX),
-                                  hint=_("use fewer or shorter keywords")))
+                                  hint=_("use fewer or shorter keywords"), code="too-long"))
     return out
 
 

@@ -122,7 +122,7 @@ def _run_child(project, documents: list[str]) -> dict:
     except ValueError:
         lines = proc.stderr.strip().splitlines()
         return report([Diagnostic(_("the build stopped unexpectedly (exit code {code}): {reason}",
-                                    code=proc.returncode, reason=lines[-1] if lines else "—"))], [])
+                                    code=proc.returncode, reason=lines[-1] if lines else "—"), code="build-crashed")], [])
 
 
 def _draw_pages(result: dict, folder: Path, build: int, pdftoppm: str | None) -> tuple[list[dict], dict, list]:
@@ -144,7 +144,7 @@ def _draw_pages(result: dict, folder: Path, build: int, pdftoppm: str | None) ->
             if reason:
                 problems.append(_diagnostic_json(Diagnostic(
                     _("the pages of {id} could not be drawn: {reason}", id=doc["id"], reason=reason),
-                    file=doc["file"], level="warning")))
+                    file=doc["file"], level="warning", code="pages-not-drawn")))
             files = sorted(target.glob("page-*.png"), key=lambda p: int(p.stem.rpartition("-")[2]))
             for number, png in enumerate(files, 1):
                 url = f"/pages/{build}/{i}/{number}.png"
@@ -257,7 +257,7 @@ def _next_changes(changes: queue.Queue) -> list[str]:
     found = []
     while True:
         if isinstance(batch, Exception):
-            raise ReportgenError([Diagnostic(_("watching the files failed: {reason}", reason=str(batch)))])
+            raise ReportgenError([Diagnostic(_("watching the files failed: {reason}", reason=str(batch)), code="watch-failed")])
         found += [p for p in batch if p not in found]
         try:
             batch = changes.get_nowait()
@@ -392,14 +392,14 @@ def _serve(preview: Preview, port: int) -> _Server:
     from .paths import os_reason
 
     if not 0 <= port <= 65535:
-        raise ReportgenError([Diagnostic(_("--port {port}: a port is a number from 1 to 65535 (0 for a free one)", port=port))],
+        raise ReportgenError([Diagnostic(_("--port {port}: a port is a number from 1 to 65535 (0 for a free one)", port=port), code="usage")],
                              EXIT_USAGE)
     try:
         server = _Server(("127.0.0.1", port), _Handler)
     except OSError as e:
         raise ReportgenError([Diagnostic(_("cannot serve the preview on 127.0.0.1:{port}: {reason}", port=port,
                                            reason=os_reason(e)),
-                                         hint=_("choose another port with --port N, or leave it out for a free one"))]
+                                         hint=_("choose another port with --port N, or leave it out for a free one"), code="port")]
                              ) from None
     server.preview = preview
     return server
@@ -418,13 +418,13 @@ def run_watch(args, project) -> int:
         import watchfiles
     except ImportError:
         raise ReportgenError([Diagnostic(_("reportgen watch needs the Python package watchfiles"),
-                                         hint=_("install reportgen's dependencies: bash scripts/setup.sh"))]) from None
+                                         hint=_("install reportgen's dependencies: bash scripts/setup.sh"), code="missing-package")]) from None
     quiet = bool(args.quiet)
     preview = Preview()
     pdftoppm = shutil.which("pdftoppm")
     if pdftoppm is None:
         note = Diagnostic(_("pdftoppm is not installed, so the preview shows no pages"), level="warning",
-                          hint=_("install poppler-utils (bash scripts/setup.sh does)"))
+                          hint=_("install poppler-utils (bash scripts/setup.sh does)"), code="no-pdftoppm")
         preview.notes.append(_diagnostic_json(note))
         print(note.format(), file=sys.stderr)
     folders, builtin, outside = _watched(project, args.documents)

@@ -572,7 +572,7 @@ def test_finalize_freezes_v1_and_v2_and_verify_catches_changes(tmp_path):
     target.write_bytes(bytes(blob))
     bad = run_cli("verify", "--json", cwd=project)
     assert bad.returncode == 1
-    problems = json.loads(bad.stdout)["documents"][0]["problems"]
+    problems = json.loads(bad.stdout)["errors"]
     assert {"file": "output/2023/final/v1/report-2023.pdf", "code": "changed"} in [
         {"file": p["file"], "code": p["code"]} for p in problems]
     # A build does not repair or bless a changed final.
@@ -630,7 +630,7 @@ def test_build_carries_only_finals_records_that_fit_a_final_on_disk(tmp_path):
     assert json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["finals"] == genuine
     bad = run_cli("verify", "--json", cwd=project)
     assert bad.returncode == 1
-    assert [(p["file"], p["code"]) for p in json.loads(bad.stdout)["documents"][0]["problems"]] == [
+    assert [(p["file"], p["code"]) for p in json.loads(bad.stdout)["errors"]] == [
         ("output/2023/final/v1/manifest.json", "changed")]
     frozen.write_bytes(frozen.read_bytes()[:-1])
     # A well-formed record of a final that is not on disk is a lost final: carried, so verify goes on
@@ -801,7 +801,7 @@ def test_verify_refuses_manifest_paths_outside_the_documents_folder(tmp_path):
         reseal(folder)
         proc = run_cli("verify", "--json", cwd=project)
         assert proc.returncode == 1, (path, proc.stdout)
-        problems = json.loads(proc.stdout)["documents"][0]["problems"]
+        problems = json.loads(proc.stdout)["errors"]
         assert [p["file"] for p in problems if p["code"] == "outside"] == [
             path if path.startswith("/") else f"output/2023/{path}"]
         human = run_cli("verify", "--lang", "en", cwd=project)
@@ -818,7 +818,7 @@ def test_verify_refuses_manifest_paths_outside_the_documents_folder(tmp_path):
     reseal(folder)
     proc = run_cli("verify", "--json", cwd=project)
     assert proc.returncode == 1
-    problems = json.loads(proc.stdout)["documents"][0]["problems"]
+    problems = json.loads(proc.stdout)["errors"]
     assert {p["code"] for p in problems} == {"outside"}, problems
 
 

@@ -31,7 +31,7 @@ CASES = {
     "wrong-type": ("year: 2023", 'year: "二〇二三"', 5, 7, "year", "应为整数，实际为文字", "expected a whole number, got text"),
     "unknown-key": ("      - lead: 全面推进法治政府建设。\n", "      - lead: 全面推进法治政府建设。\n        metric: 3\n",
                     None, 9, "sections[0].items[2].metric", "未知的键 'metric'", "unknown key 'metric'"),
-    "yaml-syntax": ("organ: 重庆市知识产权局", "organ: [重庆市知识产权局", 5, 5, "", "YAML 语法错误", "YAML syntax error"),
+    "yaml-syntax": ("organ: 重庆市知识产权局", "organ: [重庆市知识产权局", 5, 5, "", "语法错误：", "YAML syntax error"),
 }
 
 

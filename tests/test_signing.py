@@ -47,7 +47,8 @@ def folder(project: Path) -> Path:
 
 
 def problems(proc) -> list[dict]:
-    return [p for d in json.loads(proc.stdout)["documents"] for p in d["problems"]]
+    out = json.loads(proc.stdout)
+    return out["errors"] + out["warnings"]
 
 
 def writable(*paths: Path) -> None:

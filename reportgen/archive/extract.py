@@ -35,7 +35,7 @@ def source_of(pdf: Path) -> Extracted:
     from ..paths import os_reason
 
     def refuse(message: str) -> ReportgenError:
-        return ReportgenError([Diagnostic(message, file=str(pdf))])
+        return ReportgenError([Diagnostic(message, file=str(pdf), code="extract")])
 
     try:
         data = pdf.read_bytes()
@@ -67,7 +67,7 @@ def destination(output: Path | None, name: str, cwd: Path, *, force: bool = Fals
         out = out / name
     parent_exists(out)
     if out.exists() and not force:
-        raise ReportgenError([Diagnostic(_("{path} exists already; not overwriting it (use --force)", path=str(out)))])
+        raise ReportgenError([Diagnostic(_("{path} exists already; not overwriting it (use --force)", path=str(out)), code="exists")])
     return out
 
 
@@ -80,7 +80,7 @@ def save(source: Extracted, out: Path) -> None:
         write_atomic(out, source.data)
     except OSError as e:
         raise ReportgenError([Diagnostic(_("cannot write the file: {reason}", reason=os_reason(e)),
-                                         file=str(out))]) from None
+                                         file=str(out), code="unwritable")]) from None
 
 
 # ── reading a PDF's attachments ──────────────────────────────────────────────────────────────────

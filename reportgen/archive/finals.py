@@ -241,7 +241,7 @@ def finalize(project, ref, signer=None, compliance: dict | None = None) -> Final
     no_links(project.output_dir.parent, folder / FINAL_DIR)  # F13/F14: never through a link
     manifest = mf.load(folder)
     if manifest is None:
-        raise ReportgenError([Diagnostic(_("no build of {id} to finalize; run reportgen build {id} first", id=id))])
+        raise ReportgenError([Diagnostic(_("no build of {id} to finalize; run reportgen build {id} first", id=id), code="no-build")])
     # 1. The current build must be what its manifest says, and built from the data as it is now.
     outputs = _entries(manifest.get("outputs"))
     shown = project.display(folder)
@@ -255,12 +255,12 @@ def finalize(project, ref, signer=None, compliance: dict | None = None) -> Final
         raise ReportgenError(refused)
     if problems:
         raise ReportgenError([Diagnostic(_("{files} changed since the build of {id}; run reportgen build {id} first",
-                                           files=", ".join(p.file for p in problems), id=id))])
+                                           files=", ".join(p.file for p in problems), id=id), code="changed")])
     source = ref.path
     if is_stale(source, manifest):
         raise ReportgenError([Diagnostic(_("the data of {id} changed since the last build; "
                                            "run reportgen build {id}, review it, then finalize", id=id),
-                                         file=project.display(source))])
+                                         file=project.display(source), code="stale")])
     # 2. Nothing new to freeze when the latest final holds exactly these outputs.
     current = dict(outputs)
     finals = carried_finals(folder)
@@ -273,7 +273,7 @@ def finalize(project, ref, signer=None, compliance: dict | None = None) -> Final
                 raise ReportgenError([Diagnostic(_(
                     "the current build of {id} is already final version v{n}, which is not signed with {key}; "
                     "a final is never changed, so nothing was signed", id=id, n=last["version"],
-                    key=str(signer.path)), file=shown + "/" + last["path"])])
+                    key=str(signer.path)), file=shown + "/" + last["path"], code="unsigned")])
             return Finalized(id, None, folder / last["path"], existing=last["version"],
                              signed=signer.fingerprint if signer is not None else None)
     # 3. Copy into a hidden folder, make it read-only, and rename it to final/vN in one step.
@@ -317,7 +317,7 @@ def _freeze(staging: Path, source: Path, folder: Path, current: dict, manifest: 
     for name, digest in copies.items():
         shutil.copyfile(source if name == source.name else folder / name, staging / name)
         if mf.sha256_file(staging / name) != digest:
-            raise ReportgenError([Diagnostic(_("{file} changed while it was being copied; try again", file=name))])
+            raise ReportgenError([Diagnostic(_("{file} changed while it was being copied; try again", file=name), code="changed")])
         record_files.append({"path": f"{rel}/{name}", "sha256": digest})
     (staging / mf.MANIFEST).write_bytes(frozen_text)
     sums = mf.sums([*copies.items(), (mf.MANIFEST, mf.sha256_bytes(frozen_text))])

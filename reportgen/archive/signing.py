@@ -102,11 +102,11 @@ def keygen(name: Path) -> tuple[Path, Path, str]:
 
     if name.name in ("", "..", KEY_SUFFIX, PUB_SUFFIX):
         raise ReportgenError([Diagnostic(_("{name} names no file for the key pair; give a name such as "
-                                           "keys/office", name=str(name)))], exit_code=EXIT_USAGE)
+                                           "keys/office", name=str(name)), code="usage")], exit_code=EXIT_USAGE)
     key_path, pub_path = key_paths(name)
     existing = [p for p in (key_path, pub_path) if os.path.lexists(p)]
     if existing:
-        raise ReportgenError([Diagnostic(_("it already exists; reportgen keygen never overwrites a key"), file=str(p))
+        raise ReportgenError([Diagnostic(_("it already exists; reportgen keygen never overwrites a key"), file=str(p), code="exists")
                               for p in existing])
     key = Ed25519PrivateKey.generate()
     private = key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption())
@@ -128,7 +128,7 @@ def keygen(name: Path) -> tuple[Path, Path, str]:
             message = _("it already exists; reportgen keygen never overwrites a key")
         else:
             message = _("cannot write it: {reason}", reason=os_reason(e))
-        raise ReportgenError([Diagnostic(message, file=str(shown))]) from None
+        raise ReportgenError([Diagnostic(message, file=str(shown), code="unwritable")]) from None
     finally:
         for tmp in temps:
             tmp.unlink(missing_ok=True)
@@ -146,16 +146,16 @@ def _load_key(path: Path):
             data = f.read(MAX_KEY_BYTES + 1)
     except OSError as e:
         raise ReportgenError([Diagnostic(_("cannot read the key: {reason}", reason=os_reason(e)),
-                                         file=shown)]) from None
+                                         file=shown, code="unreadable")]) from None
     not_a_key = ReportgenError([Diagnostic(_("not a key: expected an Ed25519 key in PEM form, as "
-                                             "reportgen keygen writes"), file=shown)])
+                                             "reportgen keygen writes"), file=shown, code="not-a-key")])
     if len(data) > MAX_KEY_BYTES or b"-----BEGIN" not in data:
         raise not_a_key
     try:
         return load_pem_private_key(data, password=None)
     except TypeError:  # a passphrase would be needed
         raise ReportgenError([Diagnostic(_("an encrypted private key: reportgen reads only unencrypted "
-                                           "keys, as reportgen keygen writes"), file=shown)]) from None
+                                           "keys, as reportgen keygen writes"), file=shown, code="encrypted-key")]) from None
     except (ValueError, UnsupportedAlgorithm):
         pass
     try:
@@ -166,7 +166,7 @@ def _load_key(path: Path):
 
 def _not_ed25519(path: Path) -> ReportgenError:
     return ReportgenError([Diagnostic(_("not an Ed25519 key; use a key pair made by reportgen keygen"),
-                                      file=str(path))])
+                                      file=str(path), code="not-a-key")])
 
 
 def load_private_key(path: Path):
@@ -176,7 +176,7 @@ def load_private_key(path: Path):
     key = _load_key(path)
     if isinstance(key, Ed25519PublicKey):
         raise ReportgenError([Diagnostic(_("a public key: --sign needs the private key (the .key file "
-                                           "reportgen keygen wrote)"), file=str(path))])
+                                           "reportgen keygen wrote)"), file=str(path), code="wrong-key")])
     if not isinstance(key, Ed25519PrivateKey):
         raise _not_ed25519(path)
     return key
@@ -190,7 +190,7 @@ def load_public_key(path: Path):
     if isinstance(key, Ed25519PrivateKey):
         raise ReportgenError([Diagnostic(_("a private key: --key needs the public key (the .pub file "
                                            "reportgen keygen wrote); the private key stays with whoever "
-                                           "signs"), file=str(path))])
+                                           "signs"), file=str(path), code="wrong-key")])
     if not isinstance(key, Ed25519PublicKey):
         raise _not_ed25519(path)
     return key

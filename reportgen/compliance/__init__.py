@@ -63,7 +63,7 @@ class RuleSet:
 
 
 def _fail(message: str, file: str, hint: str = "") -> ReportgenError:
-    return ReportgenError([Diagnostic(message, file=file, hint=hint)])
+    return ReportgenError([Diagnostic(message, file=file, hint=hint, code="rules")])
 
 
 def load_rules(project_root: Path, kind) -> RuleSet:
@@ -261,6 +261,6 @@ def previous_year(project, loaded, problems: list | None = None, known: dict | N
             problems.append(Diagnostic(_("{file} does not pass check: {id}'s plans are not followed through and its "
                                          "metrics are not compared with it", file=project.display(ref.path),
                                          id=str(year - 1)), file=project.display(ref.path), level="warning",
-                                       hint=_("run reportgen check {id}", id=str(year - 1))))
+                                       hint=_("run reportgen check {id}", id=str(year - 1)), code="previous-year"))
         return None
     return prev if prev.kind == loaded.kind else None

@@ -220,7 +220,7 @@ def gate(project, ref, force: bool, reason: str | None) -> dict:
         raise ReportgenError(errors + [Diagnostic(
             _("finalize refused: the compliance check of {id} found {n} errors", id=ref.id, n=len(errors)),
             hint=_("correct them (reportgen audit {id} lists them), or freeze it anyway with "
-                   "finalize --force --reason \"…\", which the final's manifest records", id=ref.id))])
+                   "finalize --force --reason \"…\", which the final's manifest records", id=ref.id), code="finalize-refused")])
     if force:
         record["forced"] = reason
     return record

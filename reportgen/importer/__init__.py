@@ -39,7 +39,7 @@ def read_yaml_text(path: Path, shown: str) -> str:
     try:
         return read_document(path, shown).decode("utf-8")
     except UnicodeDecodeError:
-        raise ReportgenError([Diagnostic(_("{file} is not UTF-8 text", file=shown), file=shown)]) from None
+        raise ReportgenError([Diagnostic(_("{file} is not UTF-8 text", file=shown), file=shown, code="not-utf8")]) from None
 
 
 def kind_and_year(text: str) -> tuple[str, int | None]:
@@ -81,10 +81,10 @@ def read_file(path: Path, display: str) -> Read:
     try:
         size = path.stat().st_size
         if not path.is_file():
-            raise ReportgenError([Diagnostic(_("{file} is not a regular file", file=display), file=display)])
+            raise ReportgenError([Diagnostic(_("{file} is not a regular file", file=display), file=display, code="not-a-regular-file")])
         if size > MAX_BYTES:
             raise ReportgenError([Diagnostic(_("{file} is larger than {n} MB; not read", file=display,
-                                               n=MAX_BYTES // 1_000_000), file=display)])
+                                               n=MAX_BYTES // 1_000_000), file=display, code="too-large")])
         raw = path.read_bytes()[:MAX_BYTES + 1]
     except OSError as e:
         raise ReportgenError([os_error(e, display)]) from None
@@ -105,7 +105,7 @@ def read_bytes(raw: bytes, display: str, fmt: str) -> Read:
     if fmt == "html":
         raise ReportgenError([Diagnostic(_("{file} is a web page (HTML), which import does not read", file=display),
                                          file=display, hint=_("save the report's text from the page as .txt "
-                                                              "(one paragraph per line) and import that"))])
+                                                              "(one paragraph per line) and import that"), code="import")])
     if fmt == "docx":
         from .docx import read
     elif fmt == "pdf":
@@ -121,7 +121,7 @@ def read_bytes(raw: bytes, display: str, fmt: str) -> Read:
                                                           "reportgen extract gives it exactly, with its metrics "
                                                           "and comments")))
     if not any(p.text.strip() for p in result.paras):
-        raise ReportgenError([Diagnostic(_("{file} has no text", file=display), file=display)])
+        raise ReportgenError([Diagnostic(_("{file} has no text", file=display), file=display, code="import")])
     return result
 
 
@@ -159,7 +159,7 @@ def import_read(project, read: Read, display: str, *, kind_name: str = "", year:
     kind = load_kind(project.root, name)
     if kind is None:
         raise ReportgenError([Diagnostic(_("no document kind {kind!r}", kind=name),
-                                         hint=_("known kinds: {kinds}", kinds=", ".join(available(project.root))))])
+                                         hint=_("known kinds: {kinds}", kinds=", ".join(available(project.root))), code="unknown-kind")])
     recogniser = Recogniser(read, Rules.of(kind), year=year)
     if guessed:
         recogniser.note(0, "guess-kind", _("the title names a {label}: imported as the kind {kind} (--kind chooses "
@@ -185,7 +185,7 @@ def import_read(project, read: Read, display: str, *, kind_name: str = "", year:
         raise ReportgenError(e.diagnostics + [Diagnostic(
             _("{file} was read, but the data made of it does not pass check; nothing was written", file=display),
             file=display, hint=_("reportgen import {file} -o - prints the data as read, to correct by hand",
-                                 file=display))], e.exit_code) from None
+                                 file=display), code="import-check")], e.exit_code) from None
     return imported
 
 

@@ -31,7 +31,7 @@ def default_target(project, imported, file: Path) -> Path:
     stem = file.stem
     if id_problem(stem) is not None:
         raise ReportgenError([Diagnostic(_("{name} is not a usable document id; name the file with -o",
-                                           name=stem))], EXIT_USAGE)
+                                           name=stem), code="bad-id")], EXIT_USAGE)
     return project.data_dir / imported.kind / f"{stem}.yaml"
 
 
@@ -43,7 +43,7 @@ def cmd_import(args, project_of, emit) -> int:
     try:
         project = project_of(args)
         if args.write and args.into is None:
-            raise ReportgenError([Diagnostic(_("--write needs --into YAML"))], EXIT_USAGE)
+            raise ReportgenError([Diagnostic(_("--write needs --into YAML"), code="usage")], EXIT_USAGE)
         read = read_file(args.file, display)
         target = None
         if args.output not in (None, "-"):
@@ -75,11 +75,11 @@ def cmd_import(args, project_of, emit) -> int:
             target = default_target(project, imported, args.file)
             relocate(project, imported, target)
         if target.is_dir():
-            raise ReportgenError([Diagnostic(_("{path} is a folder; name the file to write", path=str(target)))],
+            raise ReportgenError([Diagnostic(_("{path} is a folder; name the file to write", path=str(target)), code="in-the-way")],
                                  EXIT_USAGE)
         if target.exists() and not args.force:
             raise ReportgenError([Diagnostic(_("{path} exists already; not overwriting it (use --force)",
-                                               path=project.display(target.resolve())))])
+                                               path=project.display(target.resolve())), code="exists")])
         if target.parent.resolve().is_relative_to(project.data_dir.resolve()):
             target.parent.mkdir(parents=True, exist_ok=True)  # data/<folder>/ is the project's to make
         else:
@@ -90,7 +90,7 @@ def cmd_import(args, project_of, emit) -> int:
             write_atomic(target, imported.text.encode("utf-8"))
         except OSError as e:
             raise ReportgenError([Diagnostic(_("cannot write the file: {reason}", reason=os_reason(e)),
-                                             file=str(target))]) from None
+                                             file=str(target), code="unwritable")]) from None
     except ReportgenError as e:
         emit(e.diagnostics, args.json)
         return e.exit_code
@@ -155,7 +155,7 @@ def _into(args, project, imported, display: str, emit) -> int:
         try:
             write_atomic(year_file, merged.text.encode("utf-8"))
         except OSError as e:
-            emit([Diagnostic(_("cannot write the file: {reason}", reason=os_reason(e)), file=shown)], args.json)
+            emit([Diagnostic(_("cannot write the file: {reason}", reason=os_reason(e)), file=shown, code="unwritable")], args.json)
             return EXIT_FAILED
         if not args.json:
             print(_("took {n} edit(s) into {file}", n=len(merged.changes), file=shown))

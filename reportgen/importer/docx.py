@@ -52,7 +52,7 @@ NUMERALS = "零一二三四五六七八九"
 
 # ── the package ───────────────────────────────────────────────────────────────────────────────────
 def _fail(display: str, message: str, hint: str = "") -> ReportgenError:
-    return ReportgenError([Diagnostic(message, file=display, hint=hint)])
+    return ReportgenError([Diagnostic(message, file=display, hint=hint, code="import")])
 
 
 def _not_a_zip(raw: bytes, display: str) -> ReportgenError:

@@ -75,10 +75,10 @@ def merge_into(yaml_text: str, imported: dict, display: str) -> Merged:
     except Exception as e:  # noqa: BLE001 - what PyYAML accepted, ruamel refused: say so, in the file's name
         raise ReportgenError([Diagnostic(_("cannot take the import into this file: {reason}",
                                            reason=str(e).splitlines()[0] if str(e) else type(e).__name__),
-                                         file=display)]) from None
+                                         file=display, code="merge")]) from None
     if not isinstance(data, dict) or not isinstance(imported, dict):
         raise ReportgenError([Diagnostic(_("cannot take the import into this file: it is not a mapping of keys"),
-                                         file=display)])
+                                         file=display, code="merge")])
 
     changes: list[Change] = []
     before = {id(owner["metrics"]): own_text(owner) for _path, owner in _owners(data, ())}

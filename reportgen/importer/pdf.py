@@ -73,7 +73,7 @@ MAX_PAGES = 500
 
 
 def _fail(message: str, display: str, hint: str = "") -> ReportgenError:
-    return ReportgenError([Diagnostic(message, file=display, hint=hint)])
+    return ReportgenError([Diagnostic(message, file=display, hint=hint, code="import")])
 
 
 # -- fonts ---------------------------------------------------------------------------------------------

@@ -228,7 +228,7 @@ class Recogniser:
         self.source_lines = lines
         if not lines:
             from ..errors import Diagnostic, ReportgenError
-            raise ReportgenError([Diagnostic(_("the file has no text"))])
+            raise ReportgenError([Diagnostic(_("the file has no text"), code="import")])
         body, tail = self.tail(self.head(lines))
         if self.rules.part and "_part" in self.data:
             part_lines = self.data.pop("_part")
@@ -752,7 +752,7 @@ class Recogniser:
         if not year:
             from ..errors import Diagnostic, ReportgenError
             raise ReportgenError([Diagnostic(_("the document names no year (in its title, 发文字号 or date)"),
-                                             hint=_("give it: reportgen import FILE --year N"))], 2)
+                                             hint=_("give it: reportgen import FILE --year N"), code="no-year")], 2)
         out["year"] = year
         if title is not None:
             derived = self._derived(out["organ"], out["year"], d)

@@ -28,7 +28,7 @@ _PAGE_MARK = re.compile(r"[-—–－─]+\s*\d{1,4}\s*[-—–－─]+|第\s*\d
 
 
 def _fail(message: str, display: str, hint: str = "") -> ReportgenError:
-    return ReportgenError([Diagnostic(message, file=display, hint=hint)])
+    return ReportgenError([Diagnostic(message, file=display, hint=hint, code="import")])
 
 
 def decode(raw: bytes, display: str) -> tuple[str, str]:

@@ -17,7 +17,7 @@ def check_xml_text(option: str, value: str | None) -> None:
     if bad:
         raise ReportgenError([Diagnostic(_("{option} {value!r} holds the character U+{cp:04X}, which a DOCX cannot "
                                            "store", option=option, value=value, cp=ord(bad.group())),
-                                         hint=_("remove control characters from {option}", option=option))],
+                                         hint=_("remove control characters from {option}", option=option), code="usage")],
                              EXIT_USAGE)
 
 
@@ -30,7 +30,7 @@ def parse_date(option: str) -> dt.datetime:
             dt.datetime.combine(dt.date.fromisoformat(text), dt.time())
     except ValueError:
         raise ReportgenError([Diagnostic(_("--date {value!r} is not a date like 2024-03-15 or 2024-03-15T09:30:00Z",
-                                           value=option))], EXIT_USAGE) from None
+                                           value=option), code="usage")], EXIT_USAGE) from None
     if value.tzinfo is not None:
         value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
     return value
@@ -56,7 +56,7 @@ def run_diff(args, project, emit) -> int:
 
     try:
         if args.context < -1:
-            raise ReportgenError([Diagnostic(_("--context must be -1 or more"))], EXIT_USAGE)
+            raise ReportgenError([Diagnostic(_("--context must be -1 or more"), code="usage")], EXIT_USAGE)
         # The options first: a bad one is a usage error before any side is loaded.
         check_xml_text("--author", args.author)
         date_option = parse_date(args.date) if args.date else None

@@ -51,7 +51,7 @@ def _final_source(project: Project, id: str, version: str) -> Path:
             raise ReportgenError([Diagnostic(
                 _("the final {version} of {id} has lost its source copy {name}", version=version, id=id,
                   name=copy), file=project.display(folder / mf.MANIFEST),
-                hint=_("run reportgen verify {id}", id=id))])
+                hint=_("run reportgen verify {id}", id=id), code="final-source-lost")])
         return path
     yamls = sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix in (".yaml", ".yml"))
     named = [p for p in yamls if p.stem == id]
@@ -61,7 +61,7 @@ def _final_source(project: Project, id: str, version: str) -> Path:
         return yamls[0]
     raise ReportgenError([Diagnostic(
         _("the final {version} of {id} holds no single source file (found {n} YAML files)",
-          version=version, id=id, n=len(yamls)), file=project.display(folder))])
+          version=version, id=id, n=len(yamls)), file=project.display(folder), code="final-source-lost")])
 
 
 def git_commit(project: Project, rev: str) -> str | None:
@@ -80,10 +80,10 @@ def _git_show(project: Project, spec: str, rel: str, rev: str) -> tuple[bytes, s
     commit = git_commit(project, rev)
     if commit is None:
         if shutil.which("git") is None:
-            raise ReportgenError([Diagnostic(_("git is not installed; cannot read {spec}", spec=spec))], EXIT_USAGE)
+            raise ReportgenError([Diagnostic(_("git is not installed; cannot read {spec}", spec=spec), code="git-missing")], EXIT_USAGE)
         raise ReportgenError([Diagnostic(_("{rev!r} is not a git revision of the project in {dir}",
                                            rev=rev, dir=str(project.root)),
-                                         hint=_("use a commit, a branch, a tag, HEAD~1, or vN for a frozen final"))],
+                                         hint=_("use a commit, a branch, a tag, HEAD~1, or vN for a frozen final"), code="no-revision")],
                              EXIT_USAGE)
     # Read as a file is read (source.read_bounded): at most MAX_BYTES + 1 bytes of the blob, whatever its size.
     with subprocess.Popen(GIT + ["show", f"{rev}:./{rel}"], cwd=project.root, stdin=subprocess.DEVNULL,
@@ -97,7 +97,7 @@ def _git_show(project: Project, spec: str, rel: str, rev: str) -> tuple[bytes, s
             shown.stdout.close()
         returncode = shown.wait()
     if returncode != 0:
-        raise ReportgenError([Diagnostic(_("{path} does not exist at revision {rev}", path=rel, rev=rev))],
+        raise ReportgenError([Diagnostic(_("{path} does not exist at revision {rev}", path=rel, rev=rev), code="not-at-revision")],
                              EXIT_USAGE)
     return raw, commit
 
@@ -110,7 +110,7 @@ def _document_file(project: Project, id: str) -> DocumentRef:
         return ref
     if is_year(id):
         return DocumentRef(id, project.years_dir / f"{id}.yaml", YEARS)
-    raise ReportgenError([Diagnostic(_("no document {id} in {dir}", id=id, dir=project.display(project.data_dir)))],
+    raise ReportgenError([Diagnostic(_("no document {id} in {dir}", id=id, dir=project.display(project.data_dir)), code="unknown-document")],
                          EXIT_USAGE)
 
 
@@ -158,7 +158,7 @@ def load_side(project: Project, spec: str, other: str = "") -> Side:
             raise ReportgenError([Diagnostic(_("no frozen final {version} for {id}: {dir} does not exist",
                                                version=rev, id=id, dir=project.display(folder)),
                                              hint=_("run reportgen finalize {id} first, or name a git revision",
-                                                    id=id))], EXIT_USAGE)
+                                                    id=id), code="no-final")], EXIT_USAGE)
         ref = _document_file(project, id)
         rel = ref.path.relative_to(project.root).as_posix()
         raw, commit = _git_show(project, spec, rel, rev)
@@ -167,6 +167,6 @@ def load_side(project: Project, spec: str, other: str = "") -> Side:
         return _imported_side(project, spec, other)
     ref, = project.resolve([spec], check_id=False)  # a file to compare may have any name: nothing is written
     if not ref.path.is_file():
-        raise ReportgenError([Diagnostic(_("no such data file: {path}", path=spec))], EXIT_USAGE)
+        raise ReportgenError([Diagnostic(_("no such data file: {path}", path=spec), code="unknown-document")], EXIT_USAGE)
     label = f"{spec} ({project.display(ref.path.resolve())})" if spec == ref.id else spec
     return Side(spec, label, load_document(project, ref))

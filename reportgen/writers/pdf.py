@@ -318,7 +318,7 @@ def justify(document, doc: Document, layout: Layout) -> None:
                        _("the PDF would end line {line} of this paragraph with {mark}: {text}",
                          line=number, mark=mark, text=text))
             problems.append(Diagnostic(message, file=origin.file, line=origin.line, col=origin.col,
-                                       path=origin.path))
+                                       path=origin.path, code="line-break-rule"))
     if problems:
         raise ReportgenError(problems)
     for index, lines in found.items():
@@ -340,7 +340,7 @@ def justify(document, doc: Document, layout: Layout) -> None:
                       "({over} pt too long): {text}", line=number, over=over, text=_excerpt(line.text)),
                     file=origin.file, line=origin.line, col=origin.col, path=origin.path,
                     hint=_("a run of letters, digits or marks longer than a line had to be broken inside; "
-                           "a space or a slash in it lets the line break there")))
+                           "a space or a slash in it lets the line break there"), code="unset-line"))
                 continue
             if (line.last and number - 1 not in changed[index]
                     and all(r.spacing == r.trailing == layout.tracking_pdf for r in line.runs)):
@@ -377,7 +377,7 @@ def check_type_area(document, layout: Layout) -> None:
                 x0, ink = child.position_x * PX, width * PX
                 if x0 < left or x0 + ink > right:
                     problems.append(Diagnostic(_("the PDF cannot set this text within the type area: {text}",
-                                                 text=_excerpt(child.text))))
+                                                 text=_excerpt(child.text)), code="unset-text"))
             else:
                 walk(child)
 
@@ -528,6 +528,6 @@ def write_pdf(doc: Document, layout: Layout, chains: dict[str, Chain], allowed: 
         logger.removeHandler(capture)
     problems = [r for r in capture.records if r.levelno >= logging.WARNING]
     if problems:
-        raise ReportgenError([Diagnostic(_("the PDF renderer reported: {message}", message=r.getMessage()))
+        raise ReportgenError([Diagnostic(_("the PDF renderer reported: {message}", message=r.getMessage()), code="pdf-renderer")
                               for r in problems])
     return PdfResult(data, imprint_page, pages)

@@ -88,9 +88,9 @@ def read_stylesheet(project_root: Path, kind: str) -> tuple[Path | None, str]:
         css = path.read_text(encoding="utf-8")
     except OSError as e:
         raise ReportgenError([Diagnostic(_("cannot read the page's stylesheet: {reason}", reason=os_reason(e)),
-                                         file=shown)]) from None
+                                         file=shown, code="unreadable")]) from None
     except UnicodeDecodeError:
-        raise ReportgenError([Diagnostic(_("the page's stylesheet is not UTF-8 text"), file=shown)]) from None
+        raise ReportgenError([Diagnostic(_("the page's stylesheet is not UTF-8 text"), file=shown, code="stylesheet")]) from None
     problem = stylesheet_problem(css)
     if problem:
         line, col, what = problem
@@ -98,7 +98,7 @@ def read_stylesheet(project_root: Path, kind: str) -> tuple[Path | None, str]:
         raise ReportgenError([Diagnostic(
             _("the page's stylesheet may not load anything or end its style element: {what}", what=what),
             file=shown, line=line, col=col, excerpt=text if len(text) <= 120 else "",
-            hint=_("the page is published as one file: keep every style in the stylesheet itself"))])
+            hint=_("the page is published as one file: keep every style in the stylesheet itself"), code="stylesheet")])
     return path, css
 
 
