@@ -12,6 +12,7 @@ from pathlib import Path
 from .archive.finals import FINAL_DIR, build_records
 from .archive.manifest import MANIFEST, SUMS
 from .errors import Diagnostic
+from .messages import _
 from .output import check_targets, locked, recover, switch_folder
 from .paths import no_links
 from .pipeline import Loaded, check_documents, warnings
@@ -91,8 +92,26 @@ def check_page_stylesheets(project: Project, loaded: list[Loaded]) -> None:
         raise ReportgenError(problems)
 
 
-def build(project: Project, args: list[str], formats=FORMATS, progress=None) -> tuple[list[Output], list[Diagnostic]]:
+def project_formats(project: Project) -> tuple[str, ...]:
+    """The outputs a project writes: reportgen.toml's ``outputs`` (a list of txt, docx, pdf, html), else all."""
+    from .errors import ReportgenError
+    from .kinds import SETTINGS_FILE, project_settings
+
+    chosen = project_settings(project.root).get("outputs")
+    if chosen is None:
+        return FORMATS
+    if not (isinstance(chosen, list) and chosen and all(f in FORMATS for f in chosen)):
+        raise ReportgenError([Diagnostic(_("outputs in {file} is a list of the outputs to write, from {formats}",
+                                           file=SETTINGS_FILE, formats=", ".join(FORMATS)),
+                                         file=SETTINGS_FILE, code="settings")])
+    return tuple(f for f in FORMATS if f in chosen)
+
+
+def build(project: Project, args: list[str], formats=None, progress=None) -> tuple[list[Output], list[Diagnostic]]:
     """Check every document the arguments name (all when none), typeset all of them, and only then write.
+
+    ``formats``: the outputs to write (default: the project's, project_formats). The DOCX takes its page count
+    and the 版记's page from the PDF's layout, so the PDF is laid out for it even when it is not written.
 
     ``progress(n, total, item)``, when given, is told before each document is typeset (n from 1): that is
     the slow step (progress.Progress shows it).
@@ -102,6 +121,8 @@ def build(project: Project, args: list[str], formats=FORMATS, progress=None) -> 
     versions in ``output/<id>/final/`` are never written here (the folder is moved along); the manifest
     carries their record over.
     """
+    formats = project_formats(project) if formats is None else tuple(formats)
+    typeset = formats + (("pdf",) if "docx" in formats and "pdf" not in formats else ())
     loaded, chains = check_documents(project, args)
     # Where the outputs go is checked before the (slow) typesetting: no link, nothing in the way.
     for item in loaded:
@@ -113,7 +134,8 @@ def build(project: Project, args: list[str], formats=FORMATS, progress=None) -> 
     for i, item in enumerate(loaded):
         if progress is not None:
             progress(i + 1, len(loaded), item)
-        rendered.append((item, chains[i], render_outputs(project, item, chains[i], formats)))
+        files = render_outputs(project, item, chains[i], typeset)
+        rendered.append((item, chains[i], {fmt: data for fmt, data in files.items() if fmt in formats}))
     outputs: list[Output] = []
     with locked(project.output_dir):
         for item, item_chains, files in rendered:

@@ -265,3 +265,23 @@ def test_the_gitignore_keeps_data_schema_and_finals_and_leaves_out_the_builds(st
     assert sorted(listed) == sorted([".gitignore", ".reportgen/schema/common/schema.json",
                                      ".reportgen/schema/report/schema.json", "README.md", "data/years/2025.yaml",
                                      "output/2025/final/v1/report-2025.pdf", "reportgen.toml"])
+
+
+def test_a_project_writes_only_the_outputs_its_settings_name(tmp_path):
+    project = make_project(tmp_path / "p")
+    (project / "reportgen.toml").write_text('outputs = ["docx", "txt"]\n', encoding="utf-8")
+    built = json.loads(run_cli("build", "--json", cwd=project, check=True).stdout)
+    assert {o["format"] for o in built["outputs"]} == {"docx", "txt", "manifest.json", "SHA256SUMS"}
+    folder = project / "output" / "2023"
+    assert sorted(p.name for p in folder.iterdir()) == ["SHA256SUMS", "manifest.json", "report-2023.docx",
+                                                         "report-2023.txt"]
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    assert sorted(o["path"] for o in manifest["outputs"]) == ["report-2023.docx", "report-2023.txt"]
+    # The DOCX still counts the pages the PDF's layout gives (the PDF is laid out, not written).
+    import zipfile
+
+    app = zipfile.ZipFile(folder / "report-2023.docx").read("docProps/app.xml").decode("utf-8")
+    assert "<Pages>5</Pages>" in app
+    (project / "reportgen.toml").write_text('outputs = ["docx", "odt"]\n', encoding="utf-8")
+    proc = run_cli("build", "--lang", "en", cwd=project)
+    assert proc.returncode == 1 and "reportgen.toml" in proc.stderr and "txt, docx, pdf, html" in proc.stderr
