@@ -32,7 +32,7 @@ from pathlib import Path
 
 from .errors import Diagnostic, ReportgenError
 from .layout import Layout, load_layout, read_toml
-from .messages import _
+from .messages import N_, _
 
 KIND_FILE = "kind.toml"
 SCHEMA_FILE = "schema.json"
@@ -194,9 +194,44 @@ def _read_toml(path: Path, shown: str, what: str) -> dict:
         raise _fail(_("cannot read {what}: {reason}", what=what, reason=os_reason(e)), shown) from None
     except tomllib.TOMLDecodeError as e:
         m = re.search(r"\(at line (\d+), column (\d+)\)", str(e))
-        reason = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(e))
+        reason = toml_reason(re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", str(e)))
         raise _fail(_("cannot read {what}: {reason}", what=what, reason=reason), shown,
                     line=int(m.group(1)) if m else 0, col=int(m.group(2)) if m else 0) from None
+
+
+# tomllib's messages (Python 3.11), worded for the user; one it does not know is said generally. {x}: what it named.
+_TOML = [
+    (r"Expected '=' after a key in a key/value pair", N_("a key is followed by =, then its value")),
+    (r"Expected '\]' at the end of a table declaration", N_("a table's name ends with ]")),
+    (r"Expected '\]\]' at the end of an array declaration", N_("an array of tables' name ends with ]]")),
+    (r"Invalid initial character for a key part", N_("a key cannot begin with this character (quote it)")),
+    (r"Invalid statement", N_("this line is neither key = value nor a [table]")),
+    (r"Invalid value", N_("this value is not text in quotes, a number, true/false, a date, a list or a table")),
+    (r"Invalid date or datetime", N_("this is not a real date or time")),
+    (r"Unterminated string", N_("a text is not closed with its quote")),
+    (r"Unclosed array", N_("a list is not closed with ]")),
+    (r"Unclosed inline table", N_("a table in braces is not closed with }")),
+    (r"Cannot overwrite a value", N_("this key is given a value twice")),
+    (r"Cannot declare (?P<x>.+) twice", N_("the table {x} is declared twice")),
+    (r"Cannot (?:mutate immutable|redefine) namespace (?P<x>.+)", N_("{x} is given twice")),
+    (r"Duplicate inline table key (?P<x>.+)", N_("the key {x} is given twice")),
+    (r"Illegal character (?P<x>.+)", N_("the character {x} is not allowed here")),
+    (r"Found invalid character (?P<x>.+)", N_("the character {x} is not allowed here")),
+    (r"Unescaped '\\' in a string", N_("a backslash in a text must be written \\\\ (or use single quotes)")),
+    (r"Invalid hex value|Escaped character is not a Unicode scalar value", N_("this escape (\\u…) names no character")),
+    (r"Expected (?P<x>.+)", N_("{x} is missing here")),
+]
+
+
+def toml_reason(message: str) -> str:
+    """A TOML syntax error as a message in the user's language (never tomllib's English inside a Chinese one)."""
+    import re
+
+    for pattern, msgid in _TOML:
+        m = re.fullmatch(pattern, message.strip())
+        if m:
+            return _(msgid, **m.groupdict())
+    return _("a TOML syntax error")
 
 
 def project_settings(project: Path) -> dict:

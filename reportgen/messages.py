@@ -49,3 +49,8 @@ def _(msgid: str, **params: object) -> str:
     """Translate ``msgid`` into the current language and fill in ``{params}``."""
     text = _catalog(current_lang()).get(msgid, msgid)
     return text.format(**params) if params else text
+
+
+def N_(msgid: str) -> str:
+    """Mark ``msgid`` for the catalogue where it is written down, to be translated later with ``_(msgid)``."""
+    return msgid

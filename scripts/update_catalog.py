@@ -40,7 +40,7 @@ def schema_texts() -> list[str]:
 
 
 def extracted() -> list[str]:
-    ids = [msg for _f, _l, msg, _c, _ctx in extract_from_dir(str(ROOT / "reportgen"), keywords={"_": None},
+    ids = [msg for _f, _l, msg, _c, _ctx in extract_from_dir(str(ROOT / "reportgen"), keywords={"_": None, "N_": None},
                                                               method_map=[("**.py", "python")])]
     out = []
     for m in ids + DYNAMIC + schema_texts():

@@ -229,3 +229,12 @@ def test_output_piped_into_head_ends_quietly(tmp_path):
         assert proc.stderr == "", (command, proc.stderr)
         if "head" in command:
             assert proc.stdout == "{", (command, proc.stdout)
+
+
+def test_a_toml_syntax_error_is_said_in_chinese_at_its_place(tmp_path):
+    project = make_project(tmp_path / "p")
+    (project / "reportgen.toml").write_text('organ = "某某局"\n[kinds.report\ntitle = "annual"\n', encoding="utf-8")
+    proc = run_cli("check", "--json", cwd=project)
+    (error,) = json.loads(proc.stdout)["errors"]
+    assert proc.returncode == 1 and (error["file"], error["line"]) == ("reportgen.toml", 2)
+    assert "表名应以“]”结束" in error["message"] and not re.search(r"[A-Za-z]{2,}", error["message"])
