@@ -9,7 +9,8 @@
   layout, font chain and rule set for the life of a process (they do not change during one command), and a
   fresh process reads them anew, as ``reportgen check`` and ``reportgen build`` would. The child checks the
   documents as ``check`` does (compliance warnings included), then builds them into ``output/`` as ``build``
-  does. Saves made during a build start one more build after it.
+  does. Saves made during a build start one more build after it. The next child is started as soon as a
+  build ends and waits, its imports done (Python and WeasyPrint take about 0.6 s), so a save need not.
 * **The page** (http.server on 127.0.0.1 only; a query naming another host is refused, so that no other web
   site can read it through DNS rebinding) shows the last build's errors and warnings as ``check`` prints them,
   and each document's pages as PNG images drawn by pdftoppm (poppler-utils). A failed build keeps the last good
@@ -109,20 +110,66 @@ def child(root: Path, documents: list[str]) -> dict:
                            "pdf": pdfs.get(item.id)} for item in loaded])
 
 
-def _run_child(project, documents: list[str]) -> dict:
-    """One build in a fresh process of this same reportgen (see the module's docstring)."""
+def _spawn_child(project, documents: list[str]) -> subprocess.Popen:
+    """A fresh process of this same reportgen that imports what a build needs, then waits for its go on standard
+    input (see the module's docstring): started right after a build, it is ready when the next save comes, so
+    a save does not wait for the interpreter and WeasyPrint to load."""
     package_parent = str(Path(__file__).resolve().parent.parent)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (package_parent, os.environ.get("PYTHONPATH"))
                                                        if p)}
     command = [sys.executable, "-m", "reportgen.watch", "--child", current_lang(), str(project.root), "--",
                *documents]
-    proc = subprocess.run(command, capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL)
+    return subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env=env)
+
+
+def _run_child(project, documents: list[str], ready: list) -> dict:
+    """One build in the waiting child (``ready``: it, or nothing yet), and the next child started for the next."""
+    proc = ready.pop() if ready else _spawn_child(project, documents)
     try:
-        return json.loads(proc.stdout)
+        out, err = proc.communicate("go\n")
+    except BaseException:  # Ctrl-C: the build under way ends with the watch
+        proc.kill()
+        proc.wait()
+        raise
+    ready.append(_spawn_child(project, documents))
+    try:
+        return json.loads(out)
     except ValueError:
-        lines = proc.stderr.strip().splitlines()
+        lines = err.strip().splitlines()
         return report([Diagnostic(_("the build stopped unexpectedly (exit code {code}): {reason}",
                                     code=proc.returncode, reason=lines[-1] if lines else "—"), code="build-crashed")], [])
+
+
+def _stop_children(ready: list) -> None:
+    """The waiting child ends (its standard input closed: it exits without building)."""
+    for proc in ready:
+        try:
+            proc.communicate("", timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.communicate()
+    ready.clear()
+
+
+def _pdftoppm(pdftoppm: str, pdf: str, prefix: Path) -> str:
+    """The PDF's pages as ``<prefix>-N.png``, odd and even pages drawn at once on two cores (drawing the Chinese
+    faces takes pdftoppm about 0.2 s a page); what went wrong, or ""."""
+    runs = [subprocess.Popen([pdftoppm, "-png", which, "-scale-to-x", str(PAGE_WIDTH), "-scale-to-y", "-1", pdf,
+                              str(prefix)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.PIPE, text=True) for which in ("-o", "-e")]
+    reasons = []
+    for proc in runs:
+        try:
+            _out, err = proc.communicate(timeout=300)
+        except BaseException:
+            for other in runs:
+                other.kill()
+                other.wait()
+            raise
+        if proc.returncode:
+            reasons.append(err.strip())
+    return "; ".join(dict.fromkeys(reasons))
 
 
 def _draw_pages(result: dict, folder: Path, build: int, pdftoppm: str | None) -> tuple[list[dict], dict, list]:
@@ -135,10 +182,7 @@ def _draw_pages(result: dict, folder: Path, build: int, pdftoppm: str | None) ->
             target = folder / str(i)
             target.mkdir(parents=True)
             try:
-                proc = subprocess.run([pdftoppm, "-png", "-scale-to-x", str(PAGE_WIDTH), "-scale-to-y", "-1",
-                                       doc["pdf"], str(target / "page")], capture_output=True, text=True,
-                                      stdin=subprocess.DEVNULL, timeout=300)
-                reason = proc.stderr.strip() if proc.returncode else ""
+                reason = _pdftoppm(pdftoppm, doc["pdf"], target / "page")
             except (OSError, subprocess.TimeoutExpired) as e:
                 reason = str(e)
             if reason:
@@ -154,14 +198,15 @@ def _draw_pages(result: dict, folder: Path, build: int, pdftoppm: str | None) ->
     return documents, images, problems
 
 
-def _build(project, documents: list[str], preview: Preview, folder: Path, pdftoppm: str | None, quiet: bool) -> None:
+def _build(project, documents: list[str], preview: Preview, folder: Path, pdftoppm: str | None, quiet: bool,
+           ready: list) -> None:
     """Build once and show it; a failed build keeps the last good pages."""
     with preview.lock:
         preview.builds += 1
         preview.building = True
         preview.version += 1
         n = preview.builds
-    result = _run_child(project, documents)
+    result = _run_child(project, documents, ready)
     drawn = _draw_pages(result, folder / str(n), n, pdftoppm) if result["ok"] else None
     if drawn is not None:
         result["warnings"] += drawn[2]
@@ -430,7 +475,7 @@ def run_watch(args, project) -> int:
     folders, builtin, outside = _watched(project, args.documents)
     server = _serve(preview, args.port)
     images = Path(tempfile.mkdtemp(prefix="reportgen-watch-"))
-    stop, changes = threading.Event(), queue.Queue()
+    stop, changes, ready = threading.Event(), queue.Queue(), []
     watcher = threading.Thread(target=_watch, args=(watchfiles, folders, _input_filter(project, builtin, outside),
                                                     stop, changes), daemon=True)
     serving = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True)
@@ -442,7 +487,7 @@ def run_watch(args, project) -> int:
         url = f"http://127.0.0.1:{server.server_address[1]}/"
         print(_("preview on {url} (Ctrl-C stops)", url=url), flush=True)
         while True:
-            _build(project, args.documents, preview, images, pdftoppm, quiet)
+            _build(project, args.documents, preview, images, pdftoppm, quiet, ready)
             saved = _next_changes(changes)
             if not quiet:
                 names = [project.display(Path(p)) for p in saved]
@@ -453,6 +498,7 @@ def run_watch(args, project) -> int:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C does not cut the cleaning up short
     finally:
         stop.set()
+        _stop_children(ready)
         server.shutdown()
         server.server_close()
         watcher.join(timeout=10)
@@ -465,7 +511,8 @@ def run_watch(args, project) -> int:
 
 
 def _child_main(argv: list[str]) -> int:
-    """``python -m reportgen.watch --child LANG ROOT -- DOCUMENT…``: one build, its report as JSON on stdout."""
+    """``python -m reportgen.watch --child LANG ROOT -- DOCUMENT…``: loads what a build needs, waits for ``go`` on
+    standard input, then one build, its report as JSON on stdout (none when standard input closes first)."""
     from .messages import set_lang
 
     signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C in the terminal ends the child quietly
@@ -473,6 +520,13 @@ def _child_main(argv: list[str]) -> int:
         print("usage: python -m reportgen.watch --child LANG ROOT -- DOCUMENT…", file=sys.stderr)
         return 2
     set_lang(argv[1])
+    from . import build as _b, pipeline as _p  # noqa: F401 — loaded before the go: what every build needs
+    from .compliance import cli as _c  # noqa: F401
+    from .writers import docx as _d, pdf as _w, site as _s  # noqa: F401
+    import weasyprint  # noqa: F401
+
+    if sys.stdin.readline() != "go\n":
+        return EXIT_OK  # the watch ended before this child was needed
     print(json.dumps(child(Path(argv[2]), argv[4:]), ensure_ascii=False))
     return EXIT_OK
 
