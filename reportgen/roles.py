@@ -13,22 +13,29 @@ import re
 
 def heading_role(spec: dict, heading: str, year: int | None, last: bool) -> str:
     """The role of a section headed ``heading``: the first role of ``spec["roles"]`` one of whose words it holds
-    (and none of ``spec["unless"]``'s patterns of that role), else ``default``. A word naming the next year
-    ({next}年) tells the plans when it opens the heading or the section is the last: a work section may well name
-    it (服务保障2024年…筹办工作)."""
+    (and none of ``spec["unless"]``'s patterns of that role), else ``default``."""
     roles = dict(spec.get("roles", {}))
     unless = spec.get("unless", {})
     default = roles.pop("default", "work")
     for role, words in roles.items():
-        for w in words:
-            if not w:
-                continue
-            if "{" in w:
-                if year is None:
-                    continue
-                w = w.replace("{next}", str(year + 1)).replace("{year}", str(year))
-                if not (last or heading.startswith(w)):
-                    continue
-            if w in heading and not any(re.search(p, heading) for p in unless.get(role, [])):
-                return role
+        if names(heading, words, unless.get(role, []), year, last):
+            return role
     return default
+
+
+def names(heading: str, words, unless, year: int | None, last: bool) -> bool:
+    """Whether ``heading`` holds one of ``words`` and matches none of the patterns ``unless``. A word naming the
+    next year ({next}年; {year}: the report's) counts when it opens the heading or the section is the last: a work
+    section may well name it (服务保障2024年…筹办工作)."""
+    if any(re.search(p, heading) for p in unless):
+        return False
+    for w in words:
+        if "{" in w:
+            if year is None:
+                continue
+            w = w.replace("{next}", str(year + 1)).replace("{year}", str(year))
+            if not (last or heading.startswith(w)):
+                continue
+        if w and w in heading:
+            return True
+    return False

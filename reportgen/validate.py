@@ -245,6 +245,18 @@ def own_text(value) -> str:
     return ""
 
 
+def unwritten_metrics(owner: dict) -> list[tuple[int, dict, str]]:
+    """The metrics of a part whose figure (value and unit, as Chinese text writes it) its own text does not hold:
+    (their place in ``metrics``, the metric, the figure). check refuses them; the compliance rule lists the test."""
+    text = own_text(owner)
+    out = []
+    for i, m in enumerate(owner.get("metrics", [])):
+        written = format_number(m["value"]) + m.get("unit", "")
+        if written not in text:
+            out.append((i, m, written))
+    return out
+
+
 class _Checker:
     def __init__(self, src: Source, layout: Layout):
         self.src = src
@@ -371,13 +383,10 @@ class _Checker:
         pass  # a section's parts carry their own checks (heading1, paragraphs, items, metrics)
 
     def check_metrics(self, key, owner):
-        text = own_text(owner)
-        for i, m in enumerate(owner.get("metrics", [])):
-            written = format_number(m["value"]) + m.get("unit", "")
-            if written not in text:
-                self.add(key + ("metrics", i, "value"),
-                         _("metric {name!r} = {written} does not appear in the text it belongs to",
-                           name=m["name"], written=written), code="metric-in-text")
+        for i, m, written in unwritten_metrics(owner):
+            self.add(key + ("metrics", i, "value"),
+                     _("metric {name!r} = {written} does not appear in the text it belongs to",
+                       name=m["name"], written=written), code="metric-in-text")
 
     def check_addressee(self, key, value):
         if not value.endswith("："):

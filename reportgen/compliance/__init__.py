@@ -14,7 +14,7 @@ from __future__ import annotations
 import copy
 import difflib
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from ..errors import Diagnostic, ReportgenError
@@ -220,15 +220,27 @@ class Context:
     def data(self) -> dict:
         return self.src.data
 
+    @cached_property
+    def parts(self) -> list:
+        """The body's sections and items (checks.read_parts), read once for every test."""
+        from .checks import read_parts
+
+        return read_parts(self)
+
+    @classmethod
+    def of(cls, loaded, previous=None) -> "Context":
+        """The context of a loaded document (pipeline.Loaded), with the Loaded year before (or None)."""
+        year = loaded.source.data.get("year")
+        return cls(loaded.source, loaded.definition, loaded.layout, year if isinstance(year, int) else None,
+                   previous.source.data if previous is not None else None, loaded.document.meta.title)
+
 
 def audit(project, loaded, previous=None) -> Audit:
     """Every rule of the document's kind on ``loaded``; ``previous`` is the Loaded year before (or None)."""
     from .checks import CHECKS
 
     rules = load_rules(project.root, loaded.definition)
-    year = loaded.source.data.get("year")
-    ctx = Context(loaded.source, loaded.definition, loaded.layout, year if isinstance(year, int) else None,
-                  previous.source.data if previous is not None else None, loaded.document.meta.title)
+    ctx = Context.of(loaded, previous)
     outcomes = []
     for rule in rules.rules:
         outcome = Outcome(rule)

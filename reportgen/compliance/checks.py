@@ -24,8 +24,6 @@ from ..messages import _
 from ..source import format_path
 from ..typography import CJK_CHAR, PUNCT, SPACES, chinese_parens, chinese_quotes
 
-SENTENCE = "。？！；"
-
 
 # ── the document as parts ────────────────────────────────────────────────────────────────────────
 
@@ -66,21 +64,12 @@ def unless_of(ctx, rule) -> list[str]:
 
 
 def holds(ctx, heading: str, words, patterns=(), unless=(), last: bool = False) -> bool:
-    """Whether a heading names a content: it holds one of ``words`` or matches one of ``patterns``, and matches
-    none of ``unless`` (坚持问题导向 holds 问题 and is no problems part). A word naming the next year ({next}年)
-    counts when it opens the heading or the section is the last, as for a section's role."""
-    if any(re.search(p, heading) for p in unless):
-        return False
-    for w in words:
-        if "{" in w:
-            if ctx.year is None:
-                continue
-            w = w.replace("{next}", str(ctx.year + 1)).replace("{year}", str(ctx.year))
-            if not (last or heading.startswith(w)):
-                continue
-        if w and w in heading:
-            return True
-    return any(re.search(p, heading) for p in patterns)
+    """Whether a heading names a content: it holds one of ``words`` (as a section's role is read: roles.names) or
+    matches one of ``patterns``, and matches none of ``unless`` (坚持问题导向 holds 问题 and is no problems part)."""
+    from ..roles import names
+
+    return names(heading, words, unless, ctx.year, last) or (
+        not any(re.search(p, heading) for p in unless) and any(re.search(p, heading) for p in patterns))
 
 
 def _own(value: dict, key: tuple) -> list[tuple[tuple, str]]:
@@ -100,7 +89,12 @@ def _own(value: dict, key: tuple) -> list[tuple[tuple, str]]:
 
 
 def parts(ctx) -> list[Part]:
-    """Every section and item of the body, depth first, in order."""
+    """Every section and item of the body, depth first, in order (read once per document: Context.parts)."""
+    return ctx.parts
+
+
+def read_parts(ctx) -> list[Part]:
+    """:func:`parts`, read from the data."""
     out: list[Part] = []
 
     def items(values, key, role):
@@ -127,7 +121,7 @@ def strings(value, key: tuple = ()):
         yield key, value
     elif isinstance(value, dict):
         for k, v in value.items():
-            if k not in ("id", "role", "kind", "date") and not (k == "metrics"):
+            if k not in ("id", "role", "kind", "date", "metrics"):
                 yield from strings(v, key + (k,))
     elif isinstance(value, list):
         for i, v in enumerate(value):
@@ -202,8 +196,9 @@ class Content(Check):
         phrases, phrase_patterns = p.get("phrases", []), [re.compile(x) for x in p.get("phrase_patterns", [])]
         sections = [s for s in ctx.data.get("sections") or [] if isinstance(s, dict)]
         last = ("sections", len(ctx.data.get("sections") or []) - 1) if sections else None
+        holding = set()  # the sections found to hold the content
         for part in parts(ctx):
-            if any(f["key"] == part.key[:2] for f in outcome.found):
+            if part.key[:2] in holding:
                 continue  # its section holds the content already
             section = len(part.key) == 2
             if not (section or in_items):
@@ -219,9 +214,8 @@ class Content(Check):
             elif any(w in part.text for w in phrases) or any(x.search(part.text) for x in phrase_patterns):
                 how = "text"
             if how:
-                outcome.found.append({**place(ctx, part.key), "how": how, "heading": part.heading, "key": part.key})
-        for f in outcome.found:
-            del f["key"]
+                outcome.found.append({**place(ctx, part.key), "how": how, "heading": part.heading})
+                holding.add(part.key)
         if not outcome.found:
             add(ctx, rule, outcome, ("sections",), at_key=True)
 
@@ -430,12 +424,12 @@ class MetricInText(Check):
     params: dict = {}
 
     def run(self, ctx, rule, outcome):
-        from ..validate import format_number, own_text
+        from ..validate import unwritten_metrics
 
-        for key, owner, m in metrics(ctx.data):
-            written = format_number(m["value"]) + m.get("unit", "")
-            if written not in own_text(owner):
-                add(ctx, rule, outcome, key + ("value",), name=m["name"], written=written)
+        owners = {key[:-2]: owner for key, owner, _m in metrics(ctx.data)}
+        for owner_key, owner in owners.items():
+            for i, m, written in unwritten_metrics(owner):
+                add(ctx, rule, outcome, owner_key + ("metrics", i, "value"), name=m["name"], written=written)
 
 
 class MetricJump(Check):

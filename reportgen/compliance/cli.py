@@ -12,12 +12,6 @@ from . import Audit, Context, audit, load_rules, previous_year
 MARKS = {"pass": "✓", "fail": "✗", "n/a": "–", "off": "–", "absent": "–"}
 
 
-def _context(loaded) -> Context:
-    year = loaded.source.data.get("year")
-    return Context(loaded.source, loaded.definition, loaded.layout, year if isinstance(year, int) else None, None,
-                   loaded.document.meta.title)
-
-
 def followup_of(project, previous, loaded) -> list[dict]:
     """Year ``previous``'s plans followed through in ``loaded`` (both pipeline.Loaded of one kind), or [] when
     the kind has no [followup] parameters."""
@@ -26,7 +20,7 @@ def followup_of(project, previous, loaded) -> list[dict]:
         return []
     from .followup import follow
 
-    entries = follow(_context(previous), _context(loaded), rules.followup)
+    entries = follow(Context.of(previous), Context.of(loaded), rules.followup)
     return [{"document": loaded.id, "of": previous.id, **e} for e in entries]
 
 
