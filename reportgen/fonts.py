@@ -80,8 +80,22 @@ def _run(args: list[str]) -> str:
 
 @lru_cache(maxsize=None)
 def system_faces() -> tuple[Face, ...]:
+    """Every face fontconfig lists. fc-list's answer is kept in the user's cache (cache.py) under
+    :func:`fontconfig.fontconfig_signature`: asked again only when fonts or fontconfig's configuration changed."""
+    from . import cache
+
+    from .fontconfig import fontconfig_signature
+
+    key = fontconfig_signature()
+    stored = cache.load("fc-list")
+    if stored.get("key") == key and isinstance(stored.get("output"), str):
+        output = stored["output"]
+    else:
+        output = _run(["fc-list", "--format", FORMAT])
+        if output:
+            cache.store("fc-list", {"key": key, "output": output})
     # fc-list's order is not stable between machines: sort, so the same face is chosen everywhere.
-    return tuple(sorted(_parse(_run(["fc-list", "--format", FORMAT]), project=False), key=lambda f: (f.file, f.index)))
+    return tuple(sorted(_parse(output, project=False), key=lambda f: (f.file, f.index)))
 
 
 def project_faces(fonts_dir: Path) -> list[Face]:
@@ -92,11 +106,23 @@ def project_faces(fonts_dir: Path) -> list[Face]:
     no_links(fonts_dir.parent, fonts_dir)
     if not fonts_dir.is_dir():
         return []
+    from . import cache
+
+    stored = cache.load("fc-query")
     faces: list[Face] = []
     for path in sorted(fonts_dir.iterdir()):
         if path.suffix.lower() in FONT_SUFFIXES:
             no_links(fonts_dir.parent, path, folders=False)
-            faces.extend(_parse(_run(["fc-query", "--format", FORMAT, str(path)]), project=True))
+            # fc-query's answer for a file, kept in the user's cache while the file's size and mtime stay.
+            key, entry = str(path.resolve()), stored.get(str(path.resolve()))
+            stat = cache.stat_key(path)
+            if isinstance(entry, list) and len(entry) == 2 and entry[0] == stat:
+                output = entry[1]
+            else:
+                output = _run(["fc-query", "--format", FORMAT, str(path)])
+                stored[key] = [stat, output]
+                cache.store("fc-query", stored)
+            faces.extend(_parse(output, project=True))
     return faces
 
 

@@ -31,7 +31,6 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 
 from .errors import Diagnostic, ReportgenError
-from .layout import Layout, load_layout, read_toml
 from .messages import N_, _
 
 KIND_FILE = "kind.toml"
@@ -189,7 +188,8 @@ def _read_toml(path: Path, shown: str, what: str) -> dict:
     from .paths import os_reason
 
     try:
-        return read_toml(path)
+        with open(path, "rb") as f:
+            return tomllib.load(f)
     except OSError as e:
         raise _fail(_("cannot read {what}: {reason}", what=what, reason=os_reason(e)), shown) from None
     except tomllib.TOMLDecodeError as e:
@@ -307,6 +307,8 @@ def _load_kind(project: Path, name: str) -> Kind | None:
     refuse_links(project, f"{name}/{LAYOUT_FILE}")
     overlays = [d / name / LAYOUT_FILE for d in reversed(template_dirs(project)) if (d / name / LAYOUT_FILE).is_file()]
     try:
+        from .layout import load_layout
+
         layout = load_layout(*overlays)
     except (ValueError, OSError) as e:
         raise _fail(_("the layout is not usable: {reason}", reason=str(e)),

@@ -89,6 +89,24 @@ def _deadline(env):
         signal.signal(signal.SIGALRM, previous)
 
 
+def _bytecode_cache():
+    """Jinja's compiled templates, kept in the user's cache (cache.py) by template and source checksum.
+    The folder holds this environment's code only: what Jinja compiles depends on the environment's
+    options (autoescaping), which its cache key does not include."""
+    from jinja2 import FileSystemBytecodeCache
+
+    from . import cache
+
+    folder = cache.path("jinja-sandboxed-autoescaped")
+    if folder is None:
+        return None
+    try:
+        folder.mkdir(mode=0o700, exist_ok=True)
+    except OSError:
+        return None
+    return FileSystemBytecodeCache(str(folder))
+
+
 def environment(project: Path):
     from jinja2 import FileSystemLoader, StrictUndefined
     from jinja2.loaders import split_template_path
@@ -126,6 +144,7 @@ def environment(project: Path):
         autoescape=True,
         undefined=StrictUndefined,
         keep_trailing_newline=True,
+        bytecode_cache=_bytecode_cache(),
     )
     env.filters["cn_date"] = cn_date
     return env

@@ -11,6 +11,22 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "tests" / "golden"
+_CACHE: list[str] = []
+
+
+def pytest_configure(config):
+    """The per-user cache (reportgen/cache.py) of this run (each xdist worker its own): a folder made for
+    it and removed after it, never the user's ~/.cache; the commands the tests run inherit it."""
+    if "REPORTGEN_CACHE_DIR" not in os.environ:
+        import tempfile
+
+        _CACHE.append(tempfile.mkdtemp(prefix="reportgen-test-cache-"))
+        os.environ["REPORTGEN_CACHE_DIR"] = _CACHE[0]
+
+
+def pytest_unconfigure(config):
+    for folder in _CACHE:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def seed_paragraphs() -> list[str]:
@@ -24,6 +40,16 @@ def make_project(dest: Path, years: tuple[str, ...] = ("2023",)) -> Path:
     (dest / "data" / "years").mkdir(parents=True)
     for year in years:
         shutil.copy(ROOT / "data" / "years" / f"{year}.yaml", dest / "data" / "years" / f"{year}.yaml")
+    return dest
+
+
+def three_documents(dest: Path) -> Path:
+    """The sample year file, the reply and the notice of the examples: three documents of three kinds."""
+    make_project(dest)
+    for folder, example in (("replies", "seed-004-reply"), ("notices", "seed-002-notice")):
+        (dest / "data" / folder).mkdir()
+        for path in (ROOT / "examples" / example / "data" / folder).glob("*.yaml"):
+            shutil.copy(path, dest / "data" / folder / path.name)
     return dest
 
 

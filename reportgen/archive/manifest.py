@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from functools import lru_cache
 from pathlib import Path
 
 MANIFEST = "manifest.json"
@@ -37,15 +36,27 @@ def sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
-@lru_cache(maxsize=None)
-def _font_hash(path: str, size: int, mtime_ns: int) -> str:
-    return sha256_file(Path(path))
+_font_hashes: dict | None = None
 
 
 def font_hash(path: Path) -> str:
-    """SHA-256 of a font file; cached per process (CJK collections are tens of megabytes)."""
-    st = path.stat()
-    return _font_hash(str(path.resolve()), st.st_size, st.st_mtime_ns)
+    """SHA-256 of a font file. CJK collections are tens of megabytes, so the hash is kept in the user's
+    cache (cache.py) with the file's size, mtime and inode, and computed again only when those change."""
+    from .. import cache
+
+    global _font_hashes
+    if _font_hashes is None:
+        _font_hashes = cache.load("font-hashes")
+    real = str(path.resolve())
+    stat = cache.stat_key(real)
+    entry = _font_hashes.get(real)
+    if isinstance(entry, list) and len(entry) == 2 and entry[0] == stat and stat is not None:
+        return entry[1]
+    digest = sha256_file(Path(real))
+    if stat is not None and stat == cache.stat_key(real):  # not changed while it was read
+        _font_hashes[real] = [stat, digest]
+        cache.store("font-hashes", _font_hashes)
+    return digest
 
 
 def versions() -> dict[str, str]:
