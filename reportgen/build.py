@@ -1,22 +1,25 @@
-"""``reportgen build``: check and render every requested document, then write all their outputs.
+"""``reportgen build``: check and render the requested documents, each on its own, and write their outputs.
 
-The pipeline (pipeline.py) takes each document from its YAML to a checked Document; nothing is written
-unless every document got through it. Then each is typeset in every format in memory, and only then,
-under ``output/.lock``, written: each document's folder is replaced as a whole (output.switch_folder).
+Each document goes its own way (:func:`build_document`): taken from its YAML to a checked Document
+(pipeline.py), typeset in every format in memory, its manifest made. A document that fails writes
+nothing and fails the run (exit 1); the others are written. Documents run in a pool of processes
+(``--jobs``, default: the number of cores), their results taken in a stable order (by id); each is
+written under ``output/.lock``, its folder replaced as a whole (output.switch_folder).
+
+Before any of that, each document is compared with the record of its last build (uptodate.py): one that
+nothing it is made of has changed since is said to be up to date and not written again (``--force``
+builds it all the same). That check imports nothing heavy, so an unchanged rebuild takes a blink.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from .archive.finals import FINAL_DIR, build_records
 from .archive.manifest import MANIFEST, SUMS
-from .errors import Diagnostic
-from .messages import _
-from .output import check_targets, locked, recover, switch_folder
-from .paths import no_links
-from .pipeline import Loaded, check_documents, warnings
-from .project import Project
+from .errors import Diagnostic, ReportgenError
+from .messages import _, current_lang
+from .project import DocumentRef, Project
 
 #: Every output of a document; html is the page for the office's website (writers/site.py).
 FORMATS = ("txt", "docx", "pdf", "html")
@@ -29,16 +32,51 @@ class Output:
     format: str
     path: Path
     size: int
+    written: bool = True  # False: up to date, left as it was
 
 
-def output_paths(project: Project, item: Loaded) -> dict[str, Path]:
+@dataclass
+class Built:
+    """One document's result, from its worker: its outputs in memory and its manifest (finals still to be
+    carried over under the lock), or the diagnostics it failed with."""
+
+    id: str
+    title: str = ""
+    failed: list[Diagnostic] = field(default_factory=list)
+    warnings: list[Diagnostic] = field(default_factory=list)
+    year: int | None = None
+    kind: str = ""
+    files: dict[str, tuple[Path, bytes]] = field(default_factory=dict)  # format → (path, bytes), in FORMATS order
+    manifest: dict = field(default_factory=dict)
+    inputs: list[Path] = field(default_factory=list)  # every file the outputs were made from
+    fonts: list[Path] = field(default_factory=list)
+    templates: list[Path] = field(default_factory=list)
+
+
+@dataclass
+class Result:
+    """What ``build`` did: the outputs (written or up to date), the warnings, and each document that
+    failed with its diagnostics."""
+
+    outputs: list[Output] = field(default_factory=list)
+    warnings: list[Diagnostic] = field(default_factory=list)
+    failed: list[tuple[str, list[Diagnostic]]] = field(default_factory=list)  # (id, its diagnostics)
+    up_to_date: list[str] = field(default_factory=list)
+    total: int = 0
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for _id, diagnostics in self.failed for d in diagnostics]
+
+
+def output_paths(project: Project, item) -> dict[str, Path]:
     """Where each format of a document is written: ``output/<id>/<name>.<fmt>``, the name its kind's
     (``report-2023``, ``reply-2020-0584``)."""
     name = item.definition.output_name(item.id)
     return {fmt: project.output_path(item.id, name, fmt) for fmt in FORMATS}
 
 
-def render_outputs(project: Project, item: Loaded, chains, formats=FORMATS) -> dict[str, bytes]:
+def render_outputs(project: Project, item, chains, formats=FORMATS) -> dict[str, bytes]:
     """Typeset one Document in every requested format, in memory.
 
     The PDF is PDF/A-3u with the document's file attached as its source (archive/pdfa.py); DOCX and PDF
@@ -76,25 +114,8 @@ def render_outputs(project: Project, item: Loaded, chains, formats=FORMATS) -> d
     return out
 
 
-def check_page_stylesheets(project: Project, loaded: list[Loaded]) -> None:
-    """The web page's stylesheet of each kind built, read and checked before the (slow) typesetting: the
-    problems of all of them at once (writers/site.read_stylesheet)."""
-    from .errors import ReportgenError
-    from .writers.site import read_stylesheet
-
-    problems = []
-    for kind in dict.fromkeys(item.kind for item in loaded):
-        try:
-            read_stylesheet(project.root, kind)
-        except ReportgenError as e:
-            problems += e.diagnostics
-    if problems:
-        raise ReportgenError(problems)
-
-
 def project_formats(project: Project) -> tuple[str, ...]:
     """The outputs a project writes: reportgen.toml's ``outputs`` (a list of txt, docx, pdf, html), else all."""
-    from .errors import ReportgenError
     from .kinds import SETTINGS_FILE, project_settings
 
     chosen = project_settings(project.root).get("outputs")
@@ -107,46 +128,225 @@ def project_formats(project: Project) -> tuple[str, ...]:
     return tuple(f for f in FORMATS if f in chosen)
 
 
-def build(project: Project, args: list[str], formats=None, progress=None) -> tuple[list[Output], list[Diagnostic]]:
-    """Check every document the arguments name (all when none), typeset all of them, and only then write.
+# ── one document, in a worker (or in this process) ─────────────────────────────────────────────────────
 
-    ``formats``: the outputs to write (default: the project's, project_formats). The DOCX takes its page count
-    and the 版记's page from the PDF's layout, so the PDF is laid out for it even when it is not written.
 
-    ``progress(n, total, item)``, when given, is told before each document is typeset (n from 1): that is
-    the slow step (progress.Progress shows it).
+def build_document(root: Path, ref: DocumentRef, formats: tuple[str, ...], announce=None) -> Built:
+    """Steps 1–5 of the pipeline for one document, then its outputs in memory and its manifest: what the
+    writing needs, in a form a worker process can send back. Bad data, or a file that cannot be read, is
+    the document's failure (its diagnostics), never the run's. ``announce(title)``, when given, is told
+    when the document is checked and its (slow) typesetting begins."""
+    from .paths import os_error
+
+    project = Project(root)
+    try:
+        return _build_document(project, ref, formats, announce)
+    except ReportgenError as e:
+        return Built(ref.id, failed=e.diagnostics)
+    except OSError as e:
+        return Built(ref.id, failed=os_error(e).diagnostics)
+
+
+def _build_document(project: Project, ref: DocumentRef, formats: tuple[str, ...], announce) -> Built:
+    from .archive.finals import build_manifest
+    from .fonts import check_glyphs, resolve
+    from .output import check_targets
+    from .pipeline import load_document
+    from .writers.pdf import CSS_TEMPLATE
+    from .writers.site import read_stylesheet, stylesheet_path
+
+    item = load_document(project, ref)
+    chains = resolve(item.layout, project.fonts_dir)
+    missing = check_glyphs(item.document, item.layout, chains)
+    if missing:  # with the warnings: one may say why a glyph is missing (an invisible character)
+        raise ReportgenError(sorted(missing + item.warnings, key=lambda d: (d.line, d.col)))
+    paths = output_paths(project, item)
+    # Where the outputs go is checked before the (slow) typesetting: no link, nothing in the way.
+    check_targets(project.output_folder(item.id), [path.name for path in paths.values()] + [MANIFEST, SUMS])
+    if "html" in formats:
+        read_stylesheet(project.root, item.kind)  # its problems before the typesetting
+    # The DOCX takes its page count and the 版记's page from the PDF's layout: the PDF is laid out for it.
+    typeset = formats + (("pdf",) if "docx" in formats and "pdf" not in formats else ())
+    if announce is not None:
+        announce(item.document.meta.title)
+    rendered = render_outputs(project, item, chains, typeset)
+    files = {fmt: (paths[fmt], rendered[fmt]) for fmt in FORMATS if fmt in formats}
+    listed: dict[str, tuple[str, bytes | Path]] = {}
+    for fmt, path in paths.items():
+        if fmt in files:
+            listed[fmt] = (path.name, files[fmt][1])
+        elif path.is_file() and not path.is_symlink():  # a format not built this time keeps its file
+            listed[fmt] = (path.name, path)
+    manifest = build_manifest(project, item, chains, listed, [])  # the finals: under the lock, when written
+    inputs = [item.path] + [path for _role, path in item.definition.files] + list(item.templates) + [CSS_TEMPLATE]
+    if "html" in formats:
+        inputs.append(stylesheet_path(project.root, item.kind))
+    settings = project.root / "reportgen.toml"
+    if settings.is_file():
+        inputs.append(settings)
+    fonts = sorted({Path(face.file) for chain in chains.values() for face in chain.faces})
+    return Built(item.id, item.document.meta.title, warnings=list(item.warnings), year=item.year, kind=item.kind,
+                 files=files, manifest=manifest, inputs=[p for p in inputs if p is not None], fonts=fonts,
+                 templates=list(item.templates))
+
+
+# ── the pool ─────────────────────────────────────────────────────────────────────────────────────────────
+
+
+def default_jobs() -> int:
+    """The number of cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def _worker_start(lang: str) -> None:
+    from .messages import set_lang
+
+    set_lang(lang)
+
+
+def _worker_build(root: Path, ref: DocumentRef, formats: tuple[str, ...]) -> Built:
+    """One document in a worker: built, then the garbage of it collected before the next, so that a
+    worker's memory stays what one document needs. The modules imported on the way stay: they are frozen
+    out of the collector's way (gc.freeze) after the first document."""
+    import gc
+
+    try:
+        return build_document(root, ref, formats)
+    finally:
+        gc.collect()
+        gc.freeze()
+
+
+def results(tasks: list[tuple[Path, DocumentRef, tuple[str, ...]]], jobs: int, progress=None):
+    """Each task's (root, ref, formats) Built, in the order of ``tasks`` (a generator: each is written as
+    soon as it and those before it are done). More than one task and more than one job: a pool of ``jobs``
+    worker processes. ``progress``: as :func:`build` says."""
+    jobs = max(1, min(jobs, len(tasks)))
+    total = len(tasks)
+    if jobs == 1:
+        for n, (root, ref, formats) in enumerate(tasks, 1):
+            def announce(title, n=n, ref=ref):
+                if progress is not None:
+                    progress(n, total, ref.id, title, False)
+            yield build_document(root, ref, formats, announce)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    methods = multiprocessing.get_all_start_methods()
+    # fork: the workers start with what this process has imported and read, in a few milliseconds.
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_worker_start,
+                             initargs=(current_lang(),)) as pool:
+        futures = [pool.submit(_worker_build, *task) for task in tasks]
+        try:
+            for n, ((_root, ref, _formats), future) in enumerate(zip(tasks, futures), 1):
+                built = future.result()
+                if progress is not None:
+                    progress(n, total, ref.id, built.title, True)
+                yield built
+        finally:
+            for future in futures:
+                future.cancel()
+
+
+# ── writing ─────────────────────────────────────────────────────────────────────────────────────────────
+
+
+def write_built(project: Project, built: Built, formats: tuple[str, ...]) -> list[Output]:
+    """Write one document's outputs (call it under ``output/.lock``): its folder replaced as a whole by
+    one holding the outputs, the manifest (the finals on disk carried over) and SHA256SUMS; then the
+    record of this build for the next one's up-to-date check."""
+    from . import uptodate
+    from .archive.finals import FINAL_DIR, carried_finals, manifest_files
+    from .output import recover, switch_folder
+    from .paths import no_links
+
+    folder = project.output_folder(built.id)
+    recover(project.output_dir, built.id)
+    no_links(project.root, folder / FINAL_DIR)  # before the old manifest and finals are read
+    manifest = {**built.manifest, "finals": carried_finals(folder)}
+    records = manifest_files(folder, manifest)
+    group = list(built.files.values())
+    uptodate.forget(project, built.id)  # a build stopped half-way leaves no record: the next one rebuilds
+    switch_folder(folder, [(path.name, data) for path, data in group + records])
+    written = [path for path, _data in group + records]
+    uptodate.record(project, built, formats, written, current_lang())
+    outputs = [Output(built.id, built.year, fmt, path, len(data)) for fmt, (path, data) in built.files.items()]
+    # The manifest and SHA256SUMS are outputs too: listed, named by their file.
+    return outputs + [Output(built.id, built.year, path.name, path, len(data)) for path, data in records]
+
+
+def build(project: Project, args: list[str], formats=None, progress=None, *, force: bool = False,
+          jobs: int = 1) -> Result:
+    """Build every document the arguments name (all when none), each on its own.
+
+    ``formats``: the outputs to write (default: the project's, project_formats). ``force``: build also the
+    documents that are up to date. ``jobs``: worker processes (1: all in this process).
+
+    ``progress(n, total, id, title, done)``, when given, is told of each document: before it is typeset
+    when documents are typeset here one after the other (``done`` False), when it is done when they are
+    typeset by a pool (``done`` True). progress.Progress shows it.
 
     Writing happens under ``output/.lock``: each document's outputs, its manifest and SHA256SUMS are
     written into a new folder that replaces ``output/<id>/`` in one step (output.switch_folder). Final
     versions in ``output/<id>/final/`` are never written here (the folder is moved along); the manifest
     carries their record over.
     """
-    formats = project_formats(project) if formats is None else tuple(formats)
-    typeset = formats + (("pdf",) if "docx" in formats and "pdf" not in formats else ())
-    loaded, chains = check_documents(project, args)
-    # Where the outputs go is checked before the (slow) typesetting: no link, nothing in the way.
-    for item in loaded:
-        names = [path.name for path in output_paths(project, item).values()] + [MANIFEST, SUMS]
-        check_targets(project.output_folder(item.id), names)
-    if "html" in formats:
-        check_page_stylesheets(project, loaded)
-    rendered = []
-    for i, item in enumerate(loaded):
-        if progress is not None:
-            progress(i + 1, len(loaded), item)
-        files = render_outputs(project, item, chains[i], typeset)
-        rendered.append((item, chains[i], {fmt: data for fmt, data in files.items() if fmt in formats}))
-    outputs: list[Output] = []
-    with locked(project.output_dir):
-        for item, item_chains, files in rendered:
-            paths = output_paths(project, item)
-            folder = project.output_folder(item.id)
-            recover(project.output_dir, item.id)
-            no_links(project.root, folder / FINAL_DIR)  # before the old manifest and finals are read
-            group = [(paths[fmt], files[fmt]) for fmt in FORMATS if fmt in files]
-            records = build_records(project, item, item_chains, {fmt: files[fmt] for fmt in files}, paths)
-            switch_folder(folder, [(path.name, data) for path, data in group + records])
-            outputs += [Output(item.id, item.year, fmt, paths[fmt], len(files[fmt])) for fmt in FORMATS if fmt in files]
-            # The manifest and SHA256SUMS are outputs too: list them, named by their file.
-            outputs += [Output(item.id, item.year, path.name, path, len(data)) for path, data in records]
-    return outputs, warnings(loaded)
+    return build_projects([(project, args)], formats, progress, force=force, jobs=jobs)
+
+
+def build_projects(runs: list[tuple[Project, list[str]]], formats=None, progress=None, *, force: bool = False,
+                   jobs: int = 1) -> Result:
+    """:func:`build` for several projects in one run (``reportgen build -C a -C b``): one pool for all of
+    their documents, which are taken project by project. A project whose documents cannot be named (no
+    such id, no documents) fails the run before anything is built."""
+    from . import uptodate
+    from .output import locked
+    from .paths import os_error
+
+    result = Result()
+    slots: list[list[Output]] = []  # each document's outputs, in the order named
+    tasks: list[tuple[Project, DocumentRef, tuple[str, ...], int]] = []
+    problems: list[Diagnostic] = []
+    lang = current_lang()
+    for project, args in runs:
+        try:
+            chosen = project_formats(project) if formats is None else tuple(formats)
+            refs = project.resolve(args)
+        except ReportgenError as e:
+            problems += e.diagnostics
+            continue
+        for ref in refs:
+            slots.append([])
+            state = None if force else uptodate.fresh(project, ref.id, chosen, lang)
+            if state is None:
+                tasks.append((project, ref, chosen, len(slots) - 1))
+                continue
+            result.up_to_date.append(ref.id)
+            result.warnings += state.warnings
+            slots[-1] = [Output(ref.id, state.year, fmt, Path(path), size, written=False)
+                         for fmt, path, size in state.outputs]
+    if problems:
+        raise ReportgenError(problems)
+    result.total = len(slots)
+    built_all = results([(project.root, ref, chosen) for project, ref, chosen, _slot in tasks], jobs, progress)
+    for (project, ref, chosen, slot), built in zip(tasks, built_all):
+        if built.failed:
+            result.failed.append((ref.id, built.failed))
+            continue
+        try:
+            with locked(project.output_dir):
+                slots[slot] = write_built(project, built, chosen)
+        except ReportgenError as e:
+            result.failed.append((ref.id, e.diagnostics))
+            continue
+        except OSError as e:  # the disk is full, the folder read-only: this document is not written
+            result.failed.append((ref.id, os_error(e).diagnostics))
+            continue
+        result.warnings += built.warnings
+    result.outputs = [output for outputs in slots for output in outputs]
+    return result

@@ -22,8 +22,9 @@ from .messages import _, set_lang
 def _common(default) -> argparse.ArgumentParser:
     """Options accepted before and after the command; only the top level sets their defaults."""
     p = argparse.ArgumentParser(add_help=False)
-    p.add_argument("-C", "--project", type=Path, default=default, metavar=_("DIR"),
-                   help=_("the report project folder (default: the current folder)"))
+    p.add_argument("-C", "--project", type=Path, action="append", default=default, metavar=_("DIR"),
+                   help=_("the report project folder (default: the current folder); build takes several "
+                          "(-C a -C b, or a quoted glob: -C 'units/*')"))
     p.add_argument("--lang", choices=["zh", "zh-CN", "zh_CN", "en"], default=default,
                    help=_("message language (default: zh-CN, or English under an English locale)"))
     p.add_argument("-q", "--quiet", action="store_true", default=default,
@@ -45,6 +46,9 @@ def parser() -> argparse.ArgumentParser:
                        help=_("build DOCX, PDF and text for the given documents (default: all) into output/<id>/"))
     b.add_argument("documents", nargs="*", metavar=_("DOCUMENT"), help=document)
     b.add_argument("--json", action="store_true", help=_("print a machine-readable result"))
+    b.add_argument("--force", action="store_true", help=_("build the documents that are up to date too"))
+    b.add_argument("-j", "--jobs", type=_jobs, default=None, metavar="N",
+                   help=_("documents built at once, each in its own process (default: the number of cores)"))
     c = sub.add_parser("check", parents=[common], help=_("validate the documents without writing anything"))
     c.add_argument("documents", nargs="*", metavar=_("DOCUMENT"), help=document)
     c.add_argument("--json", action="store_true", help=_("print a machine-readable result"))
@@ -153,12 +157,51 @@ def _watch_parser(sub, common, document: str) -> None:
                    help=_("serve the preview on http://127.0.0.1:N/ (default: a free port)"))
 
 
+def _jobs(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(_("a number of processes, 1 or more: {value!r}", value=text))
+    return n
+
+
 def _project(args) -> "Project":
     """The project folder (``-C DIR``, else the current folder); it must be an existing folder, so that
-    no command makes one (F17: ``finalize -C /nonexistent/dir`` used to create ``dir/output/.lock``)."""
+    no command makes one (F17: ``finalize -C /nonexistent/dir`` used to create ``dir/output/.lock``).
+    Only ``build`` takes several (:func:`_projects`)."""
+    roots = args.project or []
+    if len(roots) > 1:
+        raise ReportgenError([Diagnostic(_("-C names one project folder here; only build takes several"),
+                                         code="usage")], EXIT_USAGE)
+    return _project_at(roots[0] if roots else Path.cwd())
+
+
+def _projects(args) -> list["Project"]:
+    """Every project folder ``-C`` names (each a folder or a glob: ``units/*``), in the order named (a
+    glob's matches sorted), each once; the current folder when none."""
+    import glob
+
+    roots: list[Path] = []
+    for given in args.project or [Path.cwd()]:
+        text = str(given)
+        matches = sorted(glob.glob(text)) if glob.has_magic(text) else [text]
+        if not matches:
+            raise ReportgenError([Diagnostic(_("-C {path}: no folder matches", path=text),
+                                             code="no-project-folder")], EXIT_USAGE)
+        roots += [Path(m) for m in matches if not glob.has_magic(text) or Path(m).is_dir()]
+    projects = []
+    for root in roots:
+        project = _project_at(root)
+        if project.root not in (p.root for p in projects):
+            projects.append(project)
+    return projects
+
+
+def _project_at(root: Path) -> "Project":
     from .project import Project
 
-    root = args.project or Path.cwd()
     if not root.is_dir():
         why = _("no such folder") if not root.exists() else _("it is not a folder")
         raise ReportgenError([Diagnostic(_("-C {path}: {reason}", path=str(root), reason=why), code="no-project-folder")], EXIT_USAGE)
@@ -196,24 +239,54 @@ def _result(args, key: str, run, failed: str = "") -> int:
 
 
 def cmd_build(args) -> int:
-    from .build import build
+    """Build; each document on its own: the outputs of those that got through are written and listed
+    (``wrote …``), those up to date are named once each, and a failed document fails the run (exit 1)."""
+    import os
+
+    from .build import build_projects, default_jobs
     from .progress import Progress
     from .schemacopy import keep_current
 
-    def run():
-        project = _project(args)
+    try:
+        projects = _projects(args)
+        if len(projects) > 1 and args.documents:
+            raise ReportgenError([Diagnostic(_("with several projects, build builds all their documents: "
+                                               "name no document"), code="usage")], EXIT_USAGE)
+        stale = [w for project in projects for w in keep_current(project)]  # the editors' schema copies
         progress = Progress(quiet=args.quiet)
-        stale = keep_current(project)  # the editors' copy of the schema, as the project's schema is now
         try:
-            outputs, warnings = build(project, args.documents, progress=progress)
+            result = build_projects([(p, args.documents) for p in projects], progress=progress,
+                                    force=args.force, jobs=args.jobs or default_jobs())
         finally:
             progress.close()
-        warnings = warnings + stale
-        listed = [{"id": o.id, "year": o.year, "format": o.format, "path": project.display(o.path),
-                   "bytes": o.size} for o in outputs]
-        return listed, warnings, [_("wrote {path} ({size} bytes)", path=o["path"], size=o["bytes"]) for o in listed]
+    except ReportgenError as e:
+        _emit_diagnostics(e.diagnostics, args.json, {"outputs": [], "up_to_date": []})
+        if not args.json:
+            print(_("build failed: nothing was written"), file=sys.stderr)
+        return e.exit_code
+    def shown(path: Path) -> str:
+        """Relative to the project; with several, relative to the current folder (else absolute)."""
+        if len(projects) == 1:
+            return projects[0].display(path)
+        relative = os.path.relpath(path)
+        return str(path) if relative.startswith("..") else relative
 
-    return _result(args, "outputs", run, _("build failed: nothing was written"))
+    listed = [{"id": o.id, "year": o.year, "format": o.format, "path": shown(o.path), "bytes": o.size}
+              for o in result.outputs if o.written]
+    current = [{"id": id, "path": folder} for id, folder in
+               dict.fromkeys((o.id, shown(o.path.parent)) for o in result.outputs if not o.written)]
+    _emit_diagnostics(result.errors + result.warnings + stale, args.json, {"outputs": listed, "up_to_date": current})
+    if not args.json:
+        for o in listed:
+            print(_("wrote {path} ({size} bytes)", path=o["path"], size=o["bytes"]))
+        for entry in current:
+            print(_("{path}: up to date, nothing written", path=entry["path"]))
+        if result.failed:
+            some = len(result.failed) < result.total
+            ids = ", ".join(id for id, _d in result.failed)
+            print(_("build failed for {n} of {total} documents: {ids}", n=len(result.failed), total=result.total,
+                    ids=ids) if some else _("build failed: nothing was written"), file=sys.stderr)
+    return EXIT_FAILED if result.failed else EXIT_OK
 
 
 def cmd_check(args) -> int:

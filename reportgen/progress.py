@@ -3,7 +3,8 @@ clean): on a terminal a one-line bar naming the document being typeset, redrawn 
 end; elsewhere (a log, a pipe, CI) one line per document, which a log keeps. ``-q`` silences it.
 
 A build of one document shows none: it names its outputs soon enough. Typesetting is the slow step (about a
-second a document), so that is where each document is announced.
+second a document), so that is where each document is announced; documents built by a pool of processes
+(build --jobs) are announced as each is done, in the order they are written.
 """
 from __future__ import annotations
 
@@ -33,8 +34,9 @@ def _clip(text: str, cells: int) -> str:
 
 
 class Progress:
-    """Told before each document is typeset (``progress(n, total, item)``, n from 1); :meth:`close` clears
-    the bar. Silent when ``quiet``, and for a run of one document."""
+    """Told of each document (``progress(n, total, id, title, done)``, n from 1): before it is typeset
+    (``done`` False), or when a worker process has built it (True); :meth:`close` clears the bar. Silent
+    when ``quiet``, and for a run of one document."""
 
     def __init__(self, stream=None, quiet: bool = False):
         self.stream = stream if stream is not None else sys.stderr
@@ -42,17 +44,18 @@ class Progress:
         self.bar = not quiet and _is_terminal(self.stream)
         self.drawn = False
 
-    def __call__(self, n: int, total: int, item) -> None:
+    def __call__(self, n: int, total: int, id: str, title: str, done: bool = False) -> None:
         if self.quiet or total < 2:
             return
-        title = item.document.meta.title
         if not self.bar:
-            print(_("[{n}/{total}] typesetting {id}: {title}", n=n, total=total, id=item.id, title=title),
+            print(_("[{n}/{total}] built {id}: {title}", n=n, total=total, id=id, title=title) if done else
+                  _("[{n}/{total}] typesetting {id}: {title}", n=n, total=total, id=id, title=title),
                   file=self.stream, flush=True)
             return
-        done = BAR * (n - 1) // total
-        line = "█" * done + "░" * (BAR - done) + f" {n}/{total} " + _("typesetting {id}: {title}", id=item.id,
-                                                                        title=title)
+        filled = BAR * (n if done else n - 1) // total
+        what = _("built {id}: {title}", id=id, title=title) if done else _("typesetting {id}: {title}", id=id,
+                                                                           title=title)
+        line = "█" * filled + "░" * (BAR - filled) + f" {n}/{total} " + what
         columns = _columns(self.stream)
         self.stream.write("\r" + _clip(line, columns - 1) + "\x1b[K")
         self.stream.flush()

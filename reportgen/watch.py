@@ -100,12 +100,14 @@ def child(root: Path, documents: list[str]) -> dict:
         loaded, _chains = check_documents(project, documents)
         known = {item.id: item for item in loaded}
         found = [w for item in loaded for w in check_warnings(project, item, known)]
-        outputs, _warnings = build(project, documents)
+        built = build(project, documents)
     except ReportgenError as e:
         return report(e.diagnostics, [])
     except OSError as e:
         return report(os_error(e).diagnostics, [])
-    pdfs = {o.id: str(o.path) for o in outputs if o.format == "pdf"}
+    if built.failed:
+        return report(built.errors, [])
+    pdfs = {o.id: str(o.path) for o in built.outputs if o.format == "pdf"}
     return report(found, [{"id": item.id, "title": item.document.meta.title, "file": project.display(item.path),
                            "pdf": pdfs.get(item.id)} for item in loaded])
 

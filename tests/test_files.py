@@ -512,7 +512,7 @@ def test_finalize_switches_the_folder_and_keeps_users_files(project):
     assert (folder / "final" / "v2").is_dir() and (folder / "notes.txt").read_text(encoding="utf-8") == "my notes\n"
     assert (folder / "sub" / "a.txt").read_text(encoding="utf-8") == "a\n"
     assert run_cli("verify", cwd=project).returncode == 0
-    assert sorted(p.name for p in (project / "output").iterdir()) == [".lock", "2023"]
+    assert sorted(p.name for p in (project / "output").iterdir()) == [".build", ".lock", "2023"]  # .build: the up-to-date record
 
 
 def _kill_at(project: Path, step: str) -> None:
@@ -536,7 +536,7 @@ def test_the_next_build_recovers_an_interrupted_switch(project):
     done = run_faulty(project, FAST, "build")
     assert done.returncode == 0, done.stderr
     assert {k: v for k, v in tree(folder).items() if k.startswith("final")} == finals
-    assert sorted(p.name for p in (project / "output").iterdir()) == [".lock", "2023"]
+    assert sorted(p.name for p in (project / "output").iterdir()) == [".build", ".lock", "2023"]
     assert run_cli("verify", cwd=project).returncode == 0
 
 

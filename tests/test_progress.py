@@ -6,12 +6,10 @@ import json
 import os
 import pty
 import re
-import shutil
 import subprocess
 import sys
-from pathlib import Path
 
-from conftest import ROOT, make_project, run_cli
+from conftest import run_cli, three_documents
 
 from reportgen.cli import parser
 
@@ -19,23 +17,14 @@ from reportgen.cli import parser
 IDS = ("2020-0584", "2023", "2023-ip-work-points")
 
 
-def three_documents(dest: Path) -> Path:
-    """The sample year file, the reply and the notice of the examples: three documents of three kinds."""
-    make_project(dest)
-    for folder, example in (("replies", "seed-004-reply"), ("notices", "seed-002-notice")):
-        (dest / "data" / folder).mkdir()
-        for path in (ROOT / "examples" / example / "data" / folder).glob("*.yaml"):
-            shutil.copy(path, dest / "data" / folder / path.name)
-    return dest
-
-
 def progress_lines(text: str) -> list[str]:
-    return [line for line in text.splitlines() if "正在排版" in line]
+    return [line for line in text.splitlines() if "正在排版" in line or "已排版" in line]
 
 
 def test_piped_stderr_gets_one_line_per_document_in_order(tmp_path):
+    # One process (--jobs 1): each document is announced before it is typeset.
     project = three_documents(tmp_path / "project")
-    proc = run_cli("build", cwd=project, check=True)
+    proc = run_cli("build", "--jobs", "1", cwd=project, check=True)
     lines = proc.stderr.splitlines()
     assert len(lines) == 3, proc.stderr
     for n, (line, id) in enumerate(zip(lines, IDS), 1):
@@ -43,6 +32,19 @@ def test_piped_stderr_gets_one_line_per_document_in_order(tmp_path):
     assert "2023年法治建设情况" in lines[1]  # the document's title
     assert not progress_lines(proc.stdout)
     assert len(proc.stdout.splitlines()) == 3 * 6  # each document: txt, docx, pdf, html, manifest, SHA256SUMS
+
+
+def test_a_pool_announces_each_document_built_in_order(tmp_path):
+    # Worker processes (--jobs 2): each document is announced once built, in the stable order of the run.
+    project = three_documents(tmp_path / "project")
+    proc = run_cli("build", "--jobs", "2", cwd=project, check=True)
+    lines = proc.stderr.splitlines()
+    assert len(lines) == 3, proc.stderr
+    for n, (line, id) in enumerate(zip(lines, IDS), 1):
+        assert re.fullmatch(rf"\[{n}/3\] 已排版 {re.escape(id)}：\S+", line), line
+    assert "2023年法治建设情况" in lines[1]
+    written = [re.search(r"output/([^/]+)/", line).group(1) for line in proc.stdout.splitlines()]
+    assert written == [id for id in IDS for _ in range(6)]  # the outputs too, document by document
 
 
 def test_json_stays_clean(tmp_path):
@@ -69,7 +71,7 @@ def test_terminal_gets_a_bar_redrawn_in_place_and_cleared(tmp_path):
     master, slave = pty.openpty()  # stderr is a terminal; stdout a pipe
     env = {**os.environ, "LANG": "C.UTF-8", "TERM": "xterm"}
     env.pop("LANGUAGE", None)
-    proc = subprocess.Popen([sys.executable, "-m", "reportgen", "build"], cwd=project, stdout=subprocess.PIPE,
+    proc = subprocess.Popen([sys.executable, "-m", "reportgen", "build", "--jobs", "1"], cwd=project, stdout=subprocess.PIPE,
                             stderr=slave, env=env)
     os.close(slave)
     seen = b""
