@@ -169,6 +169,7 @@ def _build_document(project: Project, ref: DocumentRef, formats: tuple[str, ...]
     typeset = formats + (("pdf",) if "docx" in formats and "pdf" not in formats else ())
     if announce is not None:
         announce(item.document.meta.title)
+    _settle(typeset)
     rendered = render_outputs(project, item, chains, typeset)
     files = {fmt: (paths[fmt], rendered[fmt]) for fmt in FORMATS if fmt in formats}
     listed: dict[str, tuple[str, bytes | Path]] = {}
@@ -188,6 +189,30 @@ def _build_document(project: Project, ref: DocumentRef, formats: tuple[str, ...]
     return Built(item.id, item.document.meta.title, warnings=list(item.warnings), year=item.year, kind=item.kind,
                  files=files, manifest=manifest, inputs=[p for p in inputs if p is not None], fonts=fonts,
                  templates=list(item.templates))
+
+
+_SETTLED: set[str] = set()
+
+
+def _settle(formats: tuple[str, ...]) -> None:
+    """Import the writers' libraries before the first typesetting of this process, then move every object
+    alive so far out of the garbage collector's way (gc.freeze): the modules live to the end, and each
+    collection during the typesetting would otherwise walk their hundreds of thousands of objects again."""
+    import gc
+
+    wanted = {"pdf", "docx"} & set(formats) - _SETTLED
+    if not wanted:
+        return
+    if "pdf" in wanted:
+        from .writers.pdf import import_weasyprint
+
+        import_weasyprint()
+        import weasyprint.draw  # noqa: F401 - imported by write_pdf anyway
+        import weasyprint.layout  # noqa: F401
+    if "docx" in wanted:
+        import docx  # noqa: F401 - imported by write_docx anyway
+    _SETTLED.update(wanted)
+    gc.freeze()
 
 
 # ── the pool ─────────────────────────────────────────────────────────────────────────────────────────────
