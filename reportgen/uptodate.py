@@ -185,12 +185,32 @@ def fresh(project, id: str, formats: tuple[str, ...], lang: str) -> State | None
     except (OSError, ValueError):
         return None
     try:
-        return _compare(project.root, state, id, formats, lang)
+        touched: list[list] = []
+        found = _compare(project.root, state, id, formats, lang, touched)
     except (TypeError, ValueError, KeyError, AttributeError, IndexError):
         return None  # a record of another shape
+    if found is not None and touched:
+        _restamp(project, id, state, touched)
+    return found
 
 
-def _compare(root: Path, state: dict, id: str, formats: tuple[str, ...], lang: str) -> State | None:
+def _restamp(project, id: str, state: dict, touched: list[list]) -> None:
+    """Record the new stat of files touched but unchanged (a checkout, a save without an edit), so that
+    the next check does not hash them again. Best effort: a record not rewritten only costs the hashes."""
+    from .output import write_atomic
+
+    for entry, stat in touched:
+        entry[1] = stat
+    try:
+        write_atomic(state_path(project, id), json.dumps(state, ensure_ascii=False).encode("utf-8"))
+    except Exception:  # noqa: BLE001 - the record is a cache
+        pass
+
+
+def _compare(root: Path, state: dict, id: str, formats: tuple[str, ...], lang: str,
+             touched: list[list]) -> State | None:
+    """The State when ``state`` matches the project as it is now; the files whose stat changed but whose
+    bytes did not are added to ``touched`` as (entry, stat now)."""
     if state.get("format") != FORMAT or state.get("id") != id:
         return None
     warnings = [Diagnostic(**w) for w in state["warnings"]]
@@ -202,12 +222,15 @@ def _compare(root: Path, state: dict, id: str, formats: tuple[str, ...], lang: s
     for folder, names in state["folders"]:
         if _listing(root / folder) != names:
             return None
-    for name, stat, digest in state["files"]:
+    for entry in state["files"]:
+        name, stat, digest = entry
         path = os.path.join(root, name)
         now = cache.stat_key(path)
         if now is None or os.path.islink(path):
             return None
-        if now != stat and _sha256(path) != digest:
-            return None
+        if now != stat:
+            if _sha256(path) != digest:
+                return None
+            touched.append((entry, now))
     outputs = [(str(fmt), os.path.join(root, path), int(size)) for fmt, path, size in state["outputs"]]
     return State(warnings, state["year"], outputs)
