@@ -513,7 +513,8 @@ def _finisher(then=None):
 
 
 def write_pdf(doc: Document, layout: Layout, chains: dict[str, Chain], allowed: list[Path], **options) -> PdfResult:
-    """Typeset ``doc`` as PDF bytes. WeasyPrint warnings and errors become a build failure."""
+    """Typeset ``doc`` as PDF bytes, with compact font subsets (subset.py). WeasyPrint warnings and errors
+    become a build failure."""
     weasyprint = import_weasyprint()
     css = print_css(layout, chains)
     capture = _Capture()
