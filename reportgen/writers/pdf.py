@@ -500,8 +500,21 @@ class PdfResult:
     pages: int = 0  # how many pages the layout made (the DOCX's app.xml says so)
 
 
+def _finisher(then=None):
+    """WeasyPrint's finisher: compact font subsets (subset.py), then ``then``'s own work (PDF/A's)."""
+    from .subset import compact_fonts
+
+    def finish(document, pdf):
+        compact_fonts(pdf)
+        if then is not None:
+            then(document, pdf)
+
+    return finish
+
+
 def write_pdf(doc: Document, layout: Layout, chains: dict[str, Chain], allowed: list[Path], **options) -> PdfResult:
-    """Typeset ``doc`` as PDF bytes. WeasyPrint warnings and errors become a build failure."""
+    """Typeset ``doc`` as PDF bytes, with compact font subsets (subset.py). WeasyPrint warnings and errors
+    become a build failure."""
     weasyprint = import_weasyprint()
     css = print_css(layout, chains)
     capture = _Capture()
@@ -522,7 +535,7 @@ def write_pdf(doc: Document, layout: Layout, chains: dict[str, Chain], allowed: 
         justify(document, doc, layout)
         place(document, layout)
         check_type_area(document, layout)
-        data = document.write_pdf(**options)
+        data = document.write_pdf(finisher=_finisher(options.pop("finisher", None)), **options)
         pages = len(document.pages)
     finally:
         logger.removeHandler(capture)
