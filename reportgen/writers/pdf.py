@@ -482,19 +482,29 @@ def _text_boxes(box):
 def _marked(document, attribute: str, kind=float):
     """(page number, box, value) of every box whose element carries ``attribute``, in page order
     (the outermost box of such an element: a table's wrapper, not the table inside it)."""
-    found = []
+    return _marked_all(document, {attribute: kind})[attribute]
 
-    def walk(box, page):
+
+def _marked_all(document, kinds: dict) -> dict[str, list]:
+    """:func:`_marked` for each attribute of ``kinds`` (attribute → how its value is read), in one
+    walk of the laid-out pages instead of one walk each."""
+    found: dict[str, list] = {attribute: [] for attribute in kinds}
+
+    def walk(box, page, wanted):
         element = getattr(box, "element", None)
-        value = element.get(attribute) if element is not None else None
-        if value is not None:
-            found.append((page, box, kind(value)))
-            return
+        if element is not None:
+            here = [a for a in wanted if element.get(a) is not None]
+            for attribute in here:
+                found[attribute].append((page, box, kinds[attribute](element.get(attribute))))
+            if here:
+                wanted = [a for a in wanted if a not in here]
+                if not wanted:
+                    return
         for child in getattr(box, "children", ()):
-            walk(child, page)
+            walk(child, page, wanted)
 
     for number, page in enumerate(document.pages, 1):
-        walk(page._page_box, number)
+        walk(page._page_box, number, list(kinds))
     return found
 
 
@@ -508,19 +518,20 @@ def place(document, layout: Layout) -> None:
     the 版记 (``data-bottom``) so that its last rule lies on the 版心's bottom edge. A move stays
     inside the block's own room.
     """
-    for _page, box, mode in _marked(document, "data-signature", str):
+    marked = _marked_all(document, {"data-signature": str, "data-em-top": float, "data-bottom": float})
+    for _page, box, mode in marked["data-signature"]:
         issuer, date = [child for child in box.children if list(_text_boxes(child))]
         widths = [sum(t.width for t in _text_boxes(line)) * PX / layout.char_pitch for line in (issuer, date)]
         columns = layout.signature_columns(*widths, sealed=(mode == "sealed"))
         for line, column in zip((issuer, date), columns):
             first = next(_text_boxes(line))
             line.translate((layout.margin_left + column * layout.char_pitch) / PX - first.position_x, 0)
-    for _page, box, target in _marked(document, "data-em-top"):
+    for _page, box, target in marked["data-em-top"]:
         first = next(_text_boxes(box), None)
         if first is not None:
             top, _bottom = _em_box(first)
             box.translate(0, (target - top) / PX)
-    for _page, box, target in _marked(document, "data-bottom"):
+    for _page, box, target in marked["data-bottom"]:
         bottom = (box.border_box_y() + box.border_height()) * PX
         box.translate(0, (target - bottom) / PX)
 
