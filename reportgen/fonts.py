@@ -138,12 +138,19 @@ class Chain:
     def serving(self) -> Face | None:
         return self.faces[0] if self.faces else None
 
-    def missing(self, text: str) -> list[str]:
+    def missing(self, text: str, covered: dict[str, bool] | None = None) -> list[str]:
+        """The characters of ``text`` no face draws, in the order they first come. ``covered`` keeps
+        each character's answer across calls: a document asks about every paragraph, and its
+        distinct characters are a few thousand however long it is."""
+        covered = {} if covered is None else covered
         seen = []
         for ch in text:
             if ch.isspace() or ch in seen:
                 continue
-            if not any(f.covers(ch) for f in self.faces):
+            has = covered.get(ch)
+            if has is None:
+                has = covered[ch] = any(f.covers(ch) for f in self.faces)
+            if not has:
                 seen.append(ch)
         return seen
 
@@ -187,6 +194,7 @@ def check_glyphs(doc: d.Document, layout: Layout, chains: dict[str, Chain]) -> l
     items: list[tuple[str, str, d.Origin]] = [("page_number", pn, d.Origin("page_number"))]
     for block in doc.blocks:
         items += [(role, text, block.origin) for role, text in d.runs(block)]
+    covered: dict[str, dict[str, bool]] = {}  # chain name → character → drawn
     for role, text, origin in items:
         chain = chains[layout.roles[role].font]
         if chain.serving is None:
@@ -194,7 +202,7 @@ def check_glyphs(doc: d.Document, layout: Layout, chains: dict[str, Chain]) -> l
                                     chain=chain.name, wanted=", ".join(chain.wanted)),
                                   hint=_("run the setup script, or put the font files in the project's fonts/ folder"), code="font-missing"))
             continue
-        for ch in chain.missing(text):
+        for ch in chain.missing(text, covered.setdefault(chain.name, {})):
             col = text.index(ch)
             out.append(Diagnostic(
                 _("no font for the {role} role has the character {ch} (U+{cp:04X}), at character {pos} of this paragraph",

@@ -360,6 +360,16 @@ class DocxTranslator:
         self.imprint_page = imprint_page
         self.break_before = False  # the next paragraph starts a new page (after a PageBreak)
         self.last = None  # the last paragraph written
+        self.style_ids: dict[str, str | None] = {}  # style name → the pStyle python-docx gives it
+
+    def style_id(self, name: str) -> str | None:
+        """The id python-docx writes for paragraph style ``name`` (None for the default style), looked up
+        once: its lookup walks every style twice, per paragraph the DOCX writer's biggest cost."""
+        if name not in self.style_ids:
+            from docx.enum.style import WD_STYLE_TYPE
+
+            self.style_ids[name] = self.document.part.get_style_id(self.styles[name], WD_STYLE_TYPE.PARAGRAPH)
+        return self.style_ids[name]
 
     def block(self, block: d.Block) -> None:
         getattr(self, "visit_" + type(block).__name__)(block)
@@ -369,7 +379,8 @@ class DocxTranslator:
         """A paragraph in the style ``key`` (STYLES, or ``heading<level>``), its pPr replaced when ``ppr``
         is given; it starts a new page after a PageBreak."""
         style_id, name = (f"GWHeading{key[7:]}", heading_name(int(key[7:]))) if key.startswith("heading") else STYLES[key]
-        p = self.document.add_paragraph(style=self.styles[name])
+        p = self.document.add_paragraph()
+        p._p.style = self.style_id(name)  # what python-docx's Paragraph.style setter writes
         if ppr:
             ox.set_ppr(p._p, {"pStyle": ox.element("w:pStyle", val=style_id), **ppr})
         if self.break_before:

@@ -71,6 +71,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 #: GB/T 15834 4.x: marks that may not start a line (closing brackets, quotes, sentence-internal
 #: and sentence-final punctuation).
@@ -170,6 +171,12 @@ class Line:
         return sum(a for s in self.segments for a in s.advances) + gaps * tracking
 
 
+#: Per-character answers are kept (the functions below are asked once or twice for every character
+#: of every line): a document has a few thousand distinct characters, however long it is.
+CHAR_CACHE = 1 << 14
+
+
+@lru_cache(maxsize=CHAR_CACHE)
 def is_word_char(ch: str) -> bool:
     """A character of a Latin word or a number (``WIPO``, ``1433``, ``PDF/A-3u``, ``12.5%``):
     printable ASCII but the space, or a letter or digit that is not full-width (é, α, я)."""
@@ -181,7 +188,14 @@ def is_word_char(ch: str) -> bool:
 def continues_cluster(ch: str, previous: str) -> bool:
     """``ch`` belongs to the grapheme cluster of the character before it (a combining mark, a
     variation selector, a zero-width joiner or what it joins): Pango puts no letter-spacing there."""
-    return (unicodedata.category(ch) in ("Mn", "Me", "Mc") or ch == "\u200d" or previous == "\u200d"
+    return previous == "\u200d" or _joins_previous(ch)
+
+
+@lru_cache(maxsize=CHAR_CACHE)
+def _joins_previous(ch: str) -> bool:
+    """``ch`` joins whatever comes before it: a combining mark, a zero-width joiner, a variation
+    selector, an emoji skin tone."""
+    return (unicodedata.category(ch) in ("Mn", "Me", "Mc") or ch == "\u200d"
             or "\ufe00" <= ch <= "\ufe0f" or "\U000e0100" <= ch <= "\U000e01ef"
             or "\U0001f3fb" <= ch <= "\U0001f3ff")
 
@@ -222,6 +236,7 @@ def gap_kinds(text: str) -> list[str]:
 MAX_STRETCH = 0.5
 
 
+@lru_cache(maxsize=CHAR_CACHE)
 def script_of(ch: str) -> str | None:
     """The script Pango shapes a letter in (``Han`` for Chinese, kana and hangul, else the first
     word of its Unicode name: ``LATIN``, ``GREEK`` …); None for a character of no script of its own
@@ -247,6 +262,7 @@ def safe_starts(segments: list[Segment]) -> set[int]:
     offset = 0
     for seg in segments:
         scripts = [script_of(ch) for ch in seg.text]
+        following = _next_scripts(scripts)
         before = None
         for i, sc in enumerate(scripts):
             if sc is not None:
@@ -254,10 +270,21 @@ def safe_starts(segments: list[Segment]) -> set[int]:
             if i == 0 or sc is not None:
                 out.add(offset + i)
                 continue
-            after = next((x for x in scripts[i:] if x is not None), "Han")
-            if before is None or before == after:
+            if before is None or before == following[i]:
                 out.add(offset + i)
         offset += len(seg.text)
+    return out
+
+
+def _next_scripts(scripts: list[str | None]) -> list[str]:
+    """For each position, the first script at or after it ("Han" when none): one pass from the end,
+    not a search forward from every character."""
+    out: list[str] = [""] * len(scripts)
+    nxt = "Han"
+    for i in range(len(scripts) - 1, -1, -1):
+        if scripts[i] is not None:
+            nxt = scripts[i]
+        out[i] = nxt
     return out
 
 
@@ -288,7 +315,7 @@ def plan_line(line: Line, tracking: float) -> Line:
     forced: dict[int, str] = {}
     for _attempt in range(len(text) + 1):
         kinds = [forced.get(j, kind) for j, kind in enumerate(base)]
-        after, ls, squeezed = _spacings(line, chars, kinds, tracking)
+        after, ls, squeezed = _spacings(line, chars, text, kinds, tracking)
         runs, force = _cut(chars, after, kinds, safe, tracking)
         if force is None:
             break
@@ -300,11 +327,11 @@ def plan_line(line: Line, tracking: float) -> Line:
     return line
 
 
-def _spacings(line: Line, chars, kinds: list[str], tracking: float) -> tuple[list[float | None], float, bool]:
+def _spacings(line: Line, chars, text: str, kinds: list[str], tracking: float) -> tuple[list[float | None], float, bool]:
     """The spacing after each character (None inside a cluster), the stretched gaps' spacing, and
-    whether the line is squeezed (set tighter than the grid's tracking to fit)."""
+    whether the line is squeezed (set tighter than the grid's tracking to fit); ``text``: the
+    characters of ``chars`` joined."""
     n = len(chars)
-    text = "".join(c for _r, c, _s in chars)
     stretchable = kinds.count(STRETCH)
     rigid = kinds.count(RIGID)
     wanted = [c * chars[j][2] if kinds[j] == STRETCH else 0.0

@@ -150,7 +150,7 @@ def _default_role(block) -> str:
     return first[0].role if first else "body"
 
 
-def laid_out_lines(document, doc: Document) -> dict[int, list[tuple[Line, list]]]:
+def laid_out_lines(document, doc: Document, shaper: _Shaper | None = None) -> dict[int, list[tuple[Line, list]]]:
     """Block index → its lines as laid out: (Line, [(text box, its parent box)]), in page order.
 
     A Line holds each text box's text, its characters' advances as Pango shapes them (without
@@ -175,7 +175,7 @@ def laid_out_lines(document, doc: Document) -> dict[int, list[tuple[Line, list]]
                 for seg_role, text_box, parent in _leaves(line, role):
                     if not text_box.text:
                         continue
-                    advances = [a * PX for a in _advances(text_box)]
+                    advances = [a * PX for a in _advances(text_box, shaper=shaper)]
                     segments.append(Segment(seg_role, text_box.text, advances, text_box.style["font_size"] * PX))
                     text_boxes.append((text_box, parent))
                 if segments:
@@ -192,36 +192,85 @@ def laid_out_lines(document, doc: Document) -> dict[int, list[tuple[Line, list]]
     return found
 
 
-def _advances(text_box, text: str | None = None) -> list[float]:
+def _advances(text_box, text: str | None = None, shaper: "_Shaper | None" = None) -> list[float]:
     """Each character's advance in ``text_box`` (CSS px), without letter-spacing, as Pango shapes
     the box's text (kerning included): the glyph widths of each cluster, summed. With ``text``:
-    that text shaped alone in the box's style, as a run cut from the box is drawn."""
+    that text shaped alone in the box's style, as a run cut from the box is drawn. ``shaper``
+    keeps one Pango layout per style for a whole document (:class:`_Shaper`)."""
     from weasyprint.text.ffi import FROM_UNITS, ffi
-    from weasyprint.text.line_break import create_layout
 
     text = text_box.text if text is None else text
-    style = text_box.style.copy()
-    style["letter_spacing"] = "normal"
-    layout = create_layout(text, style, None, None, 0)
+    layout = (shaper or _Shaper()).layout(text_box.style, text)
     first_line, _index = layout.get_first_line()
     widths: dict[int, int] = {}
     run = first_line.runs[0]
     while run != ffi.NULL:
         glyph_item = run.data
         run = run.next
-        glyphs = glyph_item.glyphs
-        for i in range(glyphs.num_glyphs):
-            start = glyph_item.item.offset + glyphs.log_clusters[i]
-            widths[start] = widths.get(start, 0) + glyphs.glyphs[i].geometry.width
-    layout.deactivate()
+        glyphs, offset = glyph_item.glyphs, glyph_item.item.offset
+        n = glyphs.num_glyphs
+        if not n:
+            continue
+        stride, width_at = _glyph_info_ints(glyphs.glyphs[0])
+        # the glyph records read at once (C ints), not field by field through cffi
+        infos = memoryview(ffi.buffer(glyphs.glyphs, n * stride * 4)).cast("i")[width_at::stride]
+        for cluster, width in zip(ffi.unpack(glyphs.log_clusters, n), infos):
+            start = offset + cluster
+            widths[start] = widths.get(start, 0) + width
+    if shaper is None:
+        layout.deactivate()
     out, offset = [], 0
     for ch in text:
         out.append(widths.get(offset, 0) * FROM_UNITS)
-        offset += len(ch.encode())
+        offset += 1 if ch < "\x80" else 2 if ch < "\u0800" else 3 if ch < "\U00010000" else 4  # its UTF-8 length
     return out
 
 
-def _remeasure(line: Line, text_boxes: list) -> bool:
+def _glyph_info_ints(info) -> tuple[int, int]:
+    """PangoGlyphInfo as C ints: how many a record holds and which of them is the glyph's width, read
+    from the record ``info`` (asking cffi by the type's name would parse C declarations: 30 ms)."""
+    from weasyprint.text.ffi import ffi
+
+    if not _GLYPH_INFO:
+        record, geometry = ffi.typeof(info), ffi.typeof(info.geometry)
+        assert ffi.sizeof(record) % 4 == 0 and ffi.sizeof(geometry) == 12  # three 32-bit PangoGlyphUnits
+        _GLYPH_INFO.append((ffi.sizeof(record) // 4,
+                            (ffi.offsetof(record, "geometry") + ffi.offsetof(geometry, "width")) // 4))
+    return _GLYPH_INFO[0]
+
+
+_GLYPH_INFO: list[tuple[int, int]] = []
+
+
+class _Shaper:
+    """Pango layouts for measuring text boxes, one per style, kept for a document: setting a layout
+    up (a Pango context, the font description, the font features) costs more than shaping a line
+    of text, and a document's thousands of boxes share a few dozen styles."""
+
+    def __init__(self):
+        self.layouts: dict[int, tuple[object, object]] = {}  # id(box style) → (that style, its layout)
+
+    def layout(self, style, text: str):
+        """A layout holding ``text`` in ``style`` without letter-spacing."""
+        from weasyprint.text.line_break import create_layout
+
+        kept = self.layouts.get(id(style))
+        if kept is not None and kept[0] is style:
+            kept[1].set_text(text)
+            return kept[1]
+        plain = style.copy()
+        plain["letter_spacing"] = "normal"
+        layout = create_layout(text, plain, None, None, 0)
+        self.layouts[id(style)] = (style, layout)
+        return layout
+
+    def close(self) -> None:
+        for _style, layout in self.layouts.values():
+            layout.deactivate()
+        self.layouts.clear()
+
+
+def _remeasure(line: Line, text_boxes: list, shaper: _Shaper | None = None) -> bool:
     """Give each run's characters the advances they get when the run is drawn on its own; whether
     any changed (by more than 0.005 pt).
 
@@ -236,7 +285,7 @@ def _remeasure(line: Line, text_boxes: list) -> bool:
         seg = line.segments[r.segment]
         start = position[r.segment]
         position[r.segment] += len(r.text)
-        drawn = [a * PX for a in _advances(text_boxes[r.segment][0], r.text)]
+        drawn = [a * PX for a in _advances(text_boxes[r.segment][0], r.text, shaper)]
         if any(abs(a - b) > 0.005 for a, b in zip(drawn, seg.advances[start:start + len(r.text)])):
             seg.advances[start:start + len(r.text)] = drawn
             changed = True
@@ -261,8 +310,6 @@ def _respace(line: Line, text_boxes: list) -> None:
     it on the laid-out boxes, and a copy that kept it would draw every space wider again than the
     plan placed it (the overprinted glyphs of probe finding F4).
     """
-    import copy
-
     x = text_boxes[0][0].position_x
     replaced: dict[int, list] = {}
     position = [0] * len(text_boxes)  # next character of each segment
@@ -274,7 +321,7 @@ def _respace(line: Line, text_boxes: list) -> None:
         run = source.copy_with_text(text)
         run.style = style
         run.justification_spacing = 0
-        run.pango_layout = copy.copy(source.pango_layout)
+        run.pango_layout = _shallow_copy(source.pango_layout)
         run.pango_layout.text = text
         run.pango_layout.justification_spacing = 0
         advances = line.segments[k].advances[position[k]:position[k] + len(text)]
@@ -286,6 +333,14 @@ def _respace(line: Line, text_boxes: list) -> None:
     for k, (source, parent) in enumerate(text_boxes):
         i = next(i for i, child in enumerate(parent.children) if child is source)
         parent.children[i:i + 1] = replaced.get(k, [])
+
+
+def _shallow_copy(obj):
+    """What ``copy.copy`` makes of a plain object (a new instance sharing its attributes), without
+    its generic protocol (``__reduce_ex__``), which costs several times more, once per run."""
+    new = object.__new__(type(obj))
+    new.__dict__.update(obj.__dict__)
+    return new
 
 
 #: How far a glyph may stand past the 版心's edge (pt): what the runs' rounding allows.
@@ -304,7 +359,15 @@ def justify(document, doc: Document, layout: Layout) -> None:
     a line that still breaks a kinsoku rule, or whose planned end lies past the 版心's right edge,
     fails the build, located at its paragraph.
     """
-    found = laid_out_lines(document, doc)
+    shaper = _Shaper()
+    try:
+        _justify(document, doc, layout, shaper)
+    finally:
+        shaper.close()
+
+
+def _justify(document, doc: Document, layout: Layout, shaper: _Shaper) -> None:
+    found = laid_out_lines(document, doc, shaper)
     problems = []
     changed: dict[int, set[int]] = {}
     for index, lines in found.items():
@@ -329,7 +392,7 @@ def justify(document, doc: Document, layout: Layout) -> None:
             plan_line(line, layout.tracking_pdf)
             if not _all_wide(line.text):
                 for _round in range(3):  # the runs' cuts follow the spacing, not the advances: stable
-                    if not _remeasure(line, text_boxes):
+                    if not _remeasure(line, text_boxes, shaper):
                         break
                     plan_line(line, layout.tracking_pdf)
             if line.end > line.available + EDGE_TOLERANCE or not line.fits:
@@ -419,19 +482,29 @@ def _text_boxes(box):
 def _marked(document, attribute: str, kind=float):
     """(page number, box, value) of every box whose element carries ``attribute``, in page order
     (the outermost box of such an element: a table's wrapper, not the table inside it)."""
-    found = []
+    return _marked_all(document, {attribute: kind})[attribute]
 
-    def walk(box, page):
+
+def _marked_all(document, kinds: dict) -> dict[str, list]:
+    """:func:`_marked` for each attribute of ``kinds`` (attribute → how its value is read), in one
+    walk of the laid-out pages instead of one walk each."""
+    found: dict[str, list] = {attribute: [] for attribute in kinds}
+
+    def walk(box, page, wanted):
         element = getattr(box, "element", None)
-        value = element.get(attribute) if element is not None else None
-        if value is not None:
-            found.append((page, box, kind(value)))
-            return
+        if element is not None:
+            here = [a for a in wanted if element.get(a) is not None]
+            for attribute in here:
+                found[attribute].append((page, box, kinds[attribute](element.get(attribute))))
+            if here:
+                wanted = [a for a in wanted if a not in here]
+                if not wanted:
+                    return
         for child in getattr(box, "children", ()):
-            walk(child, page)
+            walk(child, page, wanted)
 
     for number, page in enumerate(document.pages, 1):
-        walk(page._page_box, number)
+        walk(page._page_box, number, list(kinds))
     return found
 
 
@@ -445,19 +518,20 @@ def place(document, layout: Layout) -> None:
     the 版记 (``data-bottom``) so that its last rule lies on the 版心's bottom edge. A move stays
     inside the block's own room.
     """
-    for _page, box, mode in _marked(document, "data-signature", str):
+    marked = _marked_all(document, {"data-signature": str, "data-em-top": float, "data-bottom": float})
+    for _page, box, mode in marked["data-signature"]:
         issuer, date = [child for child in box.children if list(_text_boxes(child))]
         widths = [sum(t.width for t in _text_boxes(line)) * PX / layout.char_pitch for line in (issuer, date)]
         columns = layout.signature_columns(*widths, sealed=(mode == "sealed"))
         for line, column in zip((issuer, date), columns):
             first = next(_text_boxes(line))
             line.translate((layout.margin_left + column * layout.char_pitch) / PX - first.position_x, 0)
-    for _page, box, target in _marked(document, "data-em-top"):
+    for _page, box, target in marked["data-em-top"]:
         first = next(_text_boxes(box), None)
         if first is not None:
             top, _bottom = _em_box(first)
             box.translate(0, (target - top) / PX)
-    for _page, box, target in _marked(document, "data-bottom"):
+    for _page, box, target in marked["data-bottom"]:
         bottom = (box.border_box_y() + box.border_height()) * PX
         box.translate(0, (target - bottom) / PX)
 
