@@ -10,7 +10,7 @@ import sys
 
 from conftest import make_project
 
-#: Typst's PDF of the same text and fonts (issue 11's measure): the sample is 151,732 bytes with compact
+#: Typst's PDF of the same text and fonts (issue 11's measure): the sample is 151,761 bytes with compact
 #: subsets, 457,664 with WeasyPrint's.
 TYPST_SIZE = 174_000
 
@@ -99,7 +99,8 @@ def test_compact_subsets_draw_every_page_as_weasyprints_did(sample_build, tmp_pa
 
     project = make_project(tmp_path / "project")
     script = tmp_path / "without_pass.py"
-    script.write_text("import sys\nfrom reportgen.writers import subset\nsubset.compact_fonts = lambda pdf: None\n"
+    script.write_text("import sys\nfrom reportgen.writers import subset\nsubset.compact_fonts = lambda pdf, fonts=(): None\n"
+                      "subset.install = lambda: None\n"
                       "from reportgen.cli import main\nsys.exit(main(sys.argv[1:]))\n", encoding="utf-8")
     proc = subprocess.run([sys.executable, str(script), "build"], cwd=project, capture_output=True, text=True,
                           env={**os.environ, "SOURCE_DATE_EPOCH": ""})
@@ -118,3 +119,44 @@ def test_compact_subsets_draw_every_page_as_weasyprints_did(sample_build, tmp_pa
         assert a.open_metadata().get("dc:title") == b.open_metadata().get("dc:title")
         assert a.docinfo.keys() == b.docinfo.keys()
         assert a.attachments["2023.yaml"].get_file().read_bytes() == b.attachments["2023.yaml"].get_file().read_bytes()
+
+
+ONE_PASS = """import sys
+from reportgen.writers import subset
+seen = []
+compact_fonts = subset.compact_fonts
+def counted(pdf, fonts=()):
+    fonts = list(fonts)
+    compact_fonts(pdf, fonts)
+    seen.extend(getattr(f, "compact_ids", None) is not None for f in fonts if hasattr(f, "compact_ids"))
+subset.compact_fonts = counted
+if sys.argv[1] == "unsure":  # the CIDs cannot be renumbered: WeasyPrint's own subsets come back
+    def unsure(items, by_name):
+        raise subset._Unsure
+    subset._content = unsure
+from reportgen.cli import main
+code = main(["build"])
+print("one-pass", sum(seen), "of", len(seen), file=sys.stderr)
+sys.exit(code)
+"""
+
+
+def test_each_face_is_subset_in_one_pass_and_falls_back_whole(sample_build, tmp_path):
+    """WeasyPrint subsets every face of the sample compactly in one pass (subset.install); when the CIDs
+    cannot be renumbered, every font gets WeasyPrint's own subset back and the pages are drawn the same."""
+    script = tmp_path / "one_pass.py"
+    script.write_text(ONE_PASS, encoding="utf-8")
+    env = {**os.environ, "SOURCE_DATE_EPOCH": ""}
+    done = {}
+    for mode in ("plain", "unsure"):
+        project = make_project(tmp_path / mode)
+        proc = subprocess.run([sys.executable, str(script), mode], cwd=project, capture_output=True, text=True,
+                              env=env)
+        assert proc.returncode == 0, proc.stderr
+        done[mode] = project / "output" / "2023" / "report-2023.pdf", proc.stderr
+    assert "one-pass 5 of 5" in done["plain"][1]
+    assert done["plain"][0].read_bytes() == sample_build["pdf"].read_bytes()
+    assert "one-pass 0 of 5" in done["unsure"][1]  # given back
+    whole = done["unsure"][0]
+    assert whole.stat().st_size > 3 * sample_build["pdf"].stat().st_size
+    assert _poppler_pages(whole, tmp_path, "whole") == _poppler_pages(sample_build["pdf"], tmp_path, "compact")

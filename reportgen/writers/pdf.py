@@ -576,10 +576,12 @@ class PdfResult:
 
 def _finisher(then=None):
     """WeasyPrint's finisher: compact font subsets (subset.py), then ``then``'s own work (PDF/A's)."""
-    from .subset import compact_fonts
+    from .subset import compact_fonts, install
+
+    install()  # each face subset compactly by WeasyPrint, in one pass
 
     def finish(document, pdf):
-        compact_fonts(pdf)
+        compact_fonts(pdf, document.fonts.values())
         if then is not None:
             then(document, pdf)
 
