@@ -23,8 +23,8 @@ reader agrees, and poppler, PDFium and MuPDF draw every page pixel for pixel as 
 The same tables stay in each font (HarfBuzz's own subsetter passing unknown tables through, as in
 WeasyPrint's pass). Anything the finisher does not understand (an encoding other than Identity, a map
 already there, a program HarfBuzz refuses, text shown before any font is set) gives every font
-WeasyPrint's own subset back (its glyph ids are the CIDs the PDF names) and leaves the rest as WeasyPrint wrote it: a larger
-file, never a wrong one.
+WeasyPrint's own subset back (its glyph ids are the CIDs the PDF names) and leaves the rest as
+WeasyPrint wrote it: a larger file, never a wrong one.
 
 Why in WeasyPrint's subsetting and its finisher and not over the written bytes (pikepdf): the objects
 are still in memory (no parse, no second compression of the fonts, WeasyPrint's own serialisation and
