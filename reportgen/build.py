@@ -191,6 +191,30 @@ def _build_document(project: Project, ref: DocumentRef, formats: tuple[str, ...]
                  templates=list(item.templates))
 
 
+#: glibc's mallopt parameters (malloc.h): M_TRIM_THRESHOLD, M_MMAP_THRESHOLD.
+M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3
+MMAP_THRESHOLD = 32 * 1024 * 1024  # glibc's largest
+TRIM_THRESHOLD = 1024 * 1024 * 1024
+
+
+def _tune_malloc() -> None:
+    """Keep freed memory for the next allocation instead of handing it back to the system at once.
+
+    Typesetting allocates and frees blocks of megabytes again and again (WeasyPrint copies each font file
+    it draws with, HarfBuzz its blobs): glibc serves each from a fresh mmap, which the kernel zeroes page by
+    page, and trims the heap after each free. Served from the heap and kept, a cold build is about 3 %
+    faster and a pool's documents about 12 %, for about 2 MiB more at the peak [MEAS]. The workers inherit it
+    (fork). Elsewhere than glibc: nothing."""
+    try:
+        import ctypes
+
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):
+        return
+    mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD)
+    mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD)
+
+
 _SETTLED: set[str] = set()
 
 
@@ -358,6 +382,8 @@ def build_projects(runs: list[tuple[Project, list[str]]], formats=None, progress
     if problems:
         raise ReportgenError(problems)
     result.total = len(slots)
+    if tasks:
+        _tune_malloc()
     built_all = results([(project.root, ref, chosen) for project, ref, chosen, _slot in tasks], jobs, progress)
     for (project, ref, chosen, slot), built in zip(tasks, built_all):
         if built.failed:
