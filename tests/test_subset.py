@@ -130,6 +130,21 @@ def counted(pdf, fonts=()):
     compact_fonts(pdf, fonts)
     seen.extend(getattr(f, "compact_ids", None) is not None for f in fonts if hasattr(f, "compact_ids"))
 subset.compact_fonts = counted
+copies = []
+read = subset._Unread.read
+def copied(self):
+    copies.append(1)
+    return read(self)
+subset._Unread.read = copied
+from reportgen.writers.pdf import import_weasyprint
+import_weasyprint()
+import weasyprint.pdf.fonts as wfonts
+whole = wfonts.get_hb_object_data
+def counted_whole(hb_object, ot_color=None, glyph=None):
+    if ot_color is None:
+        copies.append(1)
+    return whole(hb_object, ot_color, glyph)
+wfonts.get_hb_object_data = counted_whole  # what Font() calls for the face's whole file
 if sys.argv[1] == "unsure":  # the CIDs cannot be renumbered: WeasyPrint's own subsets come back
     def unsure(items, by_name):
         raise subset._Unsure
@@ -137,6 +152,7 @@ if sys.argv[1] == "unsure":  # the CIDs cannot be renumbered: WeasyPrint's own s
 from reportgen.cli import main
 code = main(["build"])
 print("one-pass", sum(seen), "of", len(seen), file=sys.stderr)
+print("whole files copied", len(copies), file=sys.stderr)
 sys.exit(code)
 """
 
@@ -155,6 +171,7 @@ def test_each_face_is_subset_in_one_pass_and_falls_back_whole(sample_build, tmp_
         assert proc.returncode == 0, proc.stderr
         done[mode] = project / "output" / "2023" / "report-2023.pdf", proc.stderr
     assert "one-pass 5 of 5" in done["plain"][1]
+    assert "whole files copied 0" in done["plain"][1]  # no face's whole file copied out of HarfBuzz
     assert done["plain"][0].read_bytes() == sample_build["pdf"].read_bytes()
     assert "one-pass 0 of 5" in done["unsure"][1]  # given back
     whole = done["unsure"][0]

@@ -139,7 +139,9 @@ def install() -> None:
     of its two passes keeping every glyph position (the sample's five faces: 0.19 s → about 0.03 s [MEAS]).
     The font's ``compact_ids`` (old glyph id → new) then tells :func:`compact_fonts` how to renumber the
     CIDs; a face this cannot subset (a variable font, glyphs it does not have) gets WeasyPrint's own
-    subsets, renumbered by :func:`compact_fonts` as before. Idempotent; WeasyPrint 70's ``Font``."""
+    subsets, renumbered by :func:`compact_fonts` as before. Each face's whole file is copied out of
+    HarfBuzz only if WeasyPrint reads it (:func:`_read_when_needed`). Idempotent; WeasyPrint 70's
+    ``Font``."""
     from weasyprint.pdf.fonts import Font
 
     if getattr(Font.subset, "reportgen", False):
@@ -165,6 +167,60 @@ def install() -> None:
     subset.reportgen = True
     subset.weasyprints = weasyprints
     Font.subset = subset
+    _read_when_needed(Font)
+
+
+class _Unread:
+    """A face's whole file not copied yet: a reference to HarfBuzz's blob of it (which lives on whatever
+    becomes of the face), copied out the first time WeasyPrint reads ``Font.file_content``."""
+
+    __slots__ = ("blob",)
+
+    def __init__(self, blob):
+        self.blob = blob
+
+    def read(self) -> bytes | None:
+        from weasyprint.text.ffi import ffi, harfbuzz
+
+        length = ffi.new("unsigned int *")
+        data = harfbuzz.hb_blob_get_data(self.blob, length)
+        return None if data == ffi.NULL else ffi.unpack(data, int(length[0]))
+
+
+def _read_when_needed(Font) -> None:
+    """WeasyPrint copies the whole file of every face it draws with as the Font is made (0.09 s and
+    about 100 MB for the sample's CJK collections [MEAS]); with the one-pass subsets the copy is never
+    read. ``Font.file_content`` becomes a property that copies it on first reading: a face whose subset
+    WeasyPrint makes itself, or embeds whole, reads the same bytes as before."""
+    import weasyprint.pdf.fonts as module
+    from weasyprint.text.ffi import ffi, harfbuzz
+
+    made = Font.__init__
+    whole = module.get_hb_object_data
+
+    def get_data(hb_object, ot_color=None, glyph=None):
+        if ot_color is None and glyph is None:  # a face's whole file (Font.__init__'s one call)
+            return _Unread(ffi.gc(harfbuzz.hb_face_reference_blob(hb_object), harfbuzz.hb_blob_destroy))
+        return whole(hb_object, ot_color, glyph)
+
+    def init(self, *args, **kwargs):
+        module.get_hb_object_data = get_data
+        try:
+            made(self, *args, **kwargs)
+        finally:
+            module.get_hb_object_data = whole
+
+    def read(self):
+        data = self.__dict__.get("reportgen_file")
+        if isinstance(data, _Unread):
+            data = self.__dict__["reportgen_file"] = data.read()
+        return data
+
+    def write(self, data):
+        self.__dict__["reportgen_file"] = data
+
+    Font.__init__ = init
+    Font.file_content = property(read, write)
 
 
 # ── the PDF's objects ────────────────────────────────────────────────────────────────────────────
