@@ -85,3 +85,26 @@ def stat_key(file: str | Path) -> list | None:
     except OSError:
         return None
     return [st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev]
+
+
+_entries: dict[str, dict] = {}  # each file-keyed entry, as loaded by this process
+
+
+def of_file(name: str, file: str | Path, compute, expect: type = str):
+    """``compute()``'s answer about ``file`` (an ``expect``), kept in the entry ``name`` beside the file's
+    :func:`stat_key`: computed again only when the file changed, and kept only when it did not change
+    while it was computed. The entry holds one answer per file (by its real path)."""
+    real = os.path.realpath(file)
+    stat = stat_key(real)
+    entries = _entries.get(name)
+    if entries is None:
+        entries = _entries[name] = load(name)
+    entry = entries.get(real)
+    if stat is not None and isinstance(entry, list) and len(entry) == 2 and entry[0] == stat \
+            and isinstance(entry[1], expect):
+        return entry[1]
+    value = compute()
+    if stat is not None and stat == stat_key(real):
+        entries[real] = [stat, value]
+        store(name, entries)
+    return value

@@ -108,20 +108,13 @@ def project_faces(fonts_dir: Path) -> list[Face]:
         return []
     from . import cache
 
-    stored = cache.load("fc-query")
     faces: list[Face] = []
     for path in sorted(fonts_dir.iterdir()):
         if path.suffix.lower() in FONT_SUFFIXES:
             no_links(fonts_dir.parent, path, folders=False)
-            # fc-query's answer for a file, kept in the user's cache while the file's size and mtime stay.
-            key, entry = str(path.resolve()), stored.get(str(path.resolve()))
-            stat = cache.stat_key(path)
-            if isinstance(entry, list) and len(entry) == 2 and entry[0] == stat:
-                output = entry[1]
-            else:
-                output = _run(["fc-query", "--format", FORMAT, str(path)])
-                stored[key] = [stat, output]
-                cache.store("fc-query", stored)
+            # fc-query's answer for a file, kept in the user's cache while the file stays as it is.
+            output = cache.of_file("fc-query", path,
+                                   lambda path=path: _run(["fc-query", "--format", FORMAT, str(path)]))
             faces.extend(_parse(output, project=True))
     return faces
 

@@ -42,19 +42,15 @@ def _catalog(lang: str) -> dict[str, str]:
         return {}
     from . import cache
 
-    po = LOCALE_DIR / lang / "LC_MESSAGES" / "reportgen.po"
-    key = [str(po), cache.stat_key(po)]
-    stored = cache.load(f"catalogue-{lang}")
-    if stored.get("key") == key and isinstance(stored.get("messages"), dict):
-        return stored["messages"]
-    from babel.messages.pofile import read_po
+    def read() -> dict[str, str]:
+        from babel.messages.pofile import read_po
 
-    with open(po, "rb") as f:
-        catalog = read_po(f, locale=lang)
-    messages = {m.id: m.string for m in catalog if m.id and m.string and not m.fuzzy}
-    if key[1] is not None and key[1] == cache.stat_key(po):
-        cache.store(f"catalogue-{lang}", {"key": key, "messages": messages})
-    return messages
+        with open(po, "rb") as f:
+            catalog = read_po(f, locale=lang)
+        return {m.id: m.string for m in catalog if m.id and m.string and not m.fuzzy}
+
+    po = LOCALE_DIR / lang / "LC_MESSAGES" / "reportgen.po"
+    return cache.of_file(f"catalogue-{lang}", po, read, dict)
 
 
 def _(msgid: str, **params: object) -> str:

@@ -36,27 +36,14 @@ def sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
-_font_hashes: dict | None = None
 
 
 def font_hash(path: Path) -> str:
     """SHA-256 of a font file. CJK collections are tens of megabytes, so the hash is kept in the user's
-    cache (cache.py) with the file's size, mtime and inode, and computed again only when those change."""
+    cache (cache.of_file) with the file's size, mtime and inode, and computed again only when those change."""
     from .. import cache
 
-    global _font_hashes
-    if _font_hashes is None:
-        _font_hashes = cache.load("font-hashes")
-    real = str(path.resolve())
-    stat = cache.stat_key(real)
-    entry = _font_hashes.get(real)
-    if isinstance(entry, list) and len(entry) == 2 and entry[0] == stat and stat is not None:
-        return entry[1]
-    digest = sha256_file(Path(real))
-    if stat is not None and stat == cache.stat_key(real):  # not changed while it was read
-        _font_hashes[real] = [stat, digest]
-        cache.store("font-hashes", _font_hashes)
-    return digest
+    return cache.of_file("font-hashes", path, lambda: sha256_file(path.resolve()))
 
 
 def versions() -> dict[str, str]:
