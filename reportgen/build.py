@@ -55,13 +55,12 @@ class Built:
 
 @dataclass
 class Result:
-    """What ``build`` did: the outputs (written or up to date), the warnings, and each document that
-    failed with its diagnostics."""
+    """What ``build`` did: the outputs (written, or up to date: ``Output.written`` False), the warnings,
+    and each document that failed with its diagnostics."""
 
     outputs: list[Output] = field(default_factory=list)
     warnings: list[Diagnostic] = field(default_factory=list)
     failed: list[tuple[str, list[Diagnostic]]] = field(default_factory=list)  # (id, its diagnostics)
-    up_to_date: list[str] = field(default_factory=list)
     total: int = 0
 
     @property
@@ -148,18 +147,15 @@ def build_document(root: Path, ref: DocumentRef, formats: tuple[str, ...], annou
 
 
 def _build_document(project: Project, ref: DocumentRef, formats: tuple[str, ...], announce) -> Built:
-    from .archive.finals import build_manifest
-    from .fonts import check_glyphs, resolve
+    from .archive.finals import build_manifest, listed_outputs
+    from .kinds import SETTINGS_FILE
     from .output import check_targets
-    from .pipeline import load_document
+    from .pipeline import document_fonts, load_document
     from .writers.pdf import CSS_TEMPLATE
     from .writers.site import read_stylesheet, stylesheet_path
 
     item = load_document(project, ref)
-    chains = resolve(item.layout, project.fonts_dir)
-    missing = check_glyphs(item.document, item.layout, chains)
-    if missing:  # with the warnings: one may say why a glyph is missing (an invisible character)
-        raise ReportgenError(sorted(missing + item.warnings, key=lambda d: (d.line, d.col)))
+    chains = document_fonts(project, item)
     paths = output_paths(project, item)
     # Where the outputs go is checked before the (slow) typesetting: no link, nothing in the way.
     check_targets(project.output_folder(item.id), [path.name for path in paths.values()] + [MANIFEST, SUMS])
@@ -172,17 +168,12 @@ def _build_document(project: Project, ref: DocumentRef, formats: tuple[str, ...]
     _settle(typeset)
     rendered = render_outputs(project, item, chains, typeset)
     files = {fmt: (paths[fmt], rendered[fmt]) for fmt in FORMATS if fmt in formats}
-    listed: dict[str, tuple[str, bytes | Path]] = {}
-    for fmt, path in paths.items():
-        if fmt in files:
-            listed[fmt] = (path.name, files[fmt][1])
-        elif path.is_file() and not path.is_symlink():  # a format not built this time keeps its file
-            listed[fmt] = (path.name, path)
+    listed = listed_outputs(paths, {fmt: data for fmt, (_path, data) in files.items()})
     manifest = build_manifest(project, item, chains, listed, [])  # the finals: under the lock, when written
     inputs = [item.path] + [path for _role, path in item.definition.files] + list(item.templates) + [CSS_TEMPLATE]
     if "html" in formats:
         inputs.append(stylesheet_path(project.root, item.kind))
-    settings = project.root / "reportgen.toml"
+    settings = project.root / SETTINGS_FILE
     if settings.is_file():
         inputs.append(settings)
     fonts = sorted({Path(face.file) for chain in chains.values() for face in chain.faces})
@@ -375,7 +366,6 @@ def build_projects(runs: list[tuple[Project, list[str]]], formats=None, progress
             if state is None:
                 tasks.append((project, ref, chosen, len(slots) - 1))
                 continue
-            result.up_to_date.append(ref.id)
             result.warnings += state.warnings
             slots[-1] = [Output(ref.id, state.year, fmt, Path(path), size, written=False)
                          for fmt, path, size in state.outputs]

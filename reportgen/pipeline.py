@@ -117,23 +117,30 @@ def check_documents(project: Project, args: list[str]) -> tuple[list[Loaded], di
     return loaded, check_fonts(project, loaded)
 
 
-def warnings(loaded: list[Loaded]) -> list[Diagnostic]:
-    """The warnings of every loaded document, in order."""
-    return [w for item in loaded for w in item.warnings]
+def document_fonts(project: Project, item: Loaded) -> dict:
+    """A document's font chains (its kind's layout names them); a ReportgenError when a character has no
+    font of its role, with the document's warnings (one may say why: an invisible character), by place."""
+    from .fonts import check_glyphs, resolve
+
+    chains = resolve(item.layout, project.fonts_dir)
+    missing = check_glyphs(item.document, item.layout, chains)
+    if missing:
+        raise ReportgenError(sorted(missing + item.warnings, key=lambda d: (d.line, d.col)))
+    return chains
 
 
 def check_fonts(project: Project, loaded: list[Loaded]) -> dict[int, dict]:
-    """Resolve each document's font chains (its kind's layout names them) and refuse any character no
-    font of its role can draw. Returns the chains of each document, by its place in ``loaded``."""
-    from .fonts import check_glyphs, resolve
-
+    """:func:`document_fonts` of each document; the problems of all of them at once, each document's
+    warnings with them. Returns the chains of each document, by its place in ``loaded``."""
     chains, problems, failed = {}, [], False
     for i, item in enumerate(loaded):
-        chains[i] = resolve(item.layout, project.fonts_dir)
-        missing = check_glyphs(item.document, item.layout, chains[i])
-        failed = failed or bool(missing)
-        # With the document's warnings: one may say why a glyph is missing (an invisible character).
-        problems += sorted(missing + item.warnings, key=lambda d: (d.line, d.col))
+        try:
+            chains[i] = document_fonts(project, item)
+        except ReportgenError as e:
+            failed = True
+            problems += e.diagnostics
+            continue
+        problems += sorted(item.warnings, key=lambda d: (d.line, d.col))
     if failed:
         raise ReportgenError(problems)
     return chains

@@ -113,17 +113,16 @@ def manifest_files(folder: Path, manifest: dict) -> list[tuple[Path, bytes]]:
     return [(folder / mf.MANIFEST, text), (folder / mf.SUMS, folder_sums(manifest, text))]
 
 
-def build_records(project, item, chains, files: dict[str, bytes],
-                  paths: dict[str, Path]) -> list[tuple[Path, bytes]]:
-    """The manifest and SHA256SUMS to write with a build's outputs (for output.write_group)."""
-    folder = project.output_folder(item.id)
+def listed_outputs(paths: dict[str, Path], files: dict[str, bytes]) -> dict[str, tuple[str, bytes | Path]]:
+    """What a build's manifest lists of each format (for build_manifest): the bytes just made, or the file
+    on disk of a format not built this time."""
     outputs: dict[str, tuple[str, bytes | Path]] = {}
     for fmt, path in paths.items():
         if fmt in files:
             outputs[fmt] = (path.name, files[fmt])
         elif path.is_file() and not path.is_symlink():  # a format not rebuilt this time keeps its file
             outputs[fmt] = (path.name, path)
-    return manifest_files(folder, build_manifest(project, item, chains, outputs, carried_finals(folder)))
+    return outputs
 
 
 def _final_versions_on_disk(folder: Path) -> dict[int, Path]:
