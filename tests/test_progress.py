@@ -9,6 +9,8 @@ import re
 import subprocess
 import sys
 
+import pytest
+
 from conftest import run_cli, three_documents
 
 from reportgen.cli import parser
@@ -21,30 +23,21 @@ def progress_lines(text: str) -> list[str]:
     return [line for line in text.splitlines() if "正在排版" in line or "已排版" in line]
 
 
-def test_piped_stderr_gets_one_line_per_document_in_order(tmp_path):
-    # One process (--jobs 1): each document is announced before it is typeset.
+# One process (--jobs 1): each document is announced before it is typeset. Worker processes (--jobs 2):
+# each is announced once built, in the stable order of the run.
+@pytest.mark.parametrize("jobs, word", [("1", "正在排版"), ("2", "已排版")])
+def test_piped_stderr_gets_one_line_per_document_in_order(tmp_path, jobs, word):
     project = three_documents(tmp_path / "project")
-    proc = run_cli("build", "--jobs", "1", cwd=project, check=True)
+    proc = run_cli("build", "--jobs", jobs, cwd=project, check=True)
     lines = proc.stderr.splitlines()
     assert len(lines) == 3, proc.stderr
     for n, (line, id) in enumerate(zip(lines, IDS), 1):
-        assert re.fullmatch(rf"\[{n}/3\] 正在排版 {re.escape(id)}：\S+", line), line
+        assert re.fullmatch(rf"\[{n}/3\] {word} {re.escape(id)}：\S+", line), line
     assert "2023年法治建设情况" in lines[1]  # the document's title
     assert not progress_lines(proc.stdout)
-    assert len(proc.stdout.splitlines()) == 3 * 6  # each document: txt, docx, pdf, html, manifest, SHA256SUMS
-
-
-def test_a_pool_announces_each_document_built_in_order(tmp_path):
-    # Worker processes (--jobs 2): each document is announced once built, in the stable order of the run.
-    project = three_documents(tmp_path / "project")
-    proc = run_cli("build", "--jobs", "2", cwd=project, check=True)
-    lines = proc.stderr.splitlines()
-    assert len(lines) == 3, proc.stderr
-    for n, (line, id) in enumerate(zip(lines, IDS), 1):
-        assert re.fullmatch(rf"\[{n}/3\] 已排版 {re.escape(id)}：\S+", line), line
-    assert "2023年法治建设情况" in lines[1]
+    # Each document's txt, docx, pdf, html, manifest and SHA256SUMS, document by document.
     written = [re.search(r"output/([^/]+)/", line).group(1) for line in proc.stdout.splitlines()]
-    assert written == [id for id in IDS for _ in range(6)]  # the outputs too, document by document
+    assert written == [id for id in IDS for _ in range(6)]
 
 
 def test_json_stays_clean(tmp_path):
