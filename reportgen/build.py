@@ -75,41 +75,57 @@ def output_paths(project: Project, item) -> dict[str, Path]:
     return {fmt: project.output_path(item.id, name, fmt) for fmt in FORMATS}
 
 
-def render_outputs(project: Project, item, chains, formats=FORMATS) -> dict[str, bytes]:
+def render_outputs(project: Project, item, chains, formats=FORMATS, typesetter=None) -> dict[str, bytes]:
     """Typeset one Document in every requested format, in memory.
 
     The PDF is PDF/A-3u with the document's file attached as its source (archive/pdfa.py); DOCX and PDF
     take every date from the document's clock (the data or SOURCE_DATE_EPOCH), so the same inputs
-    give the same bytes.
+    give the same bytes. ``typesetter`` (typesetter.Typesetter), when given, typesets the PDF in its
+    process while this one writes the others.
     """
     from .archive import pdfa
     from .clock import Clock
+    from .typesetter import PdfJob, import_writers
 
     layout = item.layout
     clock = Clock.of(item.document)
     doc = pdfa.archival_document(item.document, clock.date)
     out: dict[str, bytes] = {}
+    job = None
+    if "pdf" in formats:
+        from .writers.pdf import print_css
+
+        job = PdfJob(doc, layout, chains, [project.fonts_dir], item.path.name, item.raw, clock,
+                     pdfa.identifier(doc, item.id), print_css(layout, chains))
+    if job is not None and typesetter is not None:
+        typesetter.submit(job)
     if "txt" in formats:
         from .writers.text import write_text
 
         out["txt"] = write_text(doc)
+    import_writers(tuple(f for f in formats if f != "pdf" or typesetter is None))
     imprint_page, pages = "", None
-    if "pdf" in formats:
-        from .writers.pdf import write_pdf
+    if job is not None:
+        if typesetter is None:
+            pdf = job.run()
+            out["pdf"], imprint_page, pages = pdf.data, pdf.imprint_page, pdf.pages
+        else:
+            imprint_page, pages = typesetter.laid_out()
+    try:
+        if "docx" in formats:
+            from .writers.docx import write_docx
 
-        options = pdfa.pdf_options(doc, item.path.name, item.raw, clock, pdfa.identifier(doc, item.id))
-        pdf = write_pdf(doc, layout, chains, allowed=[project.fonts_dir], **options)
-        out["pdf"], imprint_page, pages = pdf.data, pdf.imprint_page, pdf.pages
-    if "docx" in formats:
-        from .writers.docx import write_docx
+            # The same instant as the PDF's dates; the 版记 on a page of its own where the PDF's pagination
+            # put it; the PDF's page count (the DOCX's pages are the PDF's: one document tree, one layout).
+            out["docx"] = write_docx(doc, layout, chains, date=clock.instant, imprint_page=imprint_page,
+                                     pages=pages)
+        if "html" in formats:
+            from .writers.site import read_stylesheet, write_site
 
-        # The same instant as the PDF's dates; the 版记 on a page of its own where the PDF's pagination
-        # put it; the PDF's page count (the DOCX's pages are the PDF's: one document tree, one layout).
-        out["docx"] = write_docx(doc, layout, chains, date=clock.instant, imprint_page=imprint_page, pages=pages)
-    if "html" in formats:
-        from .writers.site import read_stylesheet, write_site
-
-        out["html"] = write_site(doc, layout, read_stylesheet(project.root, item.kind)[1])
+            out["html"] = write_site(doc, layout, read_stylesheet(project.root, item.kind)[1])
+    finally:
+        if job is not None and typesetter is not None:  # the PDF's failure first, as when typeset here
+            out["pdf"] = typesetter.result().data
     return out
 
 
@@ -130,23 +146,23 @@ def project_formats(project: Project) -> tuple[str, ...]:
 # ── one document, in a worker (or in this process) ─────────────────────────────────────────────────────
 
 
-def build_document(root: Path, ref: DocumentRef, formats: tuple[str, ...], announce=None) -> Built:
+def build_document(root: Path, ref: DocumentRef, formats: tuple[str, ...], announce=None, typesetter=None) -> Built:
     """Steps 1–5 of the pipeline for one document, then its outputs in memory and its manifest: what the
     writing needs, in a form a worker process can send back. Bad data, or a file that cannot be read, is
     the document's failure (its diagnostics), never the run's. ``announce(title)``, when given, is told
-    when the document is checked and its (slow) typesetting begins."""
+    when the document is checked and its (slow) typesetting begins. ``typesetter``: see render_outputs."""
     from .paths import os_error
 
     project = Project(root)
     try:
-        return _build_document(project, ref, formats, announce)
+        return _build_document(project, ref, formats, announce, typesetter)
     except ReportgenError as e:
         return Built(ref.id, failed=e.diagnostics)
     except OSError as e:
         return Built(ref.id, failed=os_error(e).diagnostics)
 
 
-def _build_document(project: Project, ref: DocumentRef, formats: tuple[str, ...], announce) -> Built:
+def _build_document(project: Project, ref: DocumentRef, formats: tuple[str, ...], announce, typesetter) -> Built:
     from .archive.finals import build_manifest, listed_outputs
     from .kinds import SETTINGS_FILE
     from .output import check_targets
@@ -165,8 +181,7 @@ def _build_document(project: Project, ref: DocumentRef, formats: tuple[str, ...]
     typeset = formats + (("pdf",) if "docx" in formats and "pdf" not in formats else ())
     if announce is not None:
         announce(item.document.meta.title)
-    _settle(typeset)
-    rendered = render_outputs(project, item, chains, typeset)
+    rendered = render_outputs(project, item, chains, typeset, typesetter)
     files = {fmt: (paths[fmt], rendered[fmt]) for fmt in FORMATS if fmt in formats}
     listed = listed_outputs(paths, {fmt: data for fmt, (_path, data) in files.items()})
     manifest = build_manifest(project, item, chains, listed, [])  # the finals: under the lock, when written
@@ -206,30 +221,6 @@ def _tune_malloc() -> None:
     mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD)
 
 
-_SETTLED: set[str] = set()
-
-
-def _settle(formats: tuple[str, ...]) -> None:
-    """Import the writers' libraries before the first typesetting of this process, then move every object
-    alive so far out of the garbage collector's way (gc.freeze): the modules live to the end, and each
-    collection during the typesetting would otherwise walk their hundreds of thousands of objects again."""
-    import gc
-
-    wanted = {"pdf", "docx"} & set(formats) - _SETTLED
-    if not wanted:
-        return
-    if "pdf" in wanted:
-        from .writers.pdf import import_weasyprint
-
-        import_weasyprint()
-        import weasyprint.draw  # noqa: F401 - imported by write_pdf anyway
-        import weasyprint.layout  # noqa: F401
-    if "docx" in wanted:
-        import docx  # noqa: F401 - imported by write_docx anyway
-    _SETTLED.update(wanted)
-    gc.freeze()
-
-
 # ── the pool ─────────────────────────────────────────────────────────────────────────────────────────────
 
 
@@ -260,18 +251,35 @@ def _worker_build(root: Path, ref: DocumentRef, formats: tuple[str, ...]) -> Bui
         gc.freeze()
 
 
+def _announcer(progress, n: int, total: int, ref: DocumentRef):
+    def announce(title):
+        if progress is not None:
+            progress(n, total, ref.id, title, False)
+    return announce
+
+
 def results(tasks: list[tuple[Path, DocumentRef, tuple[str, ...]]], jobs: int, progress=None):
     """Each task's (root, ref, formats) Built, in the order of ``tasks`` (a generator: each is written as
     soon as it and those before it are done). More than one task and more than one job: a pool of ``jobs``
-    worker processes. ``progress``: as :func:`build` says."""
-    jobs = max(1, min(jobs, len(tasks)))
+    worker processes; one task and more than one job: its PDF typeset in a second process
+    (typesetter.py). ``progress``: as :func:`build` says."""
     total = len(tasks)
+    if total == 1 and jobs > 1 and {"pdf", "docx"} & set(tasks[0][2]):
+        # One document and a core to spare: its PDF typeset beside it (typesetter.py).
+        from .typesetter import Typesetter
+
+        (root, ref, formats), = tasks
+        typesetter = Typesetter.start()
+        try:
+            yield build_document(root, ref, formats, _announcer(progress, 1, total, ref), typesetter)
+        finally:
+            if typesetter is not None:
+                typesetter.close()
+        return
+    jobs = max(1, min(jobs, total))
     if jobs == 1:
         for n, (root, ref, formats) in enumerate(tasks, 1):
-            def announce(title, n=n, ref=ref):
-                if progress is not None:
-                    progress(n, total, ref.id, title, False)
-            yield build_document(root, ref, formats, announce)
+            yield build_document(root, ref, formats, _announcer(progress, n, total, ref))
         return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor

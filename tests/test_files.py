@@ -68,7 +68,7 @@ def run_faulty(project: Path, fault: str, *args: str) -> subprocess.CompletedPro
 # Typesetting stands in for the real one where a test is about writing, not about the outputs' content.
 FAST = """
 import reportgen.build as b
-b.render_outputs = lambda project, item, chains, formats=b.FORMATS: {
+b.render_outputs = lambda project, item, chains, formats=b.FORMATS, typesetter=None: {
     f: f"{f} of {item.id}, {len(item.raw)} bytes of data".encode() for f in formats}
 """
 

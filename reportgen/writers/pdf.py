@@ -29,8 +29,15 @@ PX = 0.75  # CSS: 1px = 0.75pt; WeasyPrint's boxes are in px
 CSS_TEMPLATE = Path(__file__).parent / "print.css.j2"
 
 
+#: fontTools modules WeasyPrint imports up front but uses only for what reportgen does not draw with
+#: (variable fonts, colour fonts, subsetting without HarfBuzz): about a quarter of its import [MEAS].
+#: Each is imported when first used; ``from m import f`` of one takes a function importing m at its call.
+DEFERRED_MODULES = ("fontTools.subset", "fontTools.varLib.instancer")
+
+
 def import_weasyprint():
-    """Import WeasyPrint without its 0.3 s detour through ``ctypes.util.find_library``. [MEAS]
+    """Import WeasyPrint without its 0.3 s detour through ``ctypes.util.find_library``, and without
+    fontTools' subsetter and instancer until they are used (DEFERRED_MODULES). [MEAS]
 
     WeasyPrint tries several library names (Windows and macOS ones first); for every name that
     ``dlopen`` misses, cffi calls ``find_library``, which on Linux spawns ldconfig and gcc. The
@@ -45,16 +52,72 @@ def import_weasyprint():
 
     original = ctypes.util.find_library
     ctypes.util.find_library = lambda name: None
+    standing = _stand_in(DEFERRED_MODULES)
     try:
         import weasyprint
     except (ImportError, OSError):
         for name in [m for m in sys.modules if m == "weasyprint" or m.startswith("weasyprint.")]:
             del sys.modules[name]
+        _withdraw(standing)
         ctypes.util.find_library = original
         import weasyprint
     finally:
+        _withdraw(standing)
         ctypes.util.find_library = original
     return weasyprint
+
+
+class _Deferred:
+    """Stands in ``sys.modules`` for a module not imported yet, while WeasyPrint is imported: what is taken
+    from it then (a module's attribute, or the module itself) imports the real module when it is used."""
+
+    def __init__(self, name: str):
+        self.__name__ = self.__qualname__ = name
+
+    def _real(self):
+        import importlib
+
+        return importlib.import_module(self.__name__)
+
+    def __getattr__(self, attr: str):
+        if attr.startswith("__"):
+            raise AttributeError(attr)
+        return getattr(self._real(), attr) if self._taken else _Later(self, attr)
+
+    _taken = False
+
+
+class _Later:
+    """``from m import f`` of a :class:`_Deferred` m: f of the real m, looked up when first used."""
+
+    def __init__(self, module: _Deferred, attr: str):
+        self.module, self.attr = module, attr
+
+    def __call__(self, *args, **kwargs):
+        return getattr(self.module._real(), self.attr)(*args, **kwargs)
+
+    def __getattr__(self, attr: str):
+        return getattr(getattr(self.module._real(), self.attr), attr)
+
+
+def _stand_in(names) -> list[_Deferred]:
+    import sys
+
+    standing = [_Deferred(name) for name in names if name not in sys.modules]
+    for module in standing:
+        sys.modules[module.__name__] = module
+    return standing
+
+
+def _withdraw(standing: list[_Deferred]) -> None:
+    """The stand-ins out of ``sys.modules`` (the real modules are imported there when used); what WeasyPrint
+    took of them stays, and from now on reaches the real module."""
+    import sys
+
+    for module in standing:
+        module._taken = True
+        if sys.modules.get(module.__name__) is module:
+            del sys.modules[module.__name__]
 
 
 def _css_family(chain: Chain) -> str:
@@ -608,11 +671,14 @@ def _font_configuration(css: str):
     return _FONT_CONFIGURATIONS[css]
 
 
-def write_pdf(doc: Document, layout: Layout, chains: dict[str, Chain], allowed: list[Path], **options) -> PdfResult:
+def write_pdf(doc: Document, layout: Layout, chains: dict[str, Chain], allowed: list[Path], laid_out=None,
+              css: str | None = None, **options) -> PdfResult:
     """Typeset ``doc`` as PDF bytes, with compact font subsets (subset.py). WeasyPrint warnings and errors
-    become a build failure."""
+    become a build failure. ``laid_out(imprint_page, pages)``, when given, is told the pagination as soon as
+    the layout is done (before the lines are justified and the pages drawn): what the DOCX needs. ``css``:
+    :func:`print_css` of ``layout`` and ``chains``, when made already."""
     weasyprint = import_weasyprint()
-    css = print_css(layout, chains)
+    css = print_css(layout, chains) if css is None else css
     capture = _Capture()
     logger = logging.getLogger("weasyprint")
     logger.addHandler(capture)
@@ -628,6 +694,8 @@ def write_pdf(doc: Document, layout: Layout, chains: dict[str, Chain], allowed: 
         imprint_page = _imprint_page(document, layout)
         if imprint_page:
             document = render(imprint_page)
+        if laid_out is not None:
+            laid_out(imprint_page, len(document.pages))
         justify(document, doc, layout)
         place(document, layout)
         check_type_area(document, layout)
