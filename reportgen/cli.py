@@ -32,50 +32,142 @@ def _common(default) -> argparse.ArgumentParser:
     return p
 
 
-def parser() -> argparse.ArgumentParser:
+class _Trial(argparse.ArgumentParser):
+    """A parser built for the command the line seems to name (:func:`parser` with ``only``): any error it
+    meets is left to the whole parser, which says it in full."""
+
+    def error(self, message):
+        raise _Retry
+
+
+class _Retry(Exception):
+    pass
+
+
+#: The options before the command that take a value: that value is not the command.
+_VALUED = ("-C", "--project", "--lang")
+
+
+def command_named(argv: list[str]) -> str | None:
+    """The command ``argv`` names (its first word that is not an option or an option's value), read before
+    the parser exists, or None. The parser then defines that command's arguments alone: the others' cost
+    about 8 ms a run [MEAS]."""
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg in _VALUED:
+            skip = True
+        elif arg == "--":
+            return None
+        elif not arg.startswith("-"):
+            return arg if arg in COMMANDS else None
+    return None
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    """``argv`` parsed: by a parser defining the arguments of the command it names alone, or, if that one
+    meets anything wrong or another command, by the whole parser (whose messages and help are the same)."""
+    only = command_named(argv)
+    if only is not None:
+        try:
+            args = parser(only).parse_args(argv)
+        except _Retry:
+            args = None
+        if args is not None and args.command == only:
+            return args
+    return parser().parse_args(argv)
+
+
+def parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The command line. ``only``: only that command's arguments are defined (the others are named, with
+    their help, and take none), and an error raises _Retry instead of ending the process (parse_args)."""
     common = _common(argparse.SUPPRESS)
-    top = argparse.ArgumentParser(prog="reportgen", parents=[_common(None)],
-                                  description=_("Document data (YAML) → official documents such as the 法治建设情况 "
-                                              "report, in GB/T 9704 format."))
+    top = (_Trial if only else argparse.ArgumentParser)(
+        prog="reportgen", parents=[_common(None)],
+        description=_("Document data (YAML) → official documents such as the 法治建设情况 report, in GB/T 9704 format."))
     top.add_argument("--version", action="version", version=f"reportgen {__version__}",
                      help=_("show program's version number and exit"))
     sub = top.add_subparsers(dest="command", metavar=_("COMMAND"))
     sub.required = True
     document = _("a document id (2023, 2020-0584: its file name in data/) or a path to its YAML file")
-    b = sub.add_parser("build", parents=[common],
-                       help=_("build DOCX, PDF and text for the given documents (default: all) into output/<id>/"))
+    for name, helptext, define in _commands():
+        if only is None or name == only:
+            define(sub.add_parser(name, parents=[common], help=helptext), document)
+        else:
+            sub.add_parser(name, help=helptext, add_help=False)
+    return top
+
+
+def _commands() -> list[tuple[str, str, object]]:
+    """Each command: its name, its help (in the current language) and what defines its arguments, in the
+    order the help lists them."""
+    return [
+        ("build", _("build DOCX, PDF and text for the given documents (default: all) into output/<id>/"), _build_args),
+        ("check", _("validate the documents without writing anything"), _check_args),
+        ("audit", _("the compliance checklist of the documents (default: all): required contents, rules, last "
+                    "year's plans followed through, metrics across the years"), _audit_args),
+        ("new", _("scaffold data/years/YEAR.yaml from the previous year (or, without one, from the kind's "
+                  "skeleton)"), _new_args),
+        ("init", _("start a report project: the first year file from the kind's skeleton, reportgen.toml, "
+                   ".gitignore and README.md"), _init_args),
+        ("fonts", _("show which installed font serves each role"), _fonts_args),
+        ("diff", _("compare two versions of a document as published"), _diff_args),
+        ("finalize", _("freeze the current build of DOCUMENT as its next final version (final/v1, v2, …)"),
+         _finalize_args),
+        ("verify", _("recompute every hash in the manifests; exit 1 if an archived file changed or was lost"),
+         _verify_args),
+        ("keygen", _("write a new Ed25519 key pair NAME.key (private, mode 0600) and NAME.pub for finalize --sign "
+                     "and verify --key"), _keygen_args),
+        ("extract", _("write the source data embedded in a PDF built by reportgen"), _extract_args),
+        ("import", _("read a .docx, .pdf, .txt or .md document back into YAML data"), _import_args),
+        ("watch", _("rebuild on every save of the data, templates, layout or fonts, and show the pages and the "
+                    "diagnostics on a local preview page"), _watch_args),
+    ]
+
+
+def _build_args(b, document: str) -> None:
     b.add_argument("documents", nargs="*", metavar=_("DOCUMENT"), help=document)
     b.add_argument("--json", action="store_true", help=_("print a machine-readable result"))
     b.add_argument("--force", action="store_true", help=_("build the documents that are up to date too"))
     b.add_argument("-j", "--jobs", type=_jobs, default=None, metavar="N",
                    help=_("documents built at once, each in its own process (default: the number of cores)"))
-    c = sub.add_parser("check", parents=[common], help=_("validate the documents without writing anything"))
+
+
+def _check_args(c, document: str) -> None:
     c.add_argument("documents", nargs="*", metavar=_("DOCUMENT"), help=document)
     c.add_argument("--json", action="store_true", help=_("print a machine-readable result"))
     c.add_argument("--strict", action="store_true", help=_("fail (exit 1) on warnings too, compliance findings "
                    "included (for CI)"))
-    a = sub.add_parser("audit", parents=[common], help=_("the compliance checklist of the documents (default: all): "
-                       "required contents, rules, last year's plans followed through, metrics across the years"))
+
+
+def _audit_args(a, document: str) -> None:
     a.add_argument("documents", nargs="*", metavar=_("DOCUMENT"), help=document)
     a.add_argument("--html", type=Path, metavar=_("FILE"), help=_("also write the checklist as a self-contained web page"))
     a.add_argument("--json", action="store_true", help=_("print a machine-readable result"))
-    n = sub.add_parser("new", parents=[common], help=_("scaffold data/years/YEAR.yaml from the previous year "
-                       "(or, without one, from the kind's skeleton)"))
+
+
+def _new_args(n, document: str) -> None:
     n.add_argument("year", type=int, metavar=_("YEAR"))
     n.add_argument("--json", action="store_true", help=_("print a machine-readable result"))
-    i = sub.add_parser("init", parents=[common], help=_("start a report project: the first year file from the kind's "
-                       "skeleton, reportgen.toml, .gitignore and README.md"))
+
+
+def _init_args(i, document: str) -> None:
     i.add_argument("folder", nargs="?", type=Path, metavar=_("DIR"),
                    help=_("where (default: the current folder; made when missing); never a project already"))
     i.add_argument("--organ", required=True, metavar=_("NAME"), help=_("the issuing organ, such as 某某区司法局"))
     i.add_argument("--kind", default="report", metavar=_("KIND"), help=_("the document kind (default: report)"))
     i.add_argument("--year", type=int, metavar="N", help=_("the year reported on (default: last year)"))
-    f = sub.add_parser("fonts", parents=[common], help=_("show which installed font serves each role"))
+
+
+def _fonts_args(f, document: str) -> None:
     f.add_argument("--json", action="store_true", help=_("print a machine-readable result"))
     f.add_argument("--fontconfig", action="store_true",
                    help=_("print a fontconfig file sending the official font names to the fonts serving them here "
                           "(put it in ~/.config/fontconfig/conf.d/: LibreOffice then shows the DOCX in those fonts)"))
-    r = sub.add_parser("diff", parents=[common], help=_("compare two versions of a document as published"))
+
+
+def _diff_args(r, document: str) -> None:
     r.add_argument("a", metavar="A", help=_("ID, ID@REV (git: 2023@HEAD~1, 2020-0584@<commit>), ID@vN (a final) "
                    "or a path to a YAML file"))
     r.add_argument("b", metavar="B", help=_("the version to compare A with (same forms)"))
@@ -90,16 +182,9 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--context", type=int, default=24, metavar="N",
                    help=_("unchanged characters shown around a change (default: 24; -1 for all)"))
     r.add_argument("--exit-code", action="store_true", help=_("exit with 1 when the versions differ (like git diff)"))
-    _archive_parsers(sub, common, document)
-    _import_parser(sub, common)
-    _watch_parser(sub, common, document)
-    return top
 
 
-def _archive_parsers(sub, common, document: str) -> None:
-    """finalize, verify, extract, keygen (archive/)."""
-    z = sub.add_parser("finalize", parents=[common],
-                       help=_("freeze the current build of DOCUMENT as its next final version (final/v1, v2, …)"))
+def _finalize_args(z, document: str) -> None:
     z.add_argument("document", metavar=_("DOCUMENT"), help=document)
     z.add_argument("--sign", type=Path, metavar=_("NAME.key"),
                    help=_("sign the final's manifest with this private key (from reportgen keygen)"))
@@ -107,21 +192,24 @@ def _archive_parsers(sub, common, document: str) -> None:
                    help=_("freeze it although the compliance check found errors (needs --reason)"))
     z.add_argument("--reason", metavar=_("TEXT"), help=_("with --force: why, recorded in the final's manifest"))
     z.add_argument("--json", action="store_true", help=_("print a machine-readable result"))
-    v = sub.add_parser("verify", parents=[common],
-                       help=_("recompute every hash in the manifests; exit 1 if an archived file changed or was lost"))
+
+
+def _verify_args(v, document: str) -> None:
     v.add_argument("documents", nargs="*", metavar=_("DOCUMENT"),
                    help=_("documents to verify (default: every folder of output/ with a manifest or finals)"))
     v.add_argument("--key", type=Path, metavar=_("NAME.pub"),
                    help=_("also require every final to be signed with this public key's private key, "
                         "and to hold exactly what its signed manifest names"))
     v.add_argument("--json", action="store_true", help=_("print a machine-readable result"))
-    k = sub.add_parser("keygen", parents=[common],
-                       help=_("write a new Ed25519 key pair NAME.key (private, mode 0600) and NAME.pub "
-                            "for finalize --sign and verify --key"))
+
+
+def _keygen_args(k, document: str) -> None:
     k.add_argument("name", type=Path, metavar=_("NAME"), help=_("where to write the pair (relative to the current "
                    "folder; keep NAME.key out of the project and its repository)"))
     k.add_argument("--json", action="store_true", help=_("print a machine-readable result"))
-    x = sub.add_parser("extract", parents=[common], help=_("write the source data embedded in a PDF built by reportgen"))
+
+
+def _extract_args(x, document: str) -> None:
     x.add_argument("pdf", type=Path, metavar=_("FILE.pdf"))
     x.add_argument("-o", "--output", type=Path, metavar=_("OUT"),
                    help=_("where to write it ('-' for standard output; default: its own file name, here)"))
@@ -129,10 +217,8 @@ def _archive_parsers(sub, common, document: str) -> None:
     x.add_argument("--json", action="store_true", help=_("print a machine-readable result"))
 
 
-def _import_parser(sub, common) -> None:
+def _import_args(i, document: str) -> None:
     """import (importer/: its module is loaded only when the command runs)."""
-    i = sub.add_parser("import", parents=[common],
-                       help=_("read a .docx, .pdf, .txt or .md document back into YAML data"))
     i.add_argument("file", type=Path, metavar=_("FILE"), help=_("the document: .docx (Word, WPS, LibreOffice), "
                    ".pdf with a text layer, .txt (one paragraph per line) or .md"))
     i.add_argument("-o", "--output", metavar=_("PATH"), help=_("where to write the YAML ('-' for standard output; "
@@ -147,10 +233,8 @@ def _import_parser(sub, common) -> None:
     i.add_argument("--json", action="store_true", help=_("print a machine-readable result"))
 
 
-def _watch_parser(sub, common, document: str) -> None:
+def _watch_args(w, document: str) -> None:
     """watch (watch.py: its module, and the file watcher, are loaded only when the command runs)."""
-    w = sub.add_parser("watch", parents=[common], help=_("rebuild on every save of the data, templates, layout or "
-                       "fonts, and show the pages and the diagnostics on a local preview page"))
     w.add_argument("documents", nargs="*", metavar=_("DOCUMENT"), help=_("{document} (default: all)",
                                                                        document=document))
     w.add_argument("--port", type=int, default=0, metavar="N",
@@ -603,7 +687,7 @@ def _main(argv: list[str]) -> int:
 
     set_lang(lang_option(argv))  # the help texts are translated as the parser is built
     with argparse_words():
-        args = parser().parse_args(argv)
+        args = parse_args(argv)
     set_lang(args.lang)
     if hasattr(signal, "SIGXFSZ"):  # a file-size limit is then an error (EFBIG) told as a message, not a kill
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)

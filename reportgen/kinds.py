@@ -25,7 +25,6 @@ kind by placing its own at the same path, or adds a kind by adding a folder.
 from __future__ import annotations
 
 import copy
-import difflib
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -318,6 +317,8 @@ def _load_kind(project: Path, name: str) -> Kind | None:
     chosen = project_settings(project).get("kinds", {}).get(name, {})
     for key in sorted(chosen):
         if key not in defaults:
+            import difflib
+
             close = difflib.get_close_matches(key, list(defaults), n=1, cutoff=0.6)
             raise _fail(_("[kinds.{kind}] has no setting {key!r}", kind=name, key=key), SETTINGS_FILE,
                         hint=_("did you mean {name!r}?", name=close[0]) if close else

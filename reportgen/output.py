@@ -53,9 +53,7 @@ import contextlib
 import errno
 import os
 import re
-import shutil
 import stat
-import tempfile
 import time
 from pathlib import Path
 
@@ -72,6 +70,8 @@ FINAL_DIR = "final"  # archive.finals.FINAL_DIR (not imported: output.py stays l
 def _stage(path: Path, data: bytes) -> Path:
     """Write ``data`` next to ``path`` under a temporary name, flushed to disk; return that name.
     The folder must exist: no missing folder is made (F17)."""
+    import tempfile
+
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TMP_SUFFIX, dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:
@@ -196,6 +196,8 @@ def _remove_tree(root: Path, path: Path) -> None:
         if _is_dir(p):
             with contextlib.suppress(OSError):
                 os.chmod(p, 0o755)
+    import shutil
+
     shutil.rmtree(path)
 
 
@@ -270,6 +272,8 @@ def _carry(source: Path, target: Path) -> None:
         except OSError as e:
             if e.errno not in (errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP, errno.EOPNOTSUPP):
                 raise
+            import shutil
+
             shutil.copy2(source, target, follow_symlinks=False)
     # anything else (a FIFO, a socket) is not carried
 
@@ -333,6 +337,8 @@ def switch_folder(folder: Path, files: list[tuple[str, bytes]]) -> None:
     exists = os.path.lexists(folder)
     names = {name for name, _data in files}
     check_targets(folder, names)  # no link as the folder, its final/ or the lock; no folder in the way
+    import tempfile
+
     try:
         staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.new-", dir=output_dir))
     except OSError as e:

@@ -140,3 +140,37 @@ def test_new_turns_last_years_plan_headings_into_leads():
     data = yaml.safe_load(scaffold(prev, 2025))
     assert [i["lead"] for i in data["sections"][0]["items"]] == ["加强组织领导。", "强化监督。", "主要措施。"]
     assert data["signature"] == {"issuer": "某局", "seal": True}  # a sealed signature stays sealed
+
+
+@pytest.mark.parametrize("argv, named", [
+    (["build"], "build"), (["-q", "build", "2023"], "build"), (["-C", "check", "build"], "build"),
+    (["--lang", "en", "diff", "a", "b"], "diff"), (["--lang=en", "-C", "x", "watch"], "watch"),
+    (["--help"], None), (["bogus", "build"], None), (["--", "build"], None), ([], None)])
+def test_the_command_is_read_before_the_parser_exists(argv, named):
+    from reportgen.cli import command_named
+
+    assert command_named(argv) == named
+
+
+@pytest.mark.parametrize("argv", [
+    ["build"], ["-q", "build", "2023", "--jobs", "2", "--json"], ["-C", "p", "check", "--strict", "2023"],
+    ["diff", "2023@HEAD", "2023", "--context", "3", "--color", "never"], ["init", "--organ", "某局", "d"],
+    ["-qC", "check", "build", "2023"], ["-qC", "check", "build"],  # -C's value looks like the command
+    ["--lang", "en", "finalize", "2023", "--force", "--reason", "r"]])
+def test_the_parser_of_one_command_reads_what_the_whole_one_reads(argv):
+    """cli.parse_args defines the arguments of the command the line names alone; the result is the whole
+    parser's, also when the line's first word is not its command."""
+    from reportgen.cli import parse_args, parser
+
+    assert vars(parse_args(argv)) == vars(parser().parse_args(argv))
+
+
+def test_a_usage_error_is_the_whole_parsers(capsys):
+    from reportgen.cli import parse_args, parser
+
+    messages = []
+    for parse in (parse_args, lambda argv: parser().parse_args(argv)):
+        with pytest.raises(SystemExit) as e:
+            parse(["--lang", "en", "build", "--strict"])  # check's option, not build's
+        messages.append((e.value.code, capsys.readouterr().err))
+    assert messages[0] == messages[1] and messages[0][0] == 2 and "--strict" in messages[0][1]
