@@ -291,14 +291,18 @@ def results(tasks: list[tuple[Path, DocumentRef, tuple[str, ...]]], jobs: int, p
                              initargs=(current_lang(),)) as pool:
         futures = [pool.submit(_worker_build, *task) for task in tasks]
         try:
-            for n, ((_root, ref, _formats), future) in enumerate(zip(tasks, futures), 1):
+            for n, (_root, ref, _formats) in enumerate(tasks, 1):
+                # Taken out of the list: a document's result (its outputs' bytes) is freed once written,
+                # not kept to the end of the run with every other's.
+                future, futures[n - 1] = futures[n - 1], None
                 built = future.result()
                 if progress is not None:
                     progress(n, total, ref.id, built.title, True)
                 yield built
         finally:
             for future in futures:
-                future.cancel()
+                if future is not None:
+                    future.cancel()
 
 
 # ── writing ─────────────────────────────────────────────────────────────────────────────────────────────

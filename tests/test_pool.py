@@ -75,3 +75,30 @@ def test_usage_errors(tmp_path):
     named = run_cli("build", "-C", str(units / "a"), "-C", str(units / "b"), "2023", cwd=tmp_path)
     assert named.returncode == 2
     assert not (units / "a" / "output").exists() and not (units / "b" / "output").exists()
+
+
+def test_the_pool_frees_each_result_once_it_is_taken(tmp_path):
+    """A document's result (its outputs' bytes) is not kept to the end of the run with every other's: once
+    the next is taken, nothing of the run holds it (the parent's memory stays flat over 100 documents)."""
+    import subprocess
+    import sys
+
+    project = three_documents(tmp_path / "project")
+    code = """
+import gc, sys, weakref
+from pathlib import Path
+from reportgen.build import results
+from reportgen.project import Project
+root = Path(sys.argv[1])
+taken = results([(root, ref, ("txt",)) for ref in Project(root).resolve([])], jobs=2)
+first = next(taken)
+assert first.files and not first.failed, first
+held = weakref.ref(first)
+del first
+second = next(taken)
+gc.collect()
+print(held() is None, second.id)
+"""
+    proc = subprocess.run([sys.executable, "-c", code, str(project)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["True", IDS[1]]
