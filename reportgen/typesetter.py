@@ -83,6 +83,7 @@ class Typesetter:
     def __init__(self, pid: int, orders: int, answers: int):
         self.pid, self.orders, self.answers = pid, orders, answers
         self.status: int | None = None  # the child's exit status, once reaped
+        self.answered = False  # its last answer taken: it exits by itself
 
     @classmethod
     def start(cls) -> Typesetter | None:
@@ -134,19 +135,20 @@ class Typesetter:
         return message[1]
 
     def close(self) -> None:
-        """Stop the child if it still runs (the parent failed first, or was interrupted) and reap it."""
+        """Reap the child; first stop it if it has not given its last answer (the parent failed first, or
+        was interrupted)."""
         for fd in (self.orders, self.answers):
             if fd >= 0:
                 os.close(fd)
         self.orders = self.answers = -1
-        if self.status is None:
+        if self.status is None and not self.answered:
             import signal
 
             try:
                 os.kill(self.pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
-            self._reap()
+        self._reap()
 
     def _reap(self) -> int:
         if self.status is None:
@@ -156,6 +158,7 @@ class Typesetter:
 
     def _next(self) -> tuple:
         message = _receive(self.answers)
+        self.answered = message is None or message[0] != "laid_out"
         if message is None:
             status = self._reap()
             raise ReportgenError([Diagnostic(
