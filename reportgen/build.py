@@ -91,26 +91,26 @@ def render_outputs(project: Project, item, chains, formats=FORMATS, typesetter=N
     clock = Clock.of(item.document)
     doc = pdfa.archival_document(item.document, clock.date)
     out: dict[str, bytes] = {}
+    typesetter = typesetter if "pdf" in formats else None
     job = None
     if "pdf" in formats:
         from .writers.pdf import print_css
 
         job = PdfJob(doc, layout, chains, [project.fonts_dir], item.path.name, item.raw, clock,
                      pdfa.identifier(doc, item.id), print_css(layout, chains))
-    if job is not None and typesetter is not None:
-        typesetter.submit(job)
+        if typesetter is not None:
+            typesetter.submit(job)
     if "txt" in formats:
         from .writers.text import write_text
 
         out["txt"] = write_text(doc)
     import_writers(tuple(f for f in formats if f != "pdf" or typesetter is None))
     imprint_page, pages = "", None
-    if job is not None:
-        if typesetter is None:
-            pdf = job.run()
-            out["pdf"], imprint_page, pages = pdf.data, pdf.imprint_page, pdf.pages
-        else:
-            imprint_page, pages = typesetter.laid_out()
+    if typesetter is not None:
+        imprint_page, pages = typesetter.laid_out()
+    elif job is not None:
+        pdf = job.run()
+        out["pdf"], imprint_page, pages = pdf.data, pdf.imprint_page, pdf.pages
     try:
         if "docx" in formats:
             from .writers.docx import write_docx
@@ -124,7 +124,7 @@ def render_outputs(project: Project, item, chains, formats=FORMATS, typesetter=N
 
             out["html"] = write_site(doc, layout, read_stylesheet(project.root, item.kind)[1])
     finally:
-        if job is not None and typesetter is not None:  # the PDF's failure first, as when typeset here
+        if typesetter is not None:  # the PDF's failure first, as when typeset here
             out["pdf"] = typesetter.result().data
     return out
 

@@ -36,8 +36,6 @@ def sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
-
-
 def font_hash(path: Path) -> str:
     """SHA-256 of a font file. CJK collections are tens of megabytes, so the hash is kept in the user's
     cache (cache.of_file) with the file's size, mtime and inode, and computed again only when those change."""
